@@ -1,0 +1,25 @@
+"""``seedbed`` - the command-line entry point."""
+
+from __future__ import annotations
+
+import typer
+
+from seedbed.cli import export_cmd, plan_cmd, purge_cmd, seed_cmd, verify_cmd
+
+app = typer.Typer(
+    name="seedbed",
+    help="Fill databases with realistic, interconnected, reproducible data - and take it back out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+for module in (plan_cmd, seed_cmd, verify_cmd, purge_cmd, export_cmd):
+    module.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Options shared by commands, and turning them into library calls.
+
+Nothing heavy (numpy, pyarrow, drivers) is imported at module level, so
+``seedbed --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+Recipe = Annotated[Optional[str], typer.Option("--recipe", "-r", help="A bundled recipe, e.g. scale-seed.")]
+PlanPath = Annotated[Optional[Path], typer.Option("--plan", "-p", help="A plan file (YAML or JSON).")]
+Ddl = Annotated[Optional[Path], typer.Option("--ddl", help="A DDL file to read the schema from.")]
+Dialect = Annotated[Optional[str], typer.Option("--dialect", help="Dialect of --ddl: postgres, mysql, sqlite.")]
+Db = Annotated[Optional[str], typer.Option("--db", help="Database URL: postgresql://…, sqlite:///file.db, mysql://…")]
+DbRequired = Annotated[str, typer.Option("--db", help="Database URL: postgresql://…, sqlite:///file.db, mysql://…")]
+Seed = Annotated[Optional[str], typer.Option("--seed", help="Seed of the run (default: the plan's).")]
+Scale = Annotated[Optional[float], typer.Option("--scale", help="Multiplies every row count (> 0).")]
+Profile = Annotated[Optional[str], typer.Option("--profile", help="A named scale from the plan (small, medium, large).")]
+Rows = Annotated[Optional[int], typer.Option("--rows", help="Rows per table when the plan gives none.")]
+Chunk = Annotated[int, typer.Option("--chunk-size", help="Rows generated and written per batch.")]
+Locale = Annotated[Optional[str], typer.Option("--locale", help="Vocabulary locale, e.g. en_US, de_DE.")]
+
+DIALECTS = ("postgres", "mysql", "sqlite")
+
+
+def parse_seed(value: str | None) -> int | str | None:
+    if value is None:
+        return None
+    return int(value) if value.lstrip("-").isdigit() else value
+
+
+def options(seed, scale, profile, rows, chunk_size, locale, **extra):
+    from seedbed.errors import PlanError
+    from seedbed.run.seed import SeedOptions
+
+    if scale is not None and scale <= 0:
+        raise PlanError(f"--scale must be greater than 0, got {scale}", hint="try --scale 0.1")
+    if chunk_size <= 0:
+        raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
+    if rows is not None and rows < 0:
+        raise PlanError(f"--rows must be 0 or more, got {rows}")
+    return SeedOptions(seed=parse_seed(seed), scale=scale, profile=profile, rows=rows,
+                       chunk_size=chunk_size, locale=locale, **extra)
+
+
+def source(recipe, plan, ddl, dialect):
+    from seedbed.errors import PlanError
+    from seedbed.run.source import source_from
+
+    if dialect is not None and dialect not in DIALECTS:
+        raise PlanError(f"unknown dialect {dialect!r}", hint=f"dialects: {', '.join(DIALECTS)}")
+    if dialect and not ddl:
+        raise PlanError("--dialect describes a --ddl file", hint="add --ddl FILE or drop --dialect")
+    return source_from(recipe=recipe, plan=plan, ddl=ddl, dialect=dialect)
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def handles_errors(fn):
+    """Turn seedbed's own errors into a message on stderr and the error's exit code."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from seedbed.errors import SeedbedError
+
+        try:
+            return fn(*args, **kwargs)
+        except SeedbedError as err:
+            out = console(stderr=True)
+            where = f"{err.where}: " if err.where else ""
+            out.print(f"[bold red]error:[/] {where}{err.message}", markup=True)
+            if err.hint:
+                out.print(f"  [yellow]hint:[/] {err.hint}")
+            raise typer.Exit(err.exit_code) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+    return wrapper

@@ -1,0 +1,55 @@
+"""``seedbed seed``: generate and load a plan's rows into a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from seedbed.cli import common as c
+
+
+def seed(
+    db: c.DbRequired, recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None,
+    dialect: c.Dialect = None, seed: c.Seed = None, scale: c.Scale = None, profile: c.Profile = None,
+    rows: c.Rows = None, chunk_size: c.Chunk = 50_000, locale: c.Locale = None,
+    create_schema: Annotated[Optional[bool], typer.Option(
+        "--create-schema/--no-create-schema", help="Create missing tables from the DDL (recipes do by default).")] = None,
+    manifest_dir: Annotated[Path, typer.Option("--manifest-dir", help="Folder for the run's JSON manifest.")] = Path("seedbed-runs"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
+) -> None:
+    """Seed a database. Rerunning the same seed adds only missing rows."""
+    from rich.table import Table
+
+    from seedbed.run.seed import seed as run_seed
+    from seedbed.sinks import open_sink
+
+    src = c.source(recipe, plan_file, ddl, dialect)
+    opts = c.options(seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
+                     manifest_dir=manifest_dir)
+    out = c.console()
+
+    def progress(name, i, n, rec):
+        if not quiet:
+            out.print(f"[{i}/{n}] {name}: {rec.inserted:,} rows inserted in {rec.seconds:.2f}s")
+
+    sink = open_sink(db)
+    try:
+        m = run_seed(sink, src, opts, progress)
+    finally:
+        sink.close()
+    if not quiet:
+        t = Table("table", "planned", "inserted", "seconds", box=None)
+        for name, rec in m.tables.items():
+            t.add_row(name, f"{rec.planned:,}", f"{rec.inserted:,}", f"{rec.seconds:.2f}")
+        out.print(t)
+    verb = "rerun" if any(r.mode == "merge" for r in m.tables.values()) else "seeded"
+    out.print(f"{verb} {m.plan} seed {m.seed} scale {m.scale} into {m.database}: "
+              f"[bold]{m.inserted_total:,}[/] rows added of {m.planned_total:,} planned in {m.seconds:.1f}s")
+    if m.inserted_total == 0:
+        out.print("nothing to add: every planned row is already there")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("seed")(c.handles_errors(seed))

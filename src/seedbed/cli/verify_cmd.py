@@ -1,0 +1,39 @@
+"""``seedbed verify``: counts, referential integrity, uniqueness and the recipe's checks."""
+
+from __future__ import annotations
+
+import typer
+
+from seedbed.cli import common as c
+
+
+def verify(
+    db: c.DbRequired, recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None,
+    dialect: c.Dialect = None, seed: c.Seed = None, rows: c.Rows = None, chunk_size: c.Chunk = 50_000,
+    locale: c.Locale = None,
+) -> None:
+    """Check a seeded run; exits 1 when any check fails."""
+    from seedbed.errors import VerificationFailed
+    from seedbed.run.verify import verify as run_verify
+    from seedbed.sinks import open_sink
+
+    src = c.source(recipe, plan_file, ddl, dialect)
+    opts = c.options(seed, None, None, rows, chunk_size, locale)
+    sink = open_sink(db)
+    try:
+        report = run_verify(sink, src, opts)
+    finally:
+        sink.close()
+    out = c.console()
+    for r in report.results:
+        mark = "[green]ok[/]  " if r.ok else "[red]FAIL[/]"
+        detail = "" if r.ok else f"  (expected {r.expected}, got {r.actual})"
+        out.print(f"{mark} {r.name}{detail}")
+    n_fail = len(report.failures)
+    out.print(f"{len(report.results) - n_fail} passed, {n_fail} failed")
+    if n_fail:
+        raise VerificationFailed(f"{n_fail} check(s) failed", hint="see the FAIL lines above")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(c.handles_errors(verify))

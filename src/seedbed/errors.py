@@ -1,0 +1,54 @@
+"""One error root for everything seedbed refuses to do.
+
+Errors carry data (the object, the rule, the next step); the CLI turns them into
+messages. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class SeedbedError(Exception):
+    """Base of every error seedbed raises on purpose.
+
+    ``hint`` is the next step for the user; ``where`` names the object (a file,
+    a table, a column) the error is about.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None, where: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.where = where
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class PlanError(SeedbedError):
+    """The plan (file, recipe or options) is not valid; nothing was written."""
+
+
+class SchemaError(SeedbedError):
+    """The schema cannot be read or does not fit what the plan asks."""
+
+
+class ConnectionFailed(SeedbedError):
+    """The database could not be reached."""
+
+
+class VerificationFailed(SeedbedError):
+    """What landed does not match the plan."""
+
+    exit_code = 1
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for a misspelt name, or None."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None

@@ -1,0 +1,109 @@
+"""What every column generator shares: options checking, type coercion, nulls.
+
+A generator is a frozen description compiled from a plan entry. ``values(frame)``
+computes the natural values for the frame's rows; ``compute`` coerces them to the
+column's type and applies ``null_rate`` and ``when``. Every random draw is keyed
+by (seed, table, column, purpose) through ``frame.key``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from seedbed.errors import PlanError, did_you_mean
+from seedbed.generate import rng
+from seedbed.generate.coerce import arrow_type, coerce
+from seedbed.schema.model import Column, Schema, Table
+
+if TYPE_CHECKING:
+    from seedbed.generate.frame import Frame
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What a generator may know while it is compiled from the plan."""
+
+    schema: Schema
+    table: Table
+    column: Column
+    anchor_us: int
+    locale: str
+    per: str | None  # the table this table is laid out per, if any
+    per_fk: str | None  # this table's column referencing ``per``
+    params: dict[str, Any] = field(default_factory=dict)  # seed, scale, run: for templates
+
+    @property
+    def where(self) -> str:
+        return f"tables.{self.table.qualified}.columns.{self.column.name}"
+
+    def fail(self, message: str, hint: str | None = None) -> PlanError:
+        return PlanError(message, where=self.where, hint=hint)
+
+
+class Gen:
+    """Base of column generators. Subclasses set ``values``; most need nothing else."""
+
+    column: Column
+    arrow: pa.DataType
+    null_rate: float = 0.0
+    when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+    def setup(self, info: BuildInfo, options: dict[str, Any]) -> None:
+        self.column = info.column
+        self.arrow = arrow_type(info.column.type)
+        self.null_rate = float(options.get("null_rate", 0.0))
+        if not 0.0 <= self.null_rate <= 1.0:
+            raise info.fail(f"null_rate must be between 0 and 1, not {self.null_rate}")
+        when = options.get("when") or {}
+        if not isinstance(when, dict):
+            raise info.fail("when: must map column names to a value or a list of values")
+        for c in when:
+            info.table.column(c)
+        self.when = tuple((c, tuple(v if isinstance(v, list) else [v])) for c, v in when.items())
+        if (self.null_rate or self.when) and not info.column.nullable:
+            raise info.fail(
+                f"column {info.column.name!r} is NOT NULL, so null_rate/when cannot leave it empty"
+            )
+
+    def values(self, f: Frame) -> pa.Array | np.ndarray:
+        raise NotImplementedError
+
+    def compute(self, f: Frame) -> pa.Array:
+        arr = coerce(self.values(f), self.column.type, self.arrow)
+        mask = self._null_mask(f)
+        if mask is not None and mask.any():
+            arr = pc.if_else(pa.array(mask), pa.nulls(len(arr), arr.type), arr)
+        return arr
+
+    def _null_mask(self, f: Frame) -> np.ndarray | None:
+        mask = None
+        if self.null_rate:
+            mask = rng.uniform(f.u64, f.key(self.column.name, "null")) < self.null_rate
+        for col, allowed in self.when:
+            vals = f.col(col)
+            keep = pc.is_in(vals, value_set=pa.array(list(allowed)).cast(vals.type)).fill_null(False)
+            off = ~keep.to_numpy(zero_copy_only=False)
+            mask = off if mask is None else (mask | off)
+        return mask
+
+
+def options_of(spec: Any, main: str, info: BuildInfo) -> tuple[Any, dict[str, Any]]:
+    """Split a column spec ``{main: arg, null_rate: .., when: ..}`` into (arg, modifiers)."""
+    if not isinstance(spec, dict):
+        return spec, {}
+    arg = spec.get(main)
+    return arg, {k: v for k, v in spec.items() if k != main}
+
+
+def require_keys(opts: dict[str, Any], allowed: set[str], info: BuildInfo, what: str) -> None:
+    for k in opts:
+        if k not in allowed:
+            raise info.fail(
+                f"{what} has no option {k!r}",
+                hint=did_you_mean(k, allowed) or f"its options are: {', '.join(sorted(allowed))}",
+            )

@@ -1,0 +1,242 @@
+"""Constants, counters, categorical picks and numbers."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from seedbed.generate import rng
+from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
+from seedbed.generate.generators.registry import register
+
+
+def render_params(value: Any, params: dict[str, Any]) -> Any:
+    """Fill ``{seed}``, ``{scale}``, ``{run}`` in strings, recursively."""
+    if isinstance(value, str):
+        out = value
+        for k, v in params.items():
+            out = out.replace("{" + k + "}", str(v))
+        return out
+    if isinstance(value, dict):
+        return {k: render_params(v, params) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_params(v, params) for v in value]
+    return value
+
+
+class Value(Gen):
+    def __init__(self, value: Any):
+        self.value = value
+
+    def values(self, f):
+        v = self.value
+        if pa.types.is_string(self.arrow):
+            text = v if isinstance(v, str) else json.dumps(v, sort_keys=True, separators=(",", ":"))
+            return pa.array([text] * f.n, pa.string()) if v is not None else pa.nulls(f.n, pa.string())
+        if v is None:
+            return pa.nulls(f.n, self.arrow)
+        if isinstance(v, str):  # a date or timestamp literal, or a number written as text
+            return pa.array([v] * f.n).cast(self.arrow)
+        return np.full(f.n, v)
+
+
+@register("value")
+def _value(arg: Any, info: BuildInfo) -> Gen:
+    return Value(render_params(arg, info.params))
+
+
+class Sequence(Gen):
+    def __init__(self, start: int, step: int, by_ordinal: bool):
+        self.start, self.step, self.by_ordinal = start, step, by_ordinal
+
+    def values(self, f):
+        base = f.ordinal() if self.by_ordinal else f.idx
+        return self.start + base * self.step
+
+
+@register("sequence")
+def _sequence(arg: Any, info: BuildInfo) -> Gen:
+    """``sequence: {start: 1, step: 1}``: start + row index × step."""
+    arg = arg if isinstance(arg, dict) else {"start": 1 if arg in (None, True) else arg}
+    require_keys(arg, {"start", "step"}, info, "sequence")
+    return Sequence(int(arg.get("start", 1)), int(arg.get("step", 1)), by_ordinal=False)
+
+
+@register("ordinal")
+def _ordinal(arg: Any, info: BuildInfo) -> Gen:
+    """``ordinal: {start: 1}``: the row's position within its parent (rank, line number)."""
+    arg = arg if isinstance(arg, dict) else {"start": 1 if arg in (None, True) else arg}
+    require_keys(arg, {"start", "step"}, info, "ordinal")
+    return Sequence(int(arg.get("start", 1)), int(arg.get("step", 1)), by_ordinal=True)
+
+
+def weighted(arg: Any, info: BuildInfo) -> tuple[list[Any], np.ndarray]:
+    """``[a, b]`` (uniform) or ``{a: 0.7, b: 0.3}`` → values and cumulative weights."""
+    if isinstance(arg, dict):
+        vals, weights = list(arg), [float(w) for w in arg.values()]
+    elif isinstance(arg, list) and arg:
+        vals, weights = list(arg), [1.0] * len(arg)
+    else:
+        raise info.fail("choices needs a list of values or a mapping of value: weight")
+    if any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise info.fail("choice weights must be >= 0 and not all 0")
+    cum = np.cumsum(weights) / sum(weights)
+    cum[-1] = 1.0
+    return vals, cum
+
+
+def pick_weighted(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+
+
+class Choices(Gen):
+    def __init__(self, table: dict[Any, tuple[list[Any], np.ndarray]], by: str | None):
+        self.table, self.by = table, by
+
+    def values(self, f):
+        u = rng.uniform(f.u64, f.key(self.column.name, "choice"))
+        if self.by is None:
+            vals, cum = self.table[None]
+            return pa.array(vals).take(pa.array(pick_weighted(u, cum)))
+        by = f.col(self.by)
+        groups = [k for k in self.table]
+        gid = pa.compute.index_in(by, value_set=pa.array(groups).cast(by.type))
+        gid = gid.fill_null(-1).to_numpy(zero_copy_only=False)
+        combined: list[Any] = []
+        out = np.zeros(f.n, dtype=np.int64)
+        for g, k in enumerate(groups):
+            vals, cum = self.table[k]
+            sel = gid == g
+            out[sel] = len(combined) + pick_weighted(u[sel], cum)
+            combined.extend(vals)
+        taken = pa.array(combined).take(pa.array(out))
+        missing = gid < 0
+        if missing.any():
+            taken = pa.compute.if_else(pa.array(missing), pa.nulls(f.n, taken.type), taken)
+        return taken
+
+
+@register("choices")
+def _choices(arg: Any, info: BuildInfo) -> Gen:
+    """``choices: {todo: 0.3, done: 0.7}`` or ``choices: {by: col, values: {x: {...}}}``."""
+    if isinstance(arg, dict) and "by" in arg:
+        require_keys(arg, {"by", "values"}, info, "choices")
+        info.table.column(arg["by"])
+        table = {k: weighted(v, info) for k, v in (arg.get("values") or {}).items()}
+        return Choices(table, arg["by"])
+    return Choices({None: weighted(arg, info)}, None)
+
+
+class Number(Gen):
+    def __init__(self, dist: str, lo: float, hi: float, extra: dict[str, float]):
+        self.dist, self.lo, self.hi, self.extra = dist, lo, hi, extra
+
+    def values(self, f):
+        key = f.key(self.column.name, self.dist)
+        u = rng.uniform(f.u64, key)
+        lo, hi = self.lo, self.hi
+        if self.dist == "int":
+            return np.floor(lo + u * (hi - lo + 1)).astype(np.int64).clip(int(lo), int(hi))
+        if self.dist == "uniform":
+            return lo + u * (hi - lo)
+        if self.dist == "log_uniform":
+            return np.exp(math.log(lo) + u * (math.log(hi) - math.log(lo))).clip(lo, hi)
+        if self.dist == "normal":
+            z = rng.normal(f.u64, key)
+            return np.clip(self.extra["mean"] + self.extra["sd"] * z, lo, hi)
+        if self.dist == "pareto":  # heavy tail: few large, many small (80/20 at alpha≈1.16)
+            return np.clip(lo / np.power(1.0 - u, 1.0 / self.extra["alpha"]), lo, hi)
+        raise AssertionError(self.dist)
+
+
+def _range(arg: Any, info: BuildInfo, what: str) -> tuple[float, float]:
+    if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(x, (int, float)) for x in arg)):
+        raise info.fail(f"{what} needs [low, high], got {arg!r}")
+    lo, hi = float(arg[0]), float(arg[1])
+    if lo > hi:
+        raise info.fail(f"{what}: low {arg[0]} is above high {arg[1]}")
+    return lo, hi
+
+
+@register("int")
+def _int(arg: Any, info: BuildInfo) -> Gen:
+    """``int: [1, 4]``: uniform integers, both ends included."""
+    return Number("int", *_range(arg, info, "int"), {})
+
+
+@register("float")
+def _float(arg: Any, info: BuildInfo) -> Gen:
+    """``float: [0.5, 20]``: uniform numbers (rounded to a numeric column's scale)."""
+    return Number("uniform", *_range(arg, info, "float"), {})
+
+
+@register("log_uniform")
+def _log_uniform(arg: Any, info: BuildInfo) -> Gen:
+    """``log_uniform: [50000, 50000000]``: as many values per decade (file sizes)."""
+    lo, hi = _range(arg, info, "log_uniform")
+    if lo <= 0:
+        raise info.fail("log_uniform needs a low bound above 0")
+    return Number("log_uniform", lo, hi, {})
+
+
+@register("normal")
+def _normal(arg: Any, info: BuildInfo) -> Gen:
+    """``normal: {mean: 40, sd: 8, min: 0, max: 60}``."""
+    if not isinstance(arg, dict):
+        raise info.fail("normal needs {mean, sd} and optional min, max")
+    require_keys(arg, {"mean", "sd", "min", "max"}, info, "normal")
+    lo, hi = float(arg.get("min", -math.inf)), float(arg.get("max", math.inf))
+    return Number("normal", lo, hi, {"mean": float(arg["mean"]), "sd": float(arg["sd"])})
+
+
+@register("pareto")
+def _pareto(arg: Any, info: BuildInfo) -> Gen:
+    """``pareto: {min: 100, alpha: 1.16, max: 1e6}``: 80/20 amounts."""
+    if not isinstance(arg, dict) or "min" not in arg:
+        raise info.fail("pareto needs {min, alpha} and optional max")
+    require_keys(arg, {"min", "alpha", "max"}, info, "pareto")
+    lo, hi = float(arg["min"]), float(arg.get("max", math.inf))
+    return Number("pareto", lo, hi, {"alpha": float(arg.get("alpha", 1.16))})
+
+
+class Bool(Gen):
+    def __init__(self, p: float):
+        self.p = p
+
+    def values(self, f):
+        return pa.array(rng.uniform(f.u64, f.key(self.column.name, "bool")) < self.p)
+
+
+@register("bool")
+def _bool(arg: Any, info: BuildInfo) -> Gen:
+    """``bool: 0.3``: true with probability 0.3."""
+    p = 0.5 if arg in (None, True) else float(arg)
+    if not 0 <= p <= 1:
+        raise info.fail("bool takes the probability of true, between 0 and 1")
+    return Bool(p)
+
+
+class Times(Gen):
+    def __init__(self, source: str, lo: float, hi: float):
+        self.source, self.lo, self.hi = source, lo, hi
+
+    def values(self, f):
+        base = f.path(self.source)
+        vals = base.cast(pa.float64()).fill_null(0).to_numpy(zero_copy_only=False)
+        u = rng.uniform(f.u64, f.key(self.column.name, "times"))
+        out = vals * (self.lo + u * (self.hi - self.lo))
+        return pa.array(out, mask=base.is_null().to_numpy(zero_copy_only=False)) if base.null_count else out
+
+
+@register("times")
+def _times(arg: Any, info: BuildInfo) -> Gen:
+    """``times: {of: planned_value, by: [0.6, 1.05]}``: another column × a random factor."""
+    if not isinstance(arg, dict) or "of" not in arg:
+        raise info.fail("times needs {of: COLUMN, by: [low, high]}")
+    require_keys(arg, {"of", "by"}, info, "times")
+    lo, hi = _range(arg.get("by", [1, 1]), info, "times.by")
+    return Times(arg["of"], lo, hi)

@@ -1,0 +1,257 @@
+"""Text: deterministic UUID keys, vocabulary picks, templates and JSON documents."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from seedbed.generate import rng, vocab
+from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
+from seedbed.generate.generators.basic import render_params
+from seedbed.generate.generators.registry import register
+from seedbed.generate.text import FILTERS, hex_fixed, join, namespace_for, to_text, uuid5_of_indices, uuid5_strings
+
+# {field}, {field|filter|filter}, {field:05}; field is a column, a path, a builtin
+# (index, ordinal, seed, scale, run) or @vocabulary.
+_FIELD = re.compile(r"\{([A-Za-z0-9_@.]+)(?::0?(\d+))?((?:\|[a-z]+)*)\}")
+_BUILTINS = {"index", "ordinal", "seed", "scale", "run"}
+
+
+class Template:
+    """A string template rendered column-wise: literals joined with column values."""
+
+    def __init__(self, text: str, info: BuildInfo, purpose: str):
+        self.text, self.purpose = text, purpose
+        self.parts: list[str | tuple[str, int | None, list[str]]] = []
+        pos = 0
+        for m in _FIELD.finditer(text):
+            if m.start() > pos:
+                self.parts.append(text[pos : m.start()])
+            name, pad, filters = m.group(1), m.group(2), [x for x in m.group(3).split("|") if x]
+            for flt in filters:
+                if flt not in FILTERS:
+                    raise info.fail(f"unknown filter |{flt} in {text!r}", hint=f"filters: {', '.join(FILTERS)}")
+            if name.startswith("@"):
+                vocab.words(info.locale, name[1:])
+            elif name in _BUILTINS:
+                if name in ("seed", "scale", "run"):
+                    name = str(info.params.get(name, ""))
+                    self.parts.append(name)
+                    pos = m.end()
+                    continue
+            else:
+                info.table.column(name.split(".")[0])
+            self.parts.append((name, int(pad) if pad else None, filters))
+            pos = m.end()
+        if pos < len(text):
+            self.parts.append(text[pos:])
+        self.locale = info.locale
+
+    def fields(self) -> list[str]:
+        return [p[0] for p in self.parts if isinstance(p, tuple)]
+
+    def render(self, f, column: str) -> pa.Array:
+        pieces: list[pa.Array | str] = []
+        for i, part in enumerate(self.parts):
+            if isinstance(part, str):
+                pieces.append(part)
+                continue
+            name, pad, filters = part
+            if name == "index":
+                arr = pa.array(f.idx)
+            elif name == "ordinal":
+                arr = pa.array(f.ordinal() + 1)
+            elif name.startswith("@"):
+                words = vocab.words(self.locale, name[1:])
+                k = rng.below(f.u64, f.key(column, f"{self.purpose}:{i}:{name}"), len(words))
+                arr = words.take(pa.array(k))
+            else:
+                arr = f.path(name)
+            text = to_text(arr)
+            if pad:
+                text = pc.utf8_lpad(text, width=pad, padding="0")
+            for flt in filters:
+                text = FILTERS[flt](text)
+            pieces.append(text)
+        return join(pieces, f.n)
+
+
+class Format(Gen):
+    def __init__(self, template: Template):
+        self.template = template
+
+    def values(self, f):
+        return self.template.render(f, self.column.name)
+
+
+@register("format")
+def _format(arg: Any, info: BuildInfo) -> Gen:
+    """``format: "{first_name|lower}.{last_name|lower}.{index}@example.com"``."""
+    if not isinstance(arg, str):
+        raise info.fail("format needs a template string")
+    return Format(Template(arg, info, "format"))
+
+
+class Uuid(Gen):
+    def __init__(self, namespace: uuid.UUID | None, name: Template | None, table: str):
+        self.namespace, self.name, self.table = namespace, name, table
+
+    def values(self, f):
+        ns = self.namespace or namespace_for(f.ctx.seed, self.table)
+        if self.name is None:
+            return uuid5_of_indices(ns, f.idx)
+        return uuid5_strings(ns, self.name.render(f, self.column.name))
+
+
+@register("uuid")
+def _uuid(arg: Any, info: BuildInfo) -> Gen:
+    """``uuid: {namespace: UUID, name: TEMPLATE}``: UUIDv5 of a natural key.
+
+    By default the namespace is derived from the seed and table and the name is the
+    row index, so each seed's keys are disjoint and stable.
+    """
+    arg = arg if isinstance(arg, dict) else {}
+    require_keys(arg, {"namespace", "name"}, info, "uuid")
+    ns = None
+    if "namespace" in arg:
+        try:
+            ns = uuid.UUID(str(render_params(arg["namespace"], info.params)))
+        except ValueError:
+            raise info.fail(f"uuid.namespace {arg['namespace']!r} is not a UUID") from None
+    name = Template(str(arg["name"]), info, "uuid") if "name" in arg else None
+    return Uuid(ns, name, info.table.qualified)
+
+
+# Composite vocabulary kinds, each a template over plain vocabularies.
+COMPOSITES = {
+    "full_name": "{@first_name} {@last_name}",
+    "name": "{@first_name} {@last_name}",
+    "username": "{@first_name|lower}{@last_name|first|lower}{index}",
+    "address": "{@street}",
+    "company_name": "{@company}",
+    "title": "{@catch_phrase}",
+}
+
+
+class Fake(Gen):
+    def __init__(self, kind: str, locale: str, template: Template | None):
+        self.kind, self.locale, self.template = kind, locale, template
+
+    def values(self, f):
+        key = f.key(self.column.name, "fake:" + self.kind)
+        if self.template is not None:
+            return self.template.render(f, self.column.name)
+        n = f.n
+        if self.kind in ("sentence", "paragraph", "words"):
+            lo, hi = {"sentence": (5, 12), "paragraph": (20, 45), "words": (2, 4)}[self.kind]
+            return _sentences(f, key, self.locale, lo, hi, self.kind != "words")
+        if self.kind == "ipv4":
+            octets = [rng.between(f.u64, rng.mix(np.uint64(i), key), 1, 254) for i in range(4)]
+            return join(_dots([pa.array(o) for o in octets], "."), n)
+        if self.kind == "ipv6":
+            groups = [rng.below(f.u64, rng.mix(np.uint64(i), key), 65536) for i in range(8)]
+            return join(_dots([hex_fixed(g, 4) for g in groups], ":"), n)
+        if self.kind == "phone":
+            digits = rng.between(f.u64, key, 2_000_000_000, 9_999_999_999)
+            s = pa.array(digits).cast(pa.string())
+            return join(
+                ["+1-", pc.utf8_slice_codeunits(s, 0, 3), "-", pc.utf8_slice_codeunits(s, 3, 6), "-",
+                 pc.utf8_slice_codeunits(s, 6, 10)],
+                n,
+            )
+        if self.kind == "hex_color":
+            return join(["#", hex_fixed(rng.below(f.u64, key, 1 << 24), 6)], n)
+        words = vocab.words(self.locale, self.kind)
+        return words.take(pa.array(rng.below(f.u64, key, len(words))))
+
+
+def _dots(arrays: list[pa.Array], sep: str) -> list[pa.Array | str]:
+    out: list[pa.Array | str] = []
+    for i, a in enumerate(arrays):
+        if i:
+            out.append(sep)
+        out.append(a.cast(pa.string()))
+    return out
+
+
+def _sentences(f, key, locale: str, lo: int, hi: int, sentence: bool) -> pa.Array:
+    """Lorem-style text of lo..hi words per row, built as one list array and joined."""
+    words = vocab.words(locale, "word")
+    count = rng.between(f.u64, rng.mix(np.uint64(99), key), lo, hi)
+    picks = np.stack(
+        [rng.below(f.u64, rng.mix(np.uint64(i), key), len(words)) for i in range(hi)], axis=1
+    )
+    chosen = picks[np.arange(hi)[None, :] < count[:, None]]  # row-major: rows stay in order
+    offsets = np.concatenate([[0], np.cumsum(count)]).astype(np.int32)
+    text = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), words.take(pa.array(chosen))), " ")
+    if sentence:
+        text = pc.binary_join_element_wise(
+            pc.utf8_upper(pc.utf8_slice_codeunits(text, 0, 1)), pc.utf8_slice_codeunits(text, 1), ".", ""
+        )
+    return text
+
+
+@register("fake")
+def _fake(arg: Any, info: BuildInfo) -> Gen:
+    """``fake: first_name``: a pick from a realistic vocabulary (see ``seedbed vocab``)."""
+    if not isinstance(arg, str):
+        raise info.fail("fake needs the name of a vocabulary, e.g. fake: city")
+    specials = {"sentence", "paragraph", "words", "ipv4", "ipv6", "phone", "hex_color"}
+    template = None
+    if arg in COMPOSITES:
+        template = Template(COMPOSITES[arg], info, "fake")
+    elif arg not in specials:
+        try:
+            vocab.words(info.locale, arg)
+        except Exception as err:
+            raise info.fail(str(err.message if hasattr(err, "message") else err),
+                            hint="kinds: " + ", ".join(sorted([*vocab.kinds(info.locale), *specials,
+                                                              *COMPOSITES]))) from None
+    return Fake(arg, info.locale, template)
+
+
+class Json(Gen):
+    def __init__(self, doc: Any, templates: dict[str, Template]):
+        self.doc, self.templates = doc, templates
+
+    def values(self, f):
+        rendered = {k: t.render(f, self.column.name) for k, t in self.templates.items()}
+        # Literal parts are serialised once; each templated leaf becomes an escaped string.
+        skeleton = json.dumps(self.doc, sort_keys=True, separators=(",", ":"))
+        pieces: list[pa.Array | str] = []
+        pos = 0
+        for m in re.finditer(r'"\\u0000(\d+)"', skeleton):
+            pieces.append(skeleton[pos : m.start()])
+            val = rendered[m.group(1)]
+            val = pc.replace_substring(pc.replace_substring(val, "\\", "\\\\"), '"', '\\"')
+            pieces += ['"', val, '"']
+            pos = m.end()
+        pieces.append(skeleton[pos:])
+        return join(pieces, f.n)
+
+
+@register("json")
+def _json(arg: Any, info: BuildInfo) -> Gen:
+    """``json: {source: web, task: "{task_id}"}``: a JSON document; strings are templates."""
+    templates: dict[str, Template] = {}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if isinstance(node, str):
+            node = render_params(node, info.params)
+            if _FIELD.search(node):
+                key = str(len(templates))
+                templates[key] = Template(node, info, f"json{key}")
+                return "\u0000" + key
+        return node
+
+    return Json(walk(arg), templates)

@@ -1,0 +1,103 @@
+"""Vectorised text building: UUIDv5 keys, string filters, number formatting."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Root namespace of keys seedbed derives itself (seed and table are mixed in).
+SEEDBED_NS = uuid.UUID("5eedbed0-5eed-5eed-8000-5eedbed00000")
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+# byte positions of the 32 hex digits inside the 36-character canonical form
+_DIGIT_POS = np.array([i for i in range(36) if i not in (8, 13, 18, 23)])
+
+
+def namespace_for(seed: object, table: str) -> uuid.UUID:
+    """The UUIDv5 namespace of one table's keys in one seed's run."""
+    return uuid.uuid5(SEEDBED_NS, f"{seed}/{table}")
+
+
+def uuid5_strings(namespace: uuid.UUID, names: list[bytes] | pa.Array) -> pa.StringArray:
+    """Canonical UUIDv5 strings of ``names`` under ``namespace`` (RFC 4122 §4.3)."""
+    if isinstance(names, pa.Array):
+        names = [b if b is not None else b"" for b in names.cast(pa.binary()).to_pylist()]
+    ns = namespace.bytes
+    n = len(names)
+    sha1 = hashlib.sha1
+    digest = b"".join([sha1(ns + name).digest()[:16] for name in names])
+    raw = np.frombuffer(digest, dtype=np.uint8).reshape(n, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x50  # version 5
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    return uuid_strings_from_bytes(raw)
+
+
+def uuid5_of_indices(namespace: uuid.UUID, idx: np.ndarray) -> pa.StringArray:
+    """UUIDv5 of the decimal row index: the key of row ``idx``."""
+    return uuid5_strings(namespace, [b"%d" % i for i in idx.tolist()])
+
+
+def uuid_strings_from_bytes(raw: np.ndarray) -> pa.StringArray:
+    """(n, 16) uint8 → n canonical 36-character UUID strings, without a Python loop."""
+    n = raw.shape[0]
+    hexd = np.empty((n, 32), dtype=np.uint8)
+    hexd[:, 0::2] = _HEX[raw >> 4]
+    hexd[:, 1::2] = _HEX[raw & 0x0F]
+    out = np.full((n, 36), ord("-"), dtype=np.uint8)
+    out[:, _DIGIT_POS] = hexd
+    offsets = np.arange(0, 36 * (n + 1), 36, dtype=np.int32)
+    return pa.Array.from_buffers(
+        pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(out.tobytes())]
+    )
+
+
+def hex_fixed(values: np.ndarray, digits: int) -> pa.StringArray:
+    """Lower-case hex of each value, zero-padded to ``digits`` characters."""
+    v = np.asarray(values, dtype=np.uint64)
+    shifts = np.arange(digits - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
+    chars = _HEX[((v[:, None] >> shifts[None, :]) & np.uint64(15)).astype(np.int64)]
+    offsets = np.arange(0, digits * (len(v) + 1), digits, dtype=np.int32)
+    return pa.Array.from_buffers(
+        pa.string(), len(v), [None, pa.py_buffer(offsets), pa.py_buffer(chars.astype(np.uint8).tobytes())]
+    )
+
+
+def slugify(arr: pa.Array) -> pa.Array:
+    """``Acme Cloud, Inc.`` → ``acme-cloud-inc``."""
+    low = pc.utf8_lower(arr.cast(pa.string()))
+    low = pc.replace_substring_regex(low, r"[^a-z0-9]+", "-")
+    return pc.utf8_trim(low, "-")
+
+
+FILTERS = {
+    "lower": lambda a: pc.utf8_lower(a),
+    "upper": lambda a: pc.utf8_upper(a),
+    "title": lambda a: pc.utf8_title(a),
+    "slug": slugify,
+    "alnum": lambda a: pc.replace_substring_regex(a, r"[^A-Za-z0-9]+", ""),
+    "first": lambda a: pc.utf8_slice_codeunits(a, 0, 1),
+}
+
+
+def to_text(arr: pa.Array | np.ndarray) -> pa.Array:
+    """Any column's values as strings (for templates and keys)."""
+    if isinstance(arr, np.ndarray):
+        arr = pa.array(arr)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr
+    if pa.types.is_timestamp(arr.type):
+        return pc.strftime(arr, format="%Y-%m-%dT%H:%M:%S")
+    return arr.cast(pa.string())
+
+
+def join(parts: list[pa.Array | str], n: int) -> pa.Array:
+    """Concatenate literals and string arrays element-wise."""
+    arrays = [p for p in parts if not isinstance(p, str)]
+    if not arrays:
+        return pa.array(["".join(parts)] * n, pa.string()) if parts else pa.nulls(n, pa.string())
+    args = [pa.scalar(p, pa.string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*args, "")

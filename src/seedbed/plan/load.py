@@ -1,0 +1,47 @@
+"""Reading a plan file (YAML or JSON) into a ``PlanFile``, with errors naming the spot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from seedbed.errors import PlanError
+from seedbed.plan.model import PlanFile
+
+
+def parse_plan(data: Any, source: str) -> PlanFile:
+    """Validate already-parsed plan data; ``source`` names it in errors."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PlanError("a plan must be a mapping (name: ..., tables: ...)", where=source)
+    try:
+        return PlanFile.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        more = f" (and {len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""
+        raise PlanError(
+            f"{loc}: {first['msg']}{more}",
+            where=source,
+            hint="see docs/plan-format.md for the plan file format",
+        ) from None
+
+
+def load_plan_file(path: str | Path) -> PlanFile:
+    """Read and validate a plan file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as err:
+        raise PlanError(f"cannot read plan file: {err.strerror}", where=str(p)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise PlanError(f"not valid YAML{at}: {getattr(err, 'problem', err)}", where=str(p)) from None
+    return parse_plan(data, str(p))

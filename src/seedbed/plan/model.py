@@ -1,0 +1,92 @@
+"""The plan file format: what a user writes (YAML or JSON).
+
+Only the shape is checked here (pydantic, unknown keys refused). Whether a table
+or column exists and whether a generator's options make sense is checked against
+the schema in ``resolve.py``. The JSON Schema published in docs/ is generated
+from these models (``seedbed schema-json``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PerParent(_Strict):
+    """Rows laid out per parent row: ``total`` spread over parents, or ``each`` per parent.
+
+    ``per`` names the parent table (or a foreign-key column of this table). A total
+    is distributed floor(total / parents) each with the remainder spread, never
+    multiplied per parent.
+    """
+
+    per: str
+    total: int | None = Field(default=None, ge=0)
+    each: int | None = Field(default=None, ge=0)
+    spread: Literal["even", "skewed"] = "even"
+    scaled: bool = True
+
+
+class Checked(_Strict):
+    """A recipe check: a query returning one value, compared with ``expect``.
+
+    ``sql`` is one statement for every dialect, or a mapping dialect → statement.
+    ``:seed`` is bound to the run's seed (as text); ``expect`` may be a number or
+    ``"rows:TABLE"`` (the planned row count of a table).
+    """
+
+    name: str
+    sql: str | dict[str, str]
+    expect: Any = 0
+
+
+class TablePlan(_Strict):
+    rows: int | PerParent | None = None
+    scaled: bool = True  # whether ``scale`` multiplies a flat row count
+    columns: dict[str, Any] = Field(default_factory=dict)
+    edges: dict[str, Any] | None = None
+    skip: bool = False  # leave this table alone
+
+    @field_validator("rows")
+    @classmethod
+    def _non_negative(cls, v: int | PerParent | None) -> int | PerParent | None:
+        if isinstance(v, int) and v < 0:
+            raise ValueError("rows must be >= 0")
+        return v
+
+
+class Limits(_Strict):
+    max_total_rows: int | None = Field(default=None, gt=0)
+    warn_total_rows: int = 5_000_000
+
+
+class PlanFile(_Strict):
+    """A whole plan file. Every field is optional; the inferred plan fills the rest."""
+
+    name: str | None = None
+    description: str | None = None
+    schema_file: str | None = Field(default=None, alias="schema")
+    dialect: str = "postgres"  # dialect the schema file is written in
+    seed: int | str | None = None
+    scale: float | None = Field(default=None, gt=0)
+    profiles: dict[str, float] = Field(default_factory=dict)
+    anchor: datetime = datetime(2025, 10, 31, tzinfo=timezone.utc)
+    timezone: str = "UTC"
+    locale: str = "en_US"
+    default_rows: int = Field(default=100, ge=0)
+    limits: Limits = Limits()
+    tables: dict[str, TablePlan] = Field(default_factory=dict)
+    checks: list[Checked] = Field(default_factory=list)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("anchor")
+    @classmethod
+    def _aware(cls, v: datetime) -> datetime:
+        return v if v.tzinfo else v.replace(tzinfo=timezone.utc)

@@ -1,0 +1,35 @@
+"""Purge: delete exactly one run's rows, children before parents, in one transaction.
+
+The run's keys are recomputed from its plan and seed (nothing was stored), so rows
+the run did not create - another seed's, or the application's own - stay.
+"""
+
+from __future__ import annotations
+
+from seedbed.errors import PlanError
+from seedbed.run.manifest import require_run
+from seedbed.run.seed import SeedOptions, plan_for
+from seedbed.run.source import Source
+from seedbed.schema.order import purge_order
+
+
+def purge(sink, source: Source, opts: SeedOptions, *, force: bool = False) -> dict[str, int]:
+    """Delete the rows of (plan, seed) from ``sink``; rows deleted per table."""
+    if source.schema is None:
+        source = Source(source.name, source.plan, sink.reflect())
+    name = source.plan.name or source.name
+    seed = opts.seed if opts.seed is not None else source.plan.seed
+    run = require_run(sink, name, seed if seed is not None else 1)
+    plan, ctx = plan_for(source, SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows,
+                                             chunk_size=opts.chunk_size, locale=opts.locale))
+    if plan.plan_hash != run.plan_hash and not force:
+        raise PlanError(
+            f"the plan changed since seed {run.seed} was seeded, so its keys may differ",
+            hint="purge with the plan it was seeded with, or pass --force",
+        )
+    deleted: dict[str, int] = {}
+    with sink.transaction():
+        for table in purge_order(plan.schema, plan.order):
+            deleted[table] = sink.delete_keys(ctx.spec(table), ctx.key_batches(table))
+    sink.delete_manifest(run.run_id)
+    return deleted

@@ -1,0 +1,127 @@
+"""Seeding a database: plan, check, create the schema if asked, load table by table.
+
+A run is owned by (plan, seed). A first run appends rows by the bulk path; a rerun
+of the same run inserts only the rows that are missing (so a completed run adds 0
+and an interrupted one resumes). A different seed is a separate, disjoint run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from seedbed.errors import PlanError, SchemaError, SeedbedError
+from seedbed.generate.frame import Context
+from seedbed.plan.resolved import ResolvedPlan
+from seedbed.run.manifest import Manifest, TableRecord, find_run, now_iso, run_id
+from seedbed.run.source import Source, resolve
+
+Progress = Callable[[str, int, int, TableRecord], None]
+
+
+@dataclass(frozen=True)
+class SeedOptions:
+    seed: int | str | None = None
+    scale: float | None = None
+    profile: str | None = None
+    rows: int | None = None  # default rows per table when the plan gives none
+    chunk_size: int = 50_000
+    create_schema: bool | None = None  # None: create a recipe's schema when it is absent
+    manifest_dir: Path | None = Path("seedbed-runs")
+    locale: str | None = None
+
+
+def plan_for(source: Source, opts: SeedOptions, schema=None) -> tuple[ResolvedPlan, Context]:
+    """Resolve the plan and size every table; raises before anything is written."""
+    plan = resolve(source, schema, seed=opts.seed, scale=opts.scale, profile=opts.profile,
+                   rows=opts.rows, locale=opts.locale)
+    ctx = Context(plan, chunk_size=opts.chunk_size)
+    total = sum(ctx.rows(t) for t in plan.order)
+    limit = plan.limits.max_total_rows
+    if limit is not None and total > limit:
+        raise PlanError(
+            f"the plan makes {total:,} rows, above limits.max_total_rows = {limit:,}",
+            where=source.name, hint="lower --scale or raise the limit in the plan",
+        )
+    if total > plan.limits.warn_total_rows:
+        plan.warnings.append(f"large dataset: {total:,} rows")
+    return plan, ctx
+
+
+def prepare_schema(sink, source: Source, opts: SeedOptions) -> None:
+    """Create the source's schema in the target when asked (or for a recipe, when absent)."""
+    if source.schema is None:
+        return
+    wanted = [t.qualified for t in source.schema.tables]
+    existing = set()
+    for schema_name in {t.schema for t in source.schema.tables}:
+        existing |= sink.existing_tables(schema_name)
+    missing = [t for t in wanted if t not in existing]
+    if not missing:
+        return
+    create = opts.create_schema if opts.create_schema is not None else source.create_by_default
+    if not create or source.ddl is None:
+        raise SchemaError(
+            f"{len(missing)} table(s) of {source.name!r} are missing in {sink.safe_url}: {', '.join(missing[:5])}",
+            hint="add --create-schema to create them",
+        )
+    if len(missing) != len(wanted) and opts.create_schema is None:
+        raise SchemaError(
+            f"only some tables of {source.name!r} exist in {sink.safe_url} (missing: {', '.join(missing[:5])})",
+            hint="create the rest with --create-schema, or use an empty database",
+        )
+    from seedbed.schema.ddl import transpile_ddl
+
+    sink.execute_ddl(transpile_ddl(source.ddl, read=source.ddl_dialect or "postgres", write=sink.sqlglot_dialect))
+
+
+def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Progress | None = None) -> Manifest:
+    """Seed ``sink`` from ``source``; returns the run's manifest (also saved in the database)."""
+    if source.schema is None:
+        source = Source(source.name, source.plan, sink.reflect())
+    plan, ctx = plan_for(source, opts)
+    prepare_schema(sink, source, opts)
+    previous = find_run(sink, plan.name, plan.seed)
+    if previous is not None and (previous.scale != plan.scale or previous.plan_hash != plan.plan_hash):
+        what = "scale " + str(previous.scale) if previous.scale != plan.scale else "another version of the plan"
+        raise PlanError(
+            f"seed {plan.seed} of {plan.name!r} is already in this database with {what}",
+            hint=f"purge it first (seedbed purge ... --seed {plan.seed}) or use another --seed",
+        )
+    merge = previous is not None
+    m = Manifest(run_id=run_id(plan.name, plan.seed), plan=plan.name, seed=plan.seed, scale=plan.scale,
+                 plan_hash=plan.plan_hash, database=sink.safe_url)
+    m.tables = {t: TableRecord(planned=ctx.rows(t), mode="merge" if merge else "copy") for t in plan.order}
+    if previous is not None:
+        m.started_at = previous.started_at
+    sink.save_manifest(m.to_dict())
+    t0 = time.perf_counter()
+    try:
+        for i, name in enumerate(plan.order, 1):
+            rec = m.tables[name]
+            t1 = time.perf_counter()
+            rec.inserted = sink.load(ctx.spec(name), ctx.batches(name), merge=merge)
+            rec.seconds = round(time.perf_counter() - t1, 3)
+            if progress:
+                progress(name, i, len(plan.order), rec)
+    except SeedbedError as err:
+        _finish(sink, m, opts, t0, "failed", str(err))
+        raise
+    except Exception as err:
+        _finish(sink, m, opts, t0, "failed", f"{type(err).__name__}: {err}")
+        raise
+    _finish(sink, m, opts, t0, "completed", None)
+    return m
+
+
+def _finish(sink, m: Manifest, opts: SeedOptions, t0: float, status: str, error: str | None) -> None:
+    m.status, m.error = status, error
+    m.finished_at = now_iso()
+    m.seconds = round(time.perf_counter() - t0, 3)
+    try:
+        sink.save_manifest(m.to_dict())
+    finally:
+        if opts.manifest_dir is not None:
+            m.write(opts.manifest_dir)

@@ -1,0 +1,59 @@
+"""Where a run's schema and plan come from: a recipe, a DDL file, or a live database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from seedbed.errors import PlanError
+from seedbed.plan.load import load_plan_file
+from seedbed.plan.model import PlanFile
+from seedbed.plan.resolve import resolve_plan
+from seedbed.plan.resolved import ResolvedPlan
+from seedbed.schema.model import Schema
+
+
+@dataclass(frozen=True)
+class Source:
+    """A schema and plan, plus the DDL that creates the schema when there is one."""
+
+    name: str  # what errors and manifests call it
+    plan: PlanFile
+    schema: Schema | None  # None: reflect it from the target database
+    ddl: str | None = None
+    ddl_dialect: str | None = None
+    create_by_default: bool = False  # a recipe creates its schema when it is absent
+
+
+def source_from(*, recipe: str | None = None, plan: str | Path | None = None, ddl: str | Path | None = None,
+                dialect: str | None = None) -> Source:
+    """Build the run's source from the options a user gave (validated before any connection)."""
+    from seedbed.schema.ddl import parse_ddl
+
+    if recipe and (ddl or plan):
+        raise PlanError("--recipe brings its own schema and plan", hint="drop --ddl/--plan, or drop --recipe")
+    if recipe:
+        from seedbed.recipes import load_recipe
+
+        r = load_recipe(recipe)
+        return Source(r.name, r.plan, parse_ddl(r.ddl, r.dialect), r.ddl, r.dialect, create_by_default=True)
+    plan_file = load_plan_file(plan) if plan else PlanFile()
+    if ddl:
+        path = Path(ddl)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise PlanError(f"cannot read DDL file: {err.strerror}", where=str(path)) from None
+        d = dialect or plan_file.dialect
+        return Source(plan_file.name or path.stem, plan_file, parse_ddl(text, d), text, d)
+    if plan and plan_file.schema_file:
+        base = Path(plan).parent / plan_file.schema_file
+        return source_from(plan=plan, ddl=base, dialect=dialect or plan_file.dialect)
+    return Source(plan_file.name or "database", plan_file, None)
+
+
+def resolve(source: Source, schema: Schema | None = None, **options) -> ResolvedPlan:
+    schema = schema or source.schema
+    assert schema is not None, "reflect the database before resolving a plan without a schema"
+    plan = source.plan if source.plan.name else source.plan.model_copy(update={"name": source.name})
+    return resolve_plan(schema, plan, source=source.name, **options)

@@ -1,0 +1,19 @@
+"""Verify a seeded run in a database."""
+
+from __future__ import annotations
+
+from seedbed.run.manifest import require_run
+from seedbed.run.seed import SeedOptions, plan_for
+from seedbed.run.source import Source
+from seedbed.verify.checks import Report, verify_run
+
+
+def verify(sink, source: Source, opts: SeedOptions) -> Report:
+    if source.schema is None:
+        source = Source(source.name, source.plan, sink.reflect())
+    name = source.plan.name or source.name
+    seed = opts.seed if opts.seed is not None else (source.plan.seed if source.plan.seed is not None else 1)
+    run = require_run(sink, name, seed)
+    plan, ctx = plan_for(source, SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows,
+                                             chunk_size=opts.chunk_size, locale=opts.locale))
+    return verify_run(sink, plan, ctx)

@@ -1,0 +1,352 @@
+"""Normalisation shared by the two schema readers (``reflect.py`` and ``ddl.py``).
+
+A database hands back what it stored, not what was written: PostgreSQL turns
+``role IN ('a', 'b')`` into ``(role)::text = ANY (ARRAY['a'::character varying, ...])``,
+expands ``BETWEEN`` and adds casts and parentheses. Both readers pass CHECK,
+DEFAULT and generated-column text through :func:`normalize_sql`, and both map
+types through :func:`map_type`, so that the two models of one schema are equal.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Collection
+from decimal import Decimal
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+from seedbed.errors import SchemaError
+from seedbed.schema.model import ColumnType, EnumType
+
+# SQLAlchemy dialect names (and our own) -> sqlglot dialect names.
+_SQLGLOT_NAMES = {
+    "postgres": "postgres", "postgresql": "postgres",
+    "mysql": "mysql", "mariadb": "mysql",
+    "sqlite": "sqlite",
+}
+# The schema a connection lands in; tables there get Table.schema = None.
+DEFAULT_SCHEMA = {"postgres": "public", "sqlite": "main"}
+
+# Words that must be quoted to be used as identifiers (PostgreSQL's reserved list,
+# which covers what MySQL and SQLite reserve in practice). Normalised SQL quotes an
+# identifier only when it is one of these or is not a plain lower-case name, which is
+# what PostgreSQL itself does when it prints a constraint back.
+RESERVED = frozenset("""
+    all analyse analyze and any array as asc asymmetric authorization between binary both case
+    cast check collate collation column concurrently constraint create cross current_catalog
+    current_date current_role current_schema current_time current_timestamp current_user
+    default deferrable desc distinct do else end except false fetch for foreign freeze from
+    full grant group having ilike in initially inner intersect into is isnull join key lateral
+    leading left like limit localtime localtimestamp natural not notnull null offset on only or
+    order outer overlaps placing primary references returning right select session_user
+    similar some symmetric system_user table tablesample then to trailing true union unique
+    user using variadic verbose when where window with
+""".split())
+_PLAIN = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def sqlglot_dialect(name: str) -> str:
+    """The sqlglot spelling of a dialect name ("postgresql" -> "postgres")."""
+    try:
+        return _SQLGLOT_NAMES[name.lower()]
+    except KeyError:
+        raise SchemaError(
+            f"unsupported SQL dialect {name!r}",
+            hint=f"use one of: {', '.join(sorted(set(_SQLGLOT_NAMES.values())))}",
+        ) from None
+
+
+def needs_quotes(name: str) -> bool:
+    return not _PLAIN.fullmatch(name) or name in RESERVED
+
+
+def quote(name: str, dialect: str) -> str:
+    """``name`` as an identifier, quoted only when it has to be."""
+    return exp.to_identifier(name, quoted=needs_quotes(name)).sql(dialect=dialect)
+
+
+# -- SQL expression text ------------------------------------------------------
+
+def normalize_sql(sql: str | exp.Expression, dialect: str) -> str:
+    """A canonical spelling of a boolean or scalar SQL expression.
+
+    Casts and parentheses are dropped (then re-added only where precedence needs
+    them), ``BETWEEN`` becomes ``>= AND <=``, ``= ANY (ARRAY[...])`` becomes
+    ``IN (...)``, unquoted identifiers are case-folded the way the dialect folds
+    them, and keywords are upper case. The result is meant for comparing and for
+    reading (``plan.infer`` pulls IN-lists and bounds out of it), not for
+    re-executing where a dropped cast mattered.
+    """
+    if isinstance(sql, exp.Expression):
+        tree = sql.copy()
+    else:
+        try:
+            tree = sqlglot.parse_one(sql, read=dialect)
+        except SqlglotError:
+            return " ".join(sql.split())  # not parseable: compare on collapsed whitespace
+    tree = normalize_identifiers(tree, dialect=dialect)
+    tree = _rewrite(tree)
+    _add_parens(tree)
+    for ident in tree.find_all(exp.Identifier):
+        ident.set("quoted", needs_quotes(ident.name))
+    return _generate(tree, dialect)
+
+
+def _generate(tree: exp.Expression, dialect: str) -> str:
+    """SQL text of ``tree``; ``NOT (x IN ...)`` is spelled ``x NOT IN ...``.
+
+    sqlglot prints ``NOT x IN (...)``, which a reader scanning for ``x IN (...)``
+    (as ``plan.infer`` does) would take for an allow-list.
+    """
+    return _generator(dialect)(dialect=Dialect.get_or_raise(dialect)).generate(tree, copy=False)
+
+
+@functools.cache
+def _generator(dialect: str) -> type:
+    base = Dialect.get_or_raise(dialect).generator_class
+
+    class Generator(base):  # type: ignore[misc, valid-type]
+        def not_sql(self, expression: exp.Not) -> str:
+            inner = expression.this
+            if isinstance(inner, exp.In):
+                left = self.sql(inner, "this")
+                whole = self.sql(inner)
+                if whole.startswith(left + " IN "):
+                    return f"{left} NOT{whole[len(left):]}"
+            return super().not_sql(expression)
+
+    return Generator
+
+
+def normalize_check(sql: str | exp.Expression, dialect: str) -> str:
+    """The text stored in ``Check.sql`` by both readers (see :func:`normalize_sql`)."""
+    return normalize_sql(sql, dialect)
+
+
+def normalize_default(sql: str | exp.Expression, dialect: str) -> str | None:
+    """The text stored in ``Column.default``: :func:`normalize_sql`, with a plain
+    number written canonically (MySQL reports ``DEFAULT 0`` of a DECIMAL(12, 2)
+    as ``0.00``) and ``NULL`` as no default at all."""
+    text = normalize_sql(sql, dialect)
+    if text.upper() == "NULL":
+        return None
+    if _NUMBER.fullmatch(text):
+        text = format(Decimal(text).normalize(), "f")  # 0.00 -> 0, 1.50 -> 1.5
+    return text
+
+
+_NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?([eE][-+]?\d+)?\s*")
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    """Bottom-up rewrite onto the canonical tree (children first, then the node)."""
+    for key, value in list(node.args.items()):
+        if isinstance(value, exp.Expression):
+            node.set(key, _rewrite(value))
+        elif isinstance(value, list):
+            node.set(key, [_rewrite(v) if isinstance(v, exp.Expression) else v for v in value])
+    return _rewrite_one(node)
+
+
+def _rewrite_one(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Paren):
+        return node.this
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        inner = node.this
+        # PostgreSQL prints negative constants as '-1'::integer: keep them numbers.
+        if (isinstance(inner, exp.Literal) and inner.is_string and _NUMBER.fullmatch(inner.this)
+                and node.to.is_type(*exp.DataType.NUMERIC_TYPES)):
+            return sqlglot.parse_one(inner.this.strip())
+        return inner
+    if isinstance(node, exp.Between):
+        return exp.and_(
+            exp.GTE(this=node.this.copy(), expression=node.args["low"]),
+            exp.LTE(this=node.this.copy(), expression=node.args["high"]),
+            copy=False,
+        )
+    if isinstance(node, (exp.EQ, exp.NEQ)):
+        items = _array_items(node.expression, "ANY" if isinstance(node, exp.EQ) else "ALL")
+        if items is not None:
+            found = exp.In(this=node.this, expressions=items)
+            return found if isinstance(node, exp.EQ) else exp.Not(this=found)
+    return node
+
+
+def _array_items(node: exp.Expression, quantifier: str) -> list[exp.Expression] | None:
+    """The elements of ``ANY (ARRAY[...])`` / ``ALL (ARRAY[...])``, else None."""
+    if quantifier == "ANY" and isinstance(node, exp.Any):
+        arg = node.this
+    elif (isinstance(node, exp.Anonymous) and node.name.upper() == quantifier
+          and len(node.expressions) == 1):
+        arg = node.expressions[0]  # sqlglot reads ALL (...) as a function call
+    elif quantifier == "ALL" and isinstance(node, exp.All):
+        arg = node.this
+    else:
+        return None
+    return list(arg.expressions) if isinstance(arg, exp.Array) else None
+
+
+# Operator precedence, loosest first, as in PostgreSQL's grammar.
+_PRECEDENCE: list[tuple[tuple[type[exp.Expression], ...], int]] = [
+    ((exp.Or,), 1),
+    ((exp.And,), 2),
+    ((exp.Not,), 3),
+    ((exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Like,
+      exp.ILike, exp.NullSafeEQ, exp.NullSafeNEQ, exp.SimilarTo, exp.Glob), 4),
+    ((exp.DPipe,), 5),
+    ((exp.Add, exp.Sub), 6),
+    ((exp.Mul, exp.Div, exp.Mod, exp.IntDiv), 7),
+    ((exp.Neg,), 8),
+]
+_ATOM = 9
+_UNKNOWN = 0  # an operator not in the table: parenthesise everything around it
+_ASSOCIATIVE = (exp.And, exp.Or, exp.Add, exp.Mul, exp.DPipe)
+
+
+def _precedence(node: exp.Expression) -> int:
+    for classes, level in _PRECEDENCE:
+        if isinstance(node, classes):
+            return level
+    if isinstance(node, exp.Binary) and not isinstance(node, exp.Dot):
+        return _UNKNOWN
+    return _ATOM
+
+
+def _add_parens(tree: exp.Expression) -> None:
+    """Put back the parentheses that precedence needs (and only those)."""
+    for node in list(tree.walk()):
+        level = _precedence(node)
+        if level == _ATOM:
+            continue
+        operands = [("this", False)]
+        if isinstance(node, exp.Binary):
+            operands.append(("expression", True))
+        for key, right in operands:
+            child = node.args.get(key)
+            if not isinstance(child, exp.Expression):
+                continue
+            inner = _precedence(child)
+            if inner == _ATOM:
+                continue
+            wrap = (
+                level == _UNKNOWN or inner == _UNKNOWN or inner < level
+                or (inner == level and right
+                    and not (type(child) is type(node) and isinstance(node, _ASSOCIATIVE)))
+            )
+            if wrap:
+                node.set(key, exp.Paren(this=child))
+
+
+# -- types ----------------------------------------------------------------------
+
+_T = exp.DataType.Type
+
+
+def _kinds(*pairs: tuple[str, tuple[str, ...]]) -> dict[object, str]:
+    table = {}
+    for kind, names in pairs:
+        for name in names:
+            member = getattr(_T, name, None)  # tolerate sqlglot versions without a member
+            if member is not None:
+                table[member] = kind
+    return table
+
+
+_KIND_OF = _kinds(
+    ("smallint", ("SMALLINT", "TINYINT", "UTINYINT", "SMALLSERIAL")),
+    ("int", ("INT", "MEDIUMINT", "UMEDIUMINT", "USMALLINT", "SERIAL")),
+    ("bigint", ("BIGINT", "UINT", "UBIGINT", "BIGSERIAL")),
+    ("numeric", ("DECIMAL", "UDECIMAL", "BIGDECIMAL")),
+    ("float", ("FLOAT", "DOUBLE", "UDOUBLE")),
+    ("bool", ("BOOLEAN",)),
+    ("text", ("TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "NAME", "CITEXT")),
+    ("varchar", ("VARCHAR", "NVARCHAR")),
+    ("char", ("CHAR", "NCHAR", "BPCHAR")),
+    ("date", ("DATE", "DATE32")),
+    ("timestamp", ("TIMESTAMP", "DATETIME", "DATETIME2", "DATETIME64", "SMALLDATETIME")),
+    ("timestamptz", ("TIMESTAMPTZ", "TIMESTAMPLTZ")),
+    ("time", ("TIME", "TIMETZ")),
+    ("interval", ("INTERVAL",)),
+    ("uuid", ("UUID",)),
+    ("json", ("JSON", "JSONB")),
+    ("bytes", ("BINARY", "VARBINARY", "BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB")),
+    ("enum", ("ENUM", "SET")),
+    ("array", ("ARRAY",)),
+)
+_SERIALS = {getattr(_T, n) for n in ("SMALLSERIAL", "SERIAL", "BIGSERIAL") if hasattr(_T, n)}
+
+
+def parse_type(raw: str, dialect: str) -> exp.DataType | None:
+    try:
+        return exp.DataType.build(raw, dialect=dialect, udt=True)
+    except (SqlglotError, ValueError):
+        return None
+
+
+def is_serial(dt: exp.DataType) -> bool:
+    return dt.this in _SERIALS
+
+
+def qualify(schema: str | None, name: str, dialect: str) -> str:
+    """``schema.name``, or just ``name`` in the connection's default schema."""
+    if schema and schema != DEFAULT_SCHEMA.get(dialect):
+        return f"{schema}.{name}"
+    return name
+
+
+def udt_name(dt: exp.DataType, dialect: str) -> str:
+    """The qualified name of a user-defined type, case-folded like the dialect does."""
+    kind = dt.args.get("kind")
+    parts = kind.sql(dialect=dialect) if isinstance(kind, exp.Expression) else str(kind)
+    names = []
+    for part in parts.split("."):
+        if part[:1] in "\"`":
+            names.append(part[1:-1])
+        else:
+            names.append(part.lower() if dialect == "postgres" else part)
+    return qualify(names[-2] if len(names) > 1 else None, names[-1], dialect)
+
+
+def map_type(
+    dt: exp.DataType, dialect: str, enums: Collection[str], inline_enum: str | None = None,
+    raw: str | None = None,
+) -> tuple[ColumnType, EnumType | None]:
+    """The logical type of a sqlglot type, plus the EnumType an inline ENUM/SET defines.
+
+    ``enums`` are the qualified names of the known named enum types (PostgreSQL
+    CREATE TYPE); ``inline_enum`` names an inline MySQL ENUM/SET column's enum;
+    ``raw`` is the type as the database spells it (default: sqlglot's spelling).
+    """
+    raw = raw or dt.sql(dialect=dialect)
+    kind = _KIND_OF.get(dt.this, "other")
+    params = [int(p.this.this) for p in dt.expressions
+              if isinstance(p, exp.DataTypeParam) and isinstance(p.this, exp.Literal)
+              and p.this.is_int]
+    if dt.this == _T.USERDEFINED:
+        name = udt_name(dt, dialect)
+        if name in enums:
+            return ColumnType("enum", enum=name, raw=raw), None
+        return ColumnType("other", raw=raw), None
+    if kind == "array":
+        items = [e for e in dt.expressions if isinstance(e, exp.DataType)]
+        item = map_type(items[0], dialect, enums)[0] if items else ColumnType("other")
+        return ColumnType("array", item=item, raw=raw), None
+    if kind == "enum":
+        values = tuple(lit.this for lit in dt.expressions if isinstance(lit, exp.Literal))
+        name = inline_enum or "enum"
+        return ColumnType("enum", enum=name, raw=raw), EnumType(name, values)
+    if kind == "numeric":
+        precision = params[0] if params else None
+        scale = params[1] if len(params) > 1 else (0 if params else None)
+        return ColumnType("numeric", precision=precision, scale=scale, raw=raw), None
+    if kind in ("varchar", "char"):
+        length = params[0] if params else None
+        if kind == "char" and length is None and dialect in ("postgres", "mysql"):
+            length = 1  # bare CHAR means CHAR(1) there, and that is what reflection reports
+        return ColumnType(kind, length=length, raw=raw), None
+    return ColumnType(kind, raw=raw), None

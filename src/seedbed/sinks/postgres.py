@@ -1,0 +1,119 @@
+"""PostgreSQL: batches stream in through COPY (psycopg 3).
+
+New rows go straight to the table with ``COPY ... FROM STDIN (FORMAT csv)``; a
+rerun copies into a temporary staging table and inserts what is missing with
+``ON CONFLICT (key) DO NOTHING``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from seedbed.errors import ConnectionFailed, SeedbedError
+from seedbed.sinks.base import Capabilities, DatabaseSink
+
+if TYPE_CHECKING:
+    from seedbed.plan.resolved import TableSpec
+
+_CSV = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+
+# SQLSTATEs of connection problems worth their own advice.
+_CONNECT_HINTS = {
+    "3D000": "the database does not exist: create it (createdb NAME) or fix the URL",
+    "28000": "the server refused this user: check the user name and pg_hba.conf",
+    "28P01": "wrong password for this user",
+}
+
+
+def csv_bytes(batch: pa.RecordBatch) -> bytes:
+    """A batch as CSV that PostgreSQL's COPY reads: nulls unquoted, bytea as \\x hex."""
+    cols = []
+    for col in batch.columns:
+        if pa.types.is_binary(col.type):
+            col = pc.binary_join_element_wise(pa.scalar("\\x"), pc.utf8_lower(_hex(col)), "")
+        cols.append(col)
+    buf = io.BytesIO()
+    pacsv.write_csv(pa.RecordBatch.from_arrays(cols, names=batch.schema.names), buf, _CSV)
+    return buf.getvalue()
+
+
+def _hex(col: pa.Array) -> pa.Array:
+    return pa.array([None if v is None else v.hex() for v in col.to_pylist()], pa.string())
+
+
+class PostgresSink(DatabaseSink):
+    dialect = "postgres"
+    sqlglot_dialect = "postgres"
+    caps = Capabilities(
+        supports_copy=True,  # COPY FROM STDIN streams rows without per-row statements
+        max_bind_params=65_535,  # the wire protocol counts parameters in 16 bits
+        supports_advisory_lock=True,  # pg_advisory_lock
+        transactional_ddl=True,
+    )
+
+    @staticmethod
+    def sqlalchemy_url(url: str) -> str:
+        for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+
+    def connection_error(self, err: Exception) -> SeedbedError:
+        state = getattr(getattr(err, "orig", None), "sqlstate", None)
+        return ConnectionFailed(
+            f"cannot connect to {self.safe_url}",
+            hint=_CONNECT_HINTS.get(state or "", "check that PostgreSQL is running and the URL is right"),
+        )
+
+    def _raw(self):
+        return self.conn.connection.driver_connection
+
+    def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:
+        cols = ", ".join(self.q(c) for c in spec.written)
+        cur = self._raw().cursor()
+        if not merge:
+            n = 0
+            with cur.copy(f"COPY {self.qt(spec)} ({cols}) FROM STDIN (FORMAT csv)") as cp:
+                for batch in batches:
+                    cp.write(csv_bytes(batch))
+                    n += batch.num_rows
+            return n
+        stage = "seedbed_stage"
+        cur.execute(f"DROP TABLE IF EXISTS {stage}")
+        cur.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT {cols} FROM {self.qt(spec)} WHERE false")
+        with cur.copy(f"COPY {stage} ({cols}) FROM STDIN (FORMAT csv)") as cp:
+            for batch in batches:
+                cp.write(csv_bytes(batch))
+        key = ", ".join(self.q(c) for c in spec.key)
+        cur.execute(
+            f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} "
+            f"ON CONFLICT ({key}) DO NOTHING"
+        )
+        inserted = cur.rowcount
+        cur.execute(f"DROP TABLE {stage}")
+        return inserted
+
+    def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
+        cols = ", ".join(self.q(c) for c in spec.key)
+        with self._raw().cursor().copy(f"COPY {temp} ({cols}) FROM STDIN (FORMAT csv)") as cp:
+            for batch in batches:
+                cp.write(csv_bytes(batch))
+
+    def execute_ddl(self, statements: list[str]) -> None:
+        """Run DDL statement by statement; objects that already exist are left as they are."""
+        import psycopg
+
+        raw = self._raw()
+        with self.conn.begin():
+            for stmt in statements:
+                try:
+                    with raw.transaction():  # a savepoint per statement
+                        raw.execute(stmt)
+                except (psycopg.errors.DuplicateObject, psycopg.errors.DuplicateTable):
+                    continue

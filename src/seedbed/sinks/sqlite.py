@@ -1,0 +1,86 @@
+"""SQLite: one transaction of prepared inserts per table.
+
+SQLite has no bulk-load statement, so rows go through ``executemany`` on one
+prepared INSERT. Values are converted column-wise first: instants become ISO-8601
+text (which sorts and compares correctly), decimals text (numeric affinity stores
+them as numbers), booleans 0/1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from seedbed.errors import ConnectionFailed, SeedbedError
+from seedbed.sinks.base import Capabilities, DatabaseSink
+
+if TYPE_CHECKING:
+    from seedbed.plan.resolved import TableSpec
+
+
+def python_columns(batch: pa.RecordBatch) -> list[list[Any]]:
+    """Each column as a list of values the sqlite3 module binds directly."""
+    out = []
+    for col in batch.columns:
+        t = col.type
+        if pa.types.is_timestamp(t):
+            text = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
+            col = pc.binary_join_element_wise(text, pa.scalar("+00:00"), "") if t.tz else text
+        elif pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_decimal(t):
+            col = col.cast(pa.string())
+        elif pa.types.is_boolean(t):
+            col = col.cast(pa.int8())
+        out.append(col.to_pylist())
+    return out
+
+
+class SQLiteSink(DatabaseSink):
+    dialect = "sqlite"
+    sqlglot_dialect = "sqlite"
+    caps = Capabilities(
+        supports_copy=False,  # no bulk-load statement; prepared inserts in one transaction
+        max_bind_params=32_766,  # SQLITE_MAX_VARIABLE_NUMBER since 3.32
+        supports_advisory_lock=False,  # a file database: its own write lock serialises runs
+        transactional_ddl=True,
+    )
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        # foreign keys are off by default in SQLite; seeded data must satisfy them
+        self.conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+        self.conn.commit()
+
+    def connection_error(self, err: Exception) -> SeedbedError:
+        return ConnectionFailed(
+            f"cannot open {self.safe_url}",
+            hint="check that the folder exists and is writable",
+        )
+
+    def _raw(self):
+        return self.conn.connection.driver_connection
+
+    def _insert(self, spec: TableSpec, table: str, columns: tuple[str, ...], merge: bool) -> str:
+        cols = ", ".join(self.q(c) for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+        if merge:
+            sql += f" ON CONFLICT ({', '.join(self.q(c) for c in spec.key)}) DO NOTHING"
+        return sql
+
+    def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:
+        raw = self._raw()
+        sql = self._insert(spec, self.qt(spec), spec.written, merge)
+        before = raw.total_changes
+        cur = raw.cursor()
+        for batch in batches:
+            cur.executemany(sql, zip(*python_columns(batch), strict=True))
+        return raw.total_changes - before
+
+    def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
+        sql = self._insert(spec, temp, spec.key, merge=False)
+        cur = self._raw().cursor()
+        for batch in batches:
+            cur.executemany(sql, zip(*python_columns(batch), strict=True))

@@ -1,0 +1,1 @@
+"""Verification: does what landed match the plan?"""

@@ -1,0 +1,73 @@
+"""Checks of a seeded run against its plan: counts, orphans, uniqueness, the recipe's own.
+
+Counts are of the run's own keys (recomputed), so other seeds and the
+application's rows neither help nor hurt. Orphan and uniqueness checks cover
+whole tables: any violation there is worth reporting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from seedbed.errors import PlanError
+from seedbed.generate.frame import Context
+from seedbed.plan.resolved import ResolvedPlan
+
+
+@dataclass
+class CheckResult:
+    name: str
+    ok: bool
+    expected: Any
+    actual: Any
+    kind: str  # count | orphans | unique | recipe
+
+
+@dataclass
+class Report:
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def verify_run(sink, plan: ResolvedPlan, ctx: Context) -> Report:
+    report = Report()
+    for name in plan.order:
+        spec = ctx.spec(name)
+        want = ctx.rows(name)
+        got = sink.count_keys(spec, ctx.key_batches(name))
+        report.results.append(CheckResult(f"rows of {name}", got == want, want, got, "count"))
+    for name in plan.order:
+        spec = ctx.spec(name)
+        for fk in spec.table.foreign_keys:
+            parent = plan.schema.table(fk.ref_table).qualified
+            n = sink.orphans(spec, fk, fk.ref_columns, parent)
+            label = f"{name}({', '.join(fk.columns)}) -> {parent}"
+            report.results.append(CheckResult(f"no orphans in {label}", n == 0, 0, n, "orphans"))
+        keys = [u.columns for u in spec.table.uniques]
+        for cols in keys:
+            n = sink.duplicates(spec, cols)
+            report.results.append(
+                CheckResult(f"unique {name}({', '.join(cols)})", n == 0, 0, n, "unique"))
+    for check in plan.checks:
+        sql = check.sql if isinstance(check.sql, str) else check.sql.get(sink.dialect)
+        if sql is None:
+            raise PlanError(f"check {check.name!r} has no SQL for {sink.dialect}", where=plan.name)
+        expected = _expected(check.expect, ctx, plan)
+        actual = sink.scalar(sql, {"seed": str(plan.seed)})
+        ok = actual == expected or (isinstance(actual, (int, float)) and actual == expected)
+        report.results.append(CheckResult(check.name, bool(ok), expected, actual, "recipe"))
+    return report
+
+
+def _expected(expect: Any, ctx: Context, plan: ResolvedPlan) -> Any:
+    if isinstance(expect, str) and expect.startswith("rows:"):
+        return ctx.rows(plan.table(expect[5:]).name)
+    return expect

@@ -1,0 +1,53 @@
+"""Shared fixtures: real databases, one fresh database per test module.
+
+URLs come from SEEDBED_TEST_PG / SEEDBED_TEST_MYSQL with this machine's defaults.
+Under CI=true a missing server fails the run instead of skipping the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+PG_URL = os.environ.get("SEEDBED_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+MYSQL_URL = os.environ.get("SEEDBED_TEST_MYSQL", "mysql://root@127.0.0.1:3306/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _unavailable(what: str, err: Exception) -> None:
+    msg = f"{what} is not reachable ({type(err).__name__}: {err})"
+    if IN_CI:
+        pytest.fail(msg + " — CI requires it", pytrace=False)
+    pytest.skip(msg)
+
+
+def _module_db_name(request: pytest.FixtureRequest) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", request.module.__name__.lower())[-40:]
+    return f"sb_{base}_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of a fresh PostgreSQL database, dropped after the module."""
+    import psycopg
+
+    name = _module_db_name(request)
+    admin = PG_URL
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as err:
+        _unavailable("PostgreSQL", err)
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture()
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'seed.db'}"
