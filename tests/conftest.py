@@ -33,9 +33,18 @@ def _module_db_name(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="module")
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """URL of a fresh PostgreSQL database, dropped after the module."""
+    yield from _fresh_pg(_module_db_name(request))
+
+
+@pytest.fixture()
+def fresh_pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for one test."""
+    yield from _fresh_pg(_module_db_name(request))
+
+
+def _fresh_pg(name: str) -> Iterator[str]:
     import psycopg
 
-    name = _module_db_name(request)
     admin = PG_URL
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:

@@ -122,7 +122,7 @@ def _layout(schema: Schema, table: Table, tplan: TablePlan, scale: float, defaul
         per_fk = fks[0] if len(fks) == 1 else None
     if (rows.total is None) == (rows.each is None):
         raise PlanError("rows per parent needs exactly one of total or each", where=where + ".rows")
-    total = None if rows.total is None else (scaled(rows.total, scale, minimum=0) if rows.scaled else rows.total)
+    total = None if rows.total is None else (scaled(rows.total, scale) if rows.scaled else rows.total)
     return {"per": per, "per_fk": per_fk, "total": total, "each": rows.each, "spread": rows.spread}
 
 
