@@ -1,0 +1,1 @@
+"""Pure, vectorised generation: (plan, seed, table, rows) -> Arrow record batch."""

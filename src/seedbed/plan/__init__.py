@@ -1,0 +1,1 @@
+"""Plans: the file format, inferred defaults, resolution into a validated plan."""

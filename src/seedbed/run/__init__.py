@@ -1,0 +1,1 @@
+"""Runs as library functions: seed, rerun, purge, verify, export; the manifest."""

@@ -1,0 +1,1 @@
+"""The schema model and its readers (live database, DDL file)."""
