@@ -1,6 +1,6 @@
 """Files: one Parquet or CSV file per table, byte-identical for the same seed and plan.
 
-Batches are re-cut into fixed row groups, so the files do not depend on the
+Parquet row groups are re-cut to a fixed size, so the files do not depend on the
 chunk size the rows were generated in.
 """
 
@@ -19,21 +19,20 @@ ROW_GROUP = 65_536
 FORMATS = ("parquet", "csv")
 
 
-def fixed_batches(batches: Iterable[pa.RecordBatch], size: int = ROW_GROUP) -> Iterator[pa.RecordBatch]:
-    """Re-cut a stream of batches into batches of exactly ``size`` rows (the last shorter)."""
-    pending: list[pa.RecordBatch] = []
-    count = 0
+def fixed_tables(batches: Iterable[pa.RecordBatch], size: int = ROW_GROUP) -> Iterator[pa.Table]:
+    """Re-cut a stream of batches into tables of exactly ``size`` rows (the last shorter).
+
+    Slices are zero-copy, so memory stays about one row group.
+    """
+    pending: pa.Table | None = None
     for b in batches:
-        pending.append(b)
-        count += b.num_rows
-        while count >= size:
-            table = pa.Table.from_batches(pending)
-            yield table.slice(0, size).combine_chunks().to_batches()[0]
-            rest = table.slice(size).combine_chunks()
-            pending = rest.to_batches() if rest.num_rows else []
-            count -= size
-    if count:
-        yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
+        t = pa.Table.from_batches([b])
+        pending = t if pending is None else pa.concat_tables([pending, t])
+        while pending.num_rows >= size:
+            yield pending.slice(0, size)
+            pending = pending.slice(size)
+    if pending is not None and pending.num_rows:
+        yield pending
 
 
 def write_table(name: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch], out: Path, fmt: str) -> Path:
@@ -44,10 +43,11 @@ def write_table(name: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch],
     path = out / f"{name}.{fmt}"
     if fmt == "parquet":
         with pq.ParquetWriter(path, schema, compression="zstd") as w:
-            for b in fixed_batches(batches):
-                w.write_batch(b, row_group_size=ROW_GROUP)
+            for t in fixed_tables(batches):
+                w.write_table(t.combine_chunks(), row_group_size=ROW_GROUP)  # pages must not follow chunks
     else:
+        # CSV text does not depend on where batches start and end
         with pacsv.CSVWriter(path, schema) as w:
-            for b in fixed_batches(batches):
+            for b in batches:
                 w.write_batch(b)
     return path
