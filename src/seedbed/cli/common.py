@@ -85,3 +85,14 @@ def handles_errors(fn):
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+def prevalidate(src, opts) -> None:
+    """Resolve and probe the plan before connecting, so bad input never touches the database.
+
+    (A source without a schema is reflected from the database, so it is checked after.)
+    """
+    if src.schema is not None:
+        from seedbed.run.seed import plan_for
+
+        plan_for(src, opts)

@@ -164,6 +164,14 @@ class Frame:
             self._busy.add(name)
             try:
                 self._cols[name] = self._gen(name).compute(self)
+            except (PlanError, KeyboardInterrupt):
+                raise
+            except Exception as err:  # a plan asking for impossible values, e.g. text in an int column
+                raise PlanError(
+                    f"cannot generate column {name!r}: {type(err).__name__}: {err}",
+                    where=f"tables.{self.table}.columns.{name}",
+                    hint="check this column's generator against its type",
+                ) from err
             finally:
                 self._busy.discard(name)
         return self._cols[name]

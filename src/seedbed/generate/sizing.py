@@ -63,7 +63,13 @@ def layout_for(ctx: Context, spec: TableSpec) -> Layout:
     from seedbed.generate.frame import Layout
 
     if spec.per is None:
-        return Layout(spec.rows)
+        n = spec.rows
+        for gen in spec.columns.values():
+            cap = getattr(gen, "flat_capacity", None)
+            limit = cap(ctx) if cap is not None else None
+            if limit is not None:
+                n = min(n, limit)  # distinct picks cannot outnumber their candidates
+        return Layout(n)
     n_parents = ctx.rows(spec.per)
     key = ctx.key(spec.name, "", "rows")
     if spec.each is not None:

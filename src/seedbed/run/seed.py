@@ -47,7 +47,18 @@ def plan_for(source: Source, opts: SeedOptions, schema=None) -> tuple[ResolvedPl
         )
     if total > plan.limits.warn_total_rows:
         plan.warnings.append(f"large dataset: {total:,} rows")
+    probe(ctx)
     return plan, ctx
+
+
+def probe(ctx: Context) -> None:
+    """Generate the first and last rows of every table, so a generator that fails at run
+    time fails here, before anything is written."""
+    for name in ctx.plan.order:
+        n = ctx.rows(name)
+        if n:
+            ctx.batch(name, 0, min(n, 2))
+            ctx.batch(name, n - 1, n)
 
 
 def prepare_schema(sink, source: Source, opts: SeedOptions) -> None:
