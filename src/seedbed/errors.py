@@ -42,6 +42,10 @@ class ConnectionFailed(SeedbedError):
     """The database could not be reached."""
 
 
+class LoadFailed(SeedbedError):
+    """The database rejected rows; the table's transaction was rolled back."""
+
+
 class VerificationFailed(SeedbedError):
     """What landed does not match the plan."""
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pyarrow as pa
 import sqlalchemy as sa
 
-from seedbed.errors import ConnectionFailed, SeedbedError
+from seedbed.errors import ConnectionFailed, LoadFailed, SeedbedError
 
 if TYPE_CHECKING:
     from seedbed.plan.resolved import TableSpec
@@ -102,8 +102,25 @@ class DatabaseSink:
         ``merge`` skips rows whose key already exists (a rerun inserts only what
         is missing); without it rows are appended by the fastest path.
         """
-        with self.conn.begin():
-            return self.write_batches(spec, batches, merge=merge)
+        try:
+            with self.conn.begin():
+                return self.write_batches(spec, batches, merge=merge)
+        except SeedbedError:
+            raise
+        except Exception as err:
+            code, detail = self.describe_error(err)
+            if code is None:
+                raise
+            raise LoadFailed(
+                f"{self.dialect} rejected rows of {spec.name} ({code}): {detail}",
+                where=spec.name,
+                hint="the table was rolled back; give the offending column a generator in the plan "
+                "(seedbed plan --columns shows what each column gets)",
+            ) from err
+
+    def describe_error(self, err: Exception) -> tuple[str | None, str]:
+        """(error code, first line of the message) of a driver error; (None, ..) if not one."""
+        return None, str(err)
 
     # -- key sets: rerun, verify and purge recompute keys instead of storing them ---
     def _with_keys(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> str:

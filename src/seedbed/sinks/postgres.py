@@ -71,6 +71,18 @@ class PostgresSink(DatabaseSink):
             hint=_CONNECT_HINTS.get(state or "", "check that PostgreSQL is running and the URL is right"),
         )
 
+    def describe_error(self, err: Exception) -> tuple[str | None, str]:
+        import psycopg
+
+        orig = getattr(err, "orig", err)
+        if not isinstance(orig, psycopg.Error) or orig.sqlstate is None:
+            return None, str(err)
+        diag = orig.diag
+        where = ", ".join(x for x in (diag.constraint_name and f"constraint {diag.constraint_name}",
+                                      diag.column_name and f"column {diag.column_name}") if x)
+        text = (diag.message_primary or str(orig)).splitlines()[0]
+        return orig.sqlstate, f"{text}{' [' + where + ']' if where else ''}"
+
     def _raw(self):
         return self.conn.connection.driver_connection
 

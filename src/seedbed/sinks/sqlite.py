@@ -59,6 +59,14 @@ class SQLiteSink(DatabaseSink):
             hint="check that the folder exists and is writable",
         )
 
+    def describe_error(self, err: Exception) -> tuple[str | None, str]:
+        import sqlite3
+
+        orig = getattr(err, "orig", err)
+        if not isinstance(orig, sqlite3.Error):
+            return None, str(err)
+        return getattr(orig, "sqlite_errorname", "SQLITE_ERROR"), str(orig).splitlines()[0]
+
     def _raw(self):
         return self.conn.connection.driver_connection
 

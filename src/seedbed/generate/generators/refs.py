@@ -51,6 +51,12 @@ class Ref(Gen):
         n = f.ctx.rows(self.target)
         if n == 0:
             return np.full(f.n, -1, dtype=np.int64)
+        if self.mode == "tree":
+            # a self-reference points only at earlier rows, so rows load in order and
+            # form a tree: row 0 is a root (null, or itself when the column is NOT NULL)
+            pick = np.floor(rng.uniform(f.u64, key) * f.idx).astype(np.int64)
+            roots = f.idx == 0
+            return np.where(roots, -1 if self.column.nullable else f.idx, pick)
         if self.mode == "distinct":
             if self.per is not None:
                 return rng.permute(np.minimum(f.ordinal(), n - 1), n, _group_key(f, key))
@@ -116,6 +122,8 @@ def ref_for(info: BuildInfo, opts: dict[str, Any]) -> Ref:
     distinct = bool(opts.get("distinct", False)) or _unique_with_group(info)
     if info.per_fk == col and info.per == target.qualified:
         mode = "group"
+    elif target.qualified == info.table.qualified and not distinct:
+        mode = "tree"
     else:
         mode = "distinct" if distinct else "pick"
     skew = opts.get("skew")
