@@ -7,22 +7,22 @@ Nothing heavy (numpy, pyarrow, drivers) is imported at module level, so
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-Recipe = Annotated[Optional[str], typer.Option("--recipe", "-r", help="A bundled recipe, e.g. scale-seed.")]
-PlanPath = Annotated[Optional[Path], typer.Option("--plan", "-p", help="A plan file (YAML or JSON).")]
-Ddl = Annotated[Optional[Path], typer.Option("--ddl", help="A DDL file to read the schema from.")]
-Dialect = Annotated[Optional[str], typer.Option("--dialect", help="Dialect of --ddl: postgres, mysql, sqlite.")]
-Db = Annotated[Optional[str], typer.Option("--db", help="Database URL: postgresql://…, sqlite:///file.db, mysql://…")]
+Recipe = Annotated[str | None, typer.Option("--recipe", "-r", help="A bundled recipe, e.g. scale-seed.")]
+PlanPath = Annotated[Path | None, typer.Option("--plan", "-p", help="A plan file (YAML or JSON).")]
+Ddl = Annotated[Path | None, typer.Option("--ddl", help="A DDL file to read the schema from.")]
+Dialect = Annotated[str | None, typer.Option("--dialect", help="Dialect of --ddl: postgres, mysql, sqlite.")]
+Db = Annotated[str | None, typer.Option("--db", help="Database URL: postgresql://…, sqlite:///file.db, mysql://…")]
 DbRequired = Annotated[str, typer.Option("--db", help="Database URL: postgresql://…, sqlite:///file.db, mysql://…")]
-Seed = Annotated[Optional[str], typer.Option("--seed", help="Seed of the run (default: the plan's).")]
-Scale = Annotated[Optional[float], typer.Option("--scale", help="Multiplies every row count (> 0).")]
-Profile = Annotated[Optional[str], typer.Option("--profile", help="A named scale from the plan (small, medium, large).")]
-Rows = Annotated[Optional[int], typer.Option("--rows", help="Rows per table when the plan gives none.")]
+Seed = Annotated[str | None, typer.Option("--seed", help="Seed of the run (default: the plan's).")]
+Scale = Annotated[float | None, typer.Option("--scale", help="Multiplies every row count (> 0).")]
+Profile = Annotated[str | None, typer.Option("--profile", help="A named scale from the plan (small, medium, large).")]
+Rows = Annotated[int | None, typer.Option("--rows", help="Rows per table when the plan gives none.")]
 Chunk = Annotated[int, typer.Option("--chunk-size", help="Rows generated and written per batch.")]
-Locale = Annotated[Optional[str], typer.Option("--locale", help="Vocabulary locale, e.g. en_US, de_DE.")]
+Locale = Annotated[str | None, typer.Option("--locale", help="Vocabulary locale, e.g. en_US, de_DE.")]
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 
@@ -75,11 +75,13 @@ def handles_errors(fn):
         try:
             return fn(*args, **kwargs)
         except SeedbedError as err:
+            from rich.markup import escape
+
             out = console(stderr=True)
             where = f"{err.where}: " if err.where else ""
-            out.print(f"[bold red]error:[/] {where}{err.message}", markup=True)
+            out.print(f"[bold red]error:[/] {escape(where + err.message)}")
             if err.hint:
-                out.print(f"  [yellow]hint:[/] {err.hint}")
+                out.print(f"  [yellow]hint:[/] {escape(err.hint)}")
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None

@@ -19,7 +19,6 @@ def plan(
     from rich.table import Table
 
     from seedbed.run.seed import plan_for
-    from seedbed.run.source import Source
 
     src = c.source(recipe, plan_file, ddl, dialect)
     opts = c.options(seed, scale, profile, rows, chunk_size, locale)
@@ -32,7 +31,7 @@ def plan(
 
         sink = open_sink(db)
         try:
-            src = Source(src.name, src.plan, sink.reflect())
+            src = src.with_schema(sink.reflect())
         finally:
             sink.close()
     resolved, ctx = plan_for(src, opts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,9 +14,11 @@ def seed(
     db: c.DbRequired, recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None,
     dialect: c.Dialect = None, seed: c.Seed = None, scale: c.Scale = None, profile: c.Profile = None,
     rows: c.Rows = None, chunk_size: c.Chunk = 50_000, locale: c.Locale = None,
-    create_schema: Annotated[Optional[bool], typer.Option(
-        "--create-schema/--no-create-schema", help="Create missing tables from the DDL (recipes do by default).")] = None,
-    manifest_dir: Annotated[Path, typer.Option("--manifest-dir", help="Folder for the run's JSON manifest.")] = Path("seedbed-runs"),
+    create_schema: Annotated[bool | None, typer.Option(
+        "--create-schema/--no-create-schema",
+        help="Create missing tables from the DDL (recipes do by default).")] = None,
+    manifest_dir: Annotated[Path, typer.Option(
+        "--manifest-dir", help="Folder for the run's JSON manifest.")] = Path("seedbed-runs"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""

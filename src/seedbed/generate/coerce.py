@@ -24,7 +24,9 @@ def arrow_type(t: ColumnType) -> pa.DataType:
     if t.kind == "numeric":
         p = t.precision or 38
         s = t.scale if t.scale is not None else (0 if t.precision else 6)
-        return pa.decimal128(p, s)
+        if p > 38:  # wider than decimal128; generated values still fit 18 digits
+            return pa.decimal256(min(p, 76), min(s, 76))
+        return pa.decimal128(p, min(s, p))
     return {
         "float": pa.float64(),
         "bool": pa.bool_(),
@@ -36,11 +38,17 @@ def arrow_type(t: ColumnType) -> pa.DataType:
     }.get(t.kind, pa.string())
 
 
-def _decimal(values: np.ndarray, typ: pa.Decimal128Type) -> pa.Array:
-    """Decimal array from float or int values, rounded half-even to the type's scale."""
-    unscaled = np.rint(np.asarray(values, dtype=np.float64) * (10.0**typ.scale)).astype(np.int64)
-    limit = 10 ** min(typ.precision, 18) - 1
-    unscaled = np.clip(unscaled, -limit, limit)
+def _decimal(values: np.ndarray, typ: pa.DataType) -> pa.Array:
+    """Decimal array from float or int values, rounded half-even to the type's scale.
+
+    Values are clipped to what both the type and int64 can hold before conversion, so
+    an out-of-range value saturates instead of wrapping around; NaN becomes 0.
+    """
+    if pa.types.is_decimal256(typ):
+        return _decimal(values, pa.decimal128(38, min(typ.scale, 38))).cast(typ)
+    limit = float(10 ** min(typ.precision, 18) - 1)
+    scaled = np.nan_to_num(np.asarray(values, dtype=np.float64) * (10.0**typ.scale), nan=0.0)
+    unscaled = np.rint(np.clip(scaled, -limit, limit)).astype(np.int64)
     wide = np.empty((len(unscaled), 2), dtype=np.int64)
     wide[:, 0] = unscaled
     wide[:, 1] = np.where(unscaled < 0, -1, 0)  # two's-complement sign extension

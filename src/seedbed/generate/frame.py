@@ -43,10 +43,13 @@ class Layout:
 class Context:
     """Shared, pure state of one run: plan, seed and lazily computed layouts."""
 
-    def __init__(self, plan: ResolvedPlan, chunk_size: int = 50_000):
+    def __init__(self, plan: ResolvedPlan, chunk_size: int = 50_000, bases: dict[str, int] | None = None):
         self.plan = plan
         self.seed = plan.seed
         self.chunk_size = chunk_size
+        # per-table key offset of this run: integer keys and {key} start after what the
+        # database held before the run (recorded in the manifest; 0 without a database)
+        self.bases = dict(bases or {})
         self._layouts: dict[str, Layout] = {}
         self._busy: set[str] = set()
         self._memo: dict[object, object] = {}
@@ -69,6 +72,9 @@ class Context:
             finally:
                 self._busy.discard(table)
         return self._layouts[table]
+
+    def base(self, table: str) -> int:
+        return self.bases.get(table, 0)
 
     def rows(self, table: str) -> int:
         return self.layout(table).n

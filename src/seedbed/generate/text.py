@@ -67,8 +67,11 @@ def hex_fixed(values: np.ndarray, digits: int) -> pa.StringArray:
 
 
 def slugify(arr: pa.Array) -> pa.Array:
-    """``Acme Cloud, Inc.`` → ``acme-cloud-inc``."""
-    low = pc.utf8_lower(arr.cast(pa.string()))
+    """``Acme Cloud, Inc.`` → ``acme-cloud-inc``; ``Jürgen`` → ``jurgen``."""
+    # decompose accented letters and drop the combining marks, so ü → u instead of -
+    plain = pc.replace_substring_regex(pc.utf8_normalize(arr.cast(pa.string()), "NFKD"), r"\p{Mn}", "")
+    plain = pc.replace_substring(plain, "ß", "ss")
+    low = pc.utf8_lower(plain)
     low = pc.replace_substring_regex(low, r"[^a-z0-9]+", "-")
     return pc.utf8_trim(low, "-")
 

@@ -8,7 +8,7 @@ type (date, timestamp) at the end. Durations are written ``-365d``, ``2w``,
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -40,7 +40,7 @@ def parse_instant(text: object) -> int | None:
     if isinstance(text, datetime):
         dt = text
     elif isinstance(text, date):
-        dt = datetime(text.year, text.month, text.day, tzinfo=timezone.utc)
+        dt = datetime(text.year, text.month, text.day, tzinfo=UTC)
     elif isinstance(text, str) and re.match(r"^\d{4}-\d{2}-\d{2}", text.strip()):
         try:
             dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
@@ -49,12 +49,12 @@ def parse_instant(text: object) -> int | None:
     else:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return to_micros(dt)
 
 
 def to_micros(dt: datetime) -> int:
-    delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    delta = dt - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 

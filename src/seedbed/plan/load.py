@@ -21,7 +21,8 @@ def parse_plan(data: Any, source: str) -> PlanFile:
     try:
         return PlanFile.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
+        # for a union (rows: int | {per: ...}) report the branch that got furthest
+        first = max(err.errors(), key=lambda e: len(e["loc"]))
         loc = ".".join(str(p) for p in first["loc"])
         more = f" (and {len(err.errors()) - 1} more)" if len(err.errors()) > 1 else ""
         raise PlanError(

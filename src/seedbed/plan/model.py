@@ -8,7 +8,7 @@ from these models (``seedbed schema-json``).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -76,7 +76,7 @@ class PlanFile(_Strict):
     seed: int | str | None = None
     scale: float | None = Field(default=None, gt=0)
     profiles: dict[str, float] = Field(default_factory=dict)
-    anchor: datetime = datetime(2025, 10, 31, tzinfo=timezone.utc)
+    anchor: datetime = datetime(2025, 10, 31, tzinfo=UTC)
     timezone: str = "UTC"
     locale: str = "en_US"
     default_rows: int = Field(default=100, ge=0)
@@ -89,4 +89,4 @@ class PlanFile(_Strict):
     @field_validator("anchor")
     @classmethod
     def _aware(cls, v: datetime) -> datetime:
-        return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+        return v if v.tzinfo else v.replace(tzinfo=UTC)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from seedbed.errors import PlanError, did_you_mean
+from seedbed.errors import PlanError, SeedbedError, did_you_mean
 from seedbed.generate.coerce import arrow_type
 from seedbed.generate.generators.base import BuildInfo
 from seedbed.generate.generators.refs import EdgeEnd
@@ -92,7 +92,11 @@ def _pick_scale(plan: PlanFile, scale: float | None, profile: str | None, source
 
 def _check_names(schema: Schema, plan: PlanFile, source: str) -> None:
     for tname, tplan in plan.tables.items():
-        table = schema.table(tname)  # raises with a did-you-mean
+        try:
+            table = schema.table(tname)  # raises with a did-you-mean
+        except SeedbedError as err:
+            err.where = f"{source}: tables"
+            raise
         for cname in tplan.columns:
             if not table.has_column(cname):
                 raise PlanError(

@@ -16,7 +16,7 @@ from seedbed.schema.order import purge_order
 def purge(sink, source: Source, opts: SeedOptions, *, force: bool = False) -> dict[str, int]:
     """Delete the rows of (plan, seed) from ``sink``; rows deleted per table."""
     if source.schema is None:
-        source = Source(source.name, source.plan, sink.reflect())
+        source = source.with_schema(sink.reflect())
     name = source.plan.name or source.name
     seed = opts.seed if opts.seed is not None else source.plan.seed
     run = require_run(sink, name, seed if seed is not None else 1)

@@ -91,7 +91,7 @@ def prepare_schema(sink, source: Source, opts: SeedOptions) -> None:
 def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Progress | None = None) -> Manifest:
     """Seed ``sink`` from ``source``; returns the run's manifest (also saved in the database)."""
     if source.schema is None:
-        source = Source(source.name, source.plan, sink.reflect())
+        source = source.with_schema(sink.reflect())
     plan, ctx = plan_for(source, opts)
     prepare_schema(sink, source, opts)
     previous = find_run(sink, plan.name, plan.seed)

@@ -23,6 +23,13 @@ class Source:
     ddl: str | None = None
     ddl_dialect: str | None = None
     create_by_default: bool = False  # a recipe creates its schema when it is absent
+    origin: str = ""  # the file errors point at: the plan file, else the DDL or recipe
+
+    def with_schema(self, schema: Schema) -> Source:
+        """The same source with the schema reflected from a live database."""
+        from dataclasses import replace
+
+        return replace(self, schema=schema)
 
 
 def source_from(*, recipe: str | None = None, plan: str | Path | None = None, ddl: str | Path | None = None,
@@ -45,15 +52,16 @@ def source_from(*, recipe: str | None = None, plan: str | Path | None = None, dd
         except OSError as err:
             raise PlanError(f"cannot read DDL file: {err.strerror}", where=str(path)) from None
         d = dialect or plan_file.dialect
-        return Source(plan_file.name or path.stem, plan_file, parse_ddl(text, d), text, d)
+        return Source(plan_file.name or path.stem, plan_file, parse_ddl(text, d), text, d,
+                      origin=str(plan) if plan else str(path))
     if plan and plan_file.schema_file:
         base = Path(plan).parent / plan_file.schema_file
         return source_from(plan=plan, ddl=base, dialect=dialect or plan_file.dialect)
-    return Source(plan_file.name or "database", plan_file, None)
+    return Source(plan_file.name or "database", plan_file, None, origin=str(plan) if plan else "database")
 
 
 def resolve(source: Source, schema: Schema | None = None, **options) -> ResolvedPlan:
     schema = schema or source.schema
     assert schema is not None, "reflect the database before resolving a plan without a schema"
     plan = source.plan if source.plan.name else source.plan.model_copy(update={"name": source.name})
-    return resolve_plan(schema, plan, source=source.name, **options)
+    return resolve_plan(schema, plan, source=source.origin or source.name, **options)

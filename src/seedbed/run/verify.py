@@ -10,7 +10,7 @@ from seedbed.verify.checks import Report, verify_run
 
 def verify(sink, source: Source, opts: SeedOptions) -> Report:
     if source.schema is None:
-        source = Source(source.name, source.plan, sink.reflect())
+        source = source.with_schema(sink.reflect())
     name = source.plan.name or source.name
     seed = opts.seed if opts.seed is not None else (source.plan.seed if source.plan.seed is not None else 1)
     run = require_run(sink, name, seed)

@@ -23,10 +23,23 @@ from sqlglot.tokens import TokenType
 from seedbed.errors import SchemaError
 from seedbed.schema.ddl_write import create_statements
 from seedbed.schema.model import (
-    Check, Column, ColumnType, EnumType, ForeignKey, Schema, Table, Unique,
+    Check,
+    Column,
+    ColumnType,
+    EnumType,
+    ForeignKey,
+    Schema,
+    Table,
+    Unique,
 )
 from seedbed.schema.sqlnorm import (
-    DEFAULT_SCHEMA, is_serial, map_type, normalize_check, normalize_default, normalize_sql, qualify,
+    DEFAULT_SCHEMA,
+    is_serial,
+    map_type,
+    normalize_check,
+    normalize_default,
+    normalize_sql,
+    qualify,
     sqlglot_dialect,
 )
 
@@ -174,12 +187,10 @@ class _Reader:
     def names(self, nodes: list[exp.Expression]) -> tuple[str, ...]:
         return tuple(self.ident(n) for n in nodes)
 
-    def draft(self, table: exp.Table) -> _Draft:
-        key = self.qualified(table)
-        if key not in self.tables:
-            raise SchemaError(f"ALTER TABLE or CREATE INDEX on unknown table {key!r}",
-                              hint="create the table earlier in the file")
-        return self.tables[key]
+    def draft(self, table: exp.Table) -> _Draft | None:
+        """The table being built, or None for a relation that is not a table (a view,
+        a materialized view): statements about those are skipped."""
+        return self.tables.get(self.qualified(table))
 
     # statements -------------------------------------------------------------
     def statement(self, text: str, tree: exp.Expression | None) -> None:
@@ -193,7 +204,9 @@ class _Reader:
             if m:
                 table = sqlglot.parse_one(m["table"], into=exp.Table, read=self.d)
                 column = sqlglot.parse_one(m["column"], read=self.d)
-                self.alter_column(self.draft(table), self.ident(column), identity=True)
+                draft = self.draft(table)
+                if draft is not None:
+                    self.alter_column(draft, self.ident(column), identity=True)
             return
         if isinstance(tree, exp.Create):
             kind = (tree.args.get("kind") or "").upper()
@@ -207,6 +220,8 @@ class _Reader:
                 self.unique_index(tree.this)
         elif isinstance(tree, exp.Alter) and (tree.args.get("kind") or "").upper() == "TABLE":
             draft = self.draft(tree.this)
+            if draft is None:
+                return
             for action in tree.args.get("actions") or []:
                 if isinstance(action, exp.AddConstraint):
                     for con in action.expressions:
@@ -318,6 +333,8 @@ class _Reader:
                                for c in cols):
             return  # an expression index: not a column-level uniqueness the model can hold
         draft = self.draft(index.args["table"])
+        if draft is None:
+            return
         draft.cons.append(_Con("index", self.names(cols), self.ident(index.this) or None))
 
     # result -------------------------------------------------------------------

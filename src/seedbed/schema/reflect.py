@@ -15,7 +15,12 @@ from seedbed.errors import ConnectionFailed, SchemaError
 from seedbed.schema.ddl import make_table
 from seedbed.schema.model import Check, Column, ColumnType, EnumType, ForeignKey, Schema, Unique
 from seedbed.schema.sqlnorm import (
-    map_type, normalize_check, normalize_default, normalize_sql, parse_type, qualify,
+    map_type,
+    normalize_check,
+    normalize_default,
+    normalize_sql,
+    parse_type,
+    qualify,
     sqlglot_dialect,
 )
 

@@ -175,7 +175,8 @@ class DatabaseSink:
 
     def orphans(self, spec: TableSpec, fk, parent_key: tuple[str, ...], parent: str) -> int:
         """Rows of ``spec`` whose foreign key points at no row of ``parent``."""
-        cond = " AND ".join(f"p.{self.q(pc)} = c.{self.q(cc)}" for cc, pc in zip(fk.columns, fk.ref_columns, strict=True))
+        pairs = zip(fk.columns, fk.ref_columns, strict=True)
+        cond = " AND ".join(f"p.{self.q(pc)} = c.{self.q(cc)}" for cc, pc in pairs)
         notnull = " AND ".join(f"c.{self.q(c)} IS NOT NULL" for c in fk.columns)
         sql = (f"SELECT count(*) FROM {self.qt(spec)} c WHERE {notnull} AND NOT EXISTS "
                f"(SELECT 1 FROM {self.qname(parent)} p WHERE {cond})")

@@ -56,7 +56,7 @@ class Gen:
     def setup(self, info: BuildInfo, options: dict[str, Any]) -> None:
         self.column = info.column
         self.arrow = arrow_type(info.column.type)
-        self.null_rate = float(options.get("null_rate", 0.0))
+        self.null_rate = number(options.get("null_rate", 0.0), info, "null_rate")
         if not 0.0 <= self.null_rate <= 1.0:
             raise info.fail(f"null_rate must be between 0 and 1, not {self.null_rate}")
         when = options.get("when") or {}
@@ -90,6 +90,21 @@ class Gen:
             off = ~keep.to_numpy(zero_copy_only=False)
             mask = off if mask is None else (mask | off)
         return mask
+
+
+def number(value: Any, info: BuildInfo, what: str, *, integer: bool = False) -> float:
+    """A finite number from a plan option, or a PlanError naming the option."""
+    import math
+
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        out = int(value) if integer and not isinstance(value, float) else float(value)
+    except (TypeError, ValueError):
+        raise info.fail(f"{what} must be a number, not {value!r}") from None
+    if not math.isfinite(out):
+        raise info.fail(f"{what} must be a finite number, not {value!r}")
+    return out
 
 
 def options_of(spec: Any, main: str, info: BuildInfo) -> tuple[Any, dict[str, Any]]:

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from seedbed.generate import rng
-from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
+from seedbed.generate.generators.base import BuildInfo, Gen, number, require_keys
 from seedbed.generate.generators.registry import register
 
 
@@ -54,8 +54,10 @@ class Sequence(Gen):
         self.start, self.step, self.by_ordinal = start, step, by_ordinal
 
     def values(self, f):
-        base = f.ordinal() if self.by_ordinal else f.idx
-        return self.start + base * self.step
+        if self.by_ordinal:
+            return self.start + f.ordinal() * self.step
+        # keys continue after the run's base, so a second run never reuses a key
+        return self.start + (f.idx + f.ctx.base(f.table)) * self.step
 
 
 @register("sequence")
@@ -63,7 +65,8 @@ def _sequence(arg: Any, info: BuildInfo) -> Gen:
     """``sequence: {start: 1, step: 1}``: start + row index × step."""
     arg = arg if isinstance(arg, dict) else {"start": 1 if arg in (None, True) else arg}
     require_keys(arg, {"start", "step"}, info, "sequence")
-    return Sequence(int(arg.get("start", 1)), int(arg.get("step", 1)), by_ordinal=False)
+    return Sequence(int(number(arg.get("start", 1), info, "sequence.start", integer=True)),
+                    int(number(arg.get("step", 1), info, "sequence.step", integer=True)), by_ordinal=False)
 
 
 @register("ordinal")
@@ -71,13 +74,14 @@ def _ordinal(arg: Any, info: BuildInfo) -> Gen:
     """``ordinal: {start: 1}``: the row's position within its parent (rank, line number)."""
     arg = arg if isinstance(arg, dict) else {"start": 1 if arg in (None, True) else arg}
     require_keys(arg, {"start", "step"}, info, "ordinal")
-    return Sequence(int(arg.get("start", 1)), int(arg.get("step", 1)), by_ordinal=True)
+    return Sequence(int(number(arg.get("start", 1), info, "ordinal.start", integer=True)),
+                    int(number(arg.get("step", 1), info, "ordinal.step", integer=True)), by_ordinal=True)
 
 
 def weighted(arg: Any, info: BuildInfo) -> tuple[list[Any], np.ndarray]:
     """``[a, b]`` (uniform) or ``{a: 0.7, b: 0.3}`` → values and cumulative weights."""
     if isinstance(arg, dict):
-        vals, weights = list(arg), [float(w) for w in arg.values()]
+        vals, weights = list(arg), [number(w, info, f"weight of {k!r}") for k, w in arg.items()]
     elif isinstance(arg, list) and arg:
         vals, weights = list(arg), [1.0] * len(arg)
     else:
@@ -154,7 +158,8 @@ class Number(Gen):
 
 
 def _range(arg: Any, info: BuildInfo, what: str) -> tuple[float, float]:
-    if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(x, (int, float)) for x in arg)):
+    if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                                             and math.isfinite(x) for x in arg)):
         raise info.fail(f"{what} needs [low, high], got {arg!r}")
     lo, hi = float(arg[0]), float(arg[1])
     if lo > hi:
@@ -189,8 +194,12 @@ def _normal(arg: Any, info: BuildInfo) -> Gen:
     if not isinstance(arg, dict):
         raise info.fail("normal needs {mean, sd} and optional min, max")
     require_keys(arg, {"mean", "sd", "min", "max"}, info, "normal")
-    lo, hi = float(arg.get("min", -math.inf)), float(arg.get("max", math.inf))
-    return Number("normal", lo, hi, {"mean": float(arg["mean"]), "sd": float(arg["sd"])})
+    if "mean" not in arg or "sd" not in arg:
+        raise info.fail("normal needs {mean, sd} and optional min, max")
+    lo = number(arg["min"], info, "normal.min") if "min" in arg else -math.inf
+    hi = number(arg["max"], info, "normal.max") if "max" in arg else math.inf
+    return Number("normal", lo, hi, {"mean": number(arg["mean"], info, "normal.mean"),
+                                     "sd": number(arg["sd"], info, "normal.sd")})
 
 
 @register("pareto")
@@ -199,8 +208,12 @@ def _pareto(arg: Any, info: BuildInfo) -> Gen:
     if not isinstance(arg, dict) or "min" not in arg:
         raise info.fail("pareto needs {min, alpha} and optional max")
     require_keys(arg, {"min", "alpha", "max"}, info, "pareto")
-    lo, hi = float(arg["min"]), float(arg.get("max", math.inf))
-    return Number("pareto", lo, hi, {"alpha": float(arg.get("alpha", 1.16))})
+    lo = number(arg["min"], info, "pareto.min")
+    hi = number(arg["max"], info, "pareto.max") if "max" in arg else math.inf
+    alpha = number(arg.get("alpha", 1.16), info, "pareto.alpha")
+    if lo <= 0 or alpha <= 0:
+        raise info.fail("pareto needs min > 0 and alpha > 0")
+    return Number("pareto", lo, hi, {"alpha": alpha})
 
 
 class Bool(Gen):
@@ -214,7 +227,7 @@ class Bool(Gen):
 @register("bool")
 def _bool(arg: Any, info: BuildInfo) -> Gen:
     """``bool: 0.3``: true with probability 0.3."""
-    p = 0.5 if arg in (None, True) else float(arg)
+    p = 0.5 if arg in (None, True) else number(arg, info, "bool")
     if not 0 <= p <= 1:
         raise info.fail("bool takes the probability of true, between 0 and 1")
     return Bool(p)

@@ -15,12 +15,20 @@ from seedbed.generate import rng, vocab
 from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
 from seedbed.generate.generators.basic import render_params
 from seedbed.generate.generators.registry import register
-from seedbed.generate.text import FILTERS, hex_fixed, join, namespace_for, to_text, uuid5_of_indices, uuid5_strings
+from seedbed.generate.text import (
+    FILTERS,
+    hex_fixed,
+    join,
+    namespace_for,
+    to_text,
+    uuid5_of_indices,
+    uuid5_strings,
+)
 
 # {field}, {field|filter|filter}, {field:05}; field is a column, a path, a builtin
-# (index, ordinal, seed, scale, run) or @vocabulary.
+# (index, key, ordinal, seed, scale, run) or @vocabulary.
 _FIELD = re.compile(r"\{([A-Za-z0-9_@.]+)(?::0?(\d+))?((?:\|[a-z]+)*)\}")
-_BUILTINS = {"index", "ordinal", "seed", "scale", "run"}
+_BUILTINS = {"index", "key", "ordinal", "seed", "scale", "run"}
 
 
 class Template:
@@ -65,6 +73,8 @@ class Template:
             name, pad, filters = part
             if name == "index":
                 arr = pa.array(f.idx)
+            elif name == "key":  # the index after the run's base: unique across runs
+                arr = pa.array(f.idx + f.ctx.base(f.table))
             elif name == "ordinal":
                 arr = pa.array(f.ordinal() + 1)
             elif name.startswith("@"):
@@ -228,12 +238,26 @@ class Json(Gen):
         pos = 0
         for m in re.finditer(r'"\\u0000(\d+)"', skeleton):
             pieces.append(skeleton[pos : m.start()])
-            val = rendered[m.group(1)]
-            val = pc.replace_substring(pc.replace_substring(val, "\\", "\\\\"), '"', '\\"')
-            pieces += ['"', val, '"']
+            pieces.append(json_string(rendered[m.group(1)]))
             pos = m.end()
         pieces.append(skeleton[pos:])
         return join(pieces, f.n)
+
+
+_JSON_ESCAPES = [("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"),
+                 ("\b", "\\b"), ("\f", "\\f")]
+_JSON_ESCAPES += [(chr(c), "\\u%04x" % c) for c in range(0x20) if chr(c) not in "\n\r\t\b\f"]
+
+
+def json_string(val: pa.Array) -> pa.Array:
+    """Each value as a JSON string literal (quoted, escaped); null values as JSON null."""
+    has_control = pc.any(pc.match_substring_regex(val, "[\\x00-\\x1f]")).as_py()
+    for raw, esc in _JSON_ESCAPES if has_control else _JSON_ESCAPES[:2]:
+        val = pc.replace_substring(val, raw, esc)
+    quoted = pc.binary_join_element_wise(pa.scalar('"'), val, pa.scalar('"'), "")
+    if val.null_count:
+        quoted = pc.if_else(pc.is_null(val), pa.scalar("null"), quoted)
+    return quoted
 
 
 @register("json")
@@ -255,3 +279,45 @@ def _json(arg: Any, info: BuildInfo) -> Gen:
         return node
 
     return Json(walk(arg), templates)
+
+
+_ALPHABETS = {
+    "upper": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    "lower": "abcdefghijklmnopqrstuvwxyz0123456789",
+    "digits": "0123456789",
+    "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+}
+
+
+class Code(Gen):
+    """Distinct fixed-length codes: a keyed permutation of the row's key, written in an alphabet."""
+
+    def __init__(self, length: int, alphabet: str, prefix: str):
+        self.length, self.alphabet, self.prefix = length, alphabet, prefix
+
+    def values(self, f):
+        radix = len(self.alphabet)
+        space = radix ** self.length
+        # the permutation key ignores the seed so runs with different bases never collide
+        key = rng.stream_key("code", f.table, self.column.name)
+        x = rng.permute(np.mod(f.idx + f.ctx.base(f.table), space), min(space, 2**62), key)
+        digits = np.empty((f.n, self.length), dtype=np.uint8)
+        table = np.frombuffer(self.alphabet.encode(), dtype=np.uint8)
+        for i in range(self.length - 1, -1, -1):
+            digits[:, i] = table[x % radix]
+            x //= radix
+        offsets = np.arange(0, self.length * (f.n + 1), self.length, dtype=np.int32)
+        text = pa.Array.from_buffers(pa.string(), f.n, [None, pa.py_buffer(offsets), pa.py_buffer(digits.tobytes())])
+        return join([self.prefix, text], f.n) if self.prefix else text
+
+
+@register("code")
+def _code(arg: Any, info: BuildInfo) -> Gen:
+    """``code: {length: 6, alphabet: upper, prefix: "INV-"}``: distinct codes (unique keys)."""
+    arg = arg if isinstance(arg, dict) else {"length": arg or 8}
+    require_keys(arg, {"length", "alphabet", "prefix"}, info, "code")
+    length = int(arg.get("length", 8))
+    alphabet = _ALPHABETS.get(str(arg.get("alphabet", "upper")), str(arg.get("alphabet", "upper")))
+    if not 1 <= length <= 12 or len(set(alphabet)) != len(alphabet) or len(alphabet) < 2:
+        raise info.fail("code needs a length of 1 to 12 and an alphabet of distinct characters")
+    return Code(length, alphabet, str(arg.get("prefix", "")))
