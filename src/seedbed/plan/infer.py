@@ -1,134 +1,359 @@
-"""The inferred default plan entry of a column: from its name, type and constraints.
+"""The inferred default plan of a table: its row layout and each column's generator.
 
-Rules are ordered; the first that matches wins. A plan file overrides any of them.
-The result is an ordinary plan entry (what a user would write), so ``seedbed init``
-can print it and the user can edit it.
+Everything here produces ordinary plan entries (what a user would write), so
+``seedbed init`` can print the inferred plan for editing, and a plan file overrides
+any part of it. Rules are ordered; the first that matches wins:
+
+1. keys: uuid keys → UUIDv5; integer keys → a sequence after the run's base;
+   text keys → distinct codes; a composite key containing a foreign key lays the
+   table out per that parent, with the other key columns distinct within it;
+2. foreign keys → references (composite ones take every column from one parent row);
+3. unique columns → values unique by construction (they carry the row's key);
+4. CHECK constraints → allowed lists, ranges, lengths, prefixes, orderings;
+5. names and types → realistic values (emails, cities, prices, timestamps …).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
+from seedbed.plan.checks import Rules, read_checks
 from seedbed.schema.model import Column, Schema, Table
 
-_IN_LIST = re.compile(r"""["`]?(\w+)["`]?\s*(?:::\w+\s*)?\s+IN\s*\(([^)]*)\)""", re.IGNORECASE)
-_ANY_ARRAY = re.compile(r"""["`]?(\w+)["`]?\s*(?:::\w+\s*)?=\s*ANY\s*\(\s*ARRAY\s*\[([^\]]*)\]""", re.IGNORECASE)
-_BETWEEN = re.compile(r"""["`]?(\w+)["`]?\s+BETWEEN\s+(-?[\d.]+)\s+AND\s+(-?[\d.]+)""", re.IGNORECASE)
-_CMP = re.compile(r"""["`]?(\w+)["`]?\s*(>=|>|<=|<)\s*(-?[\d.]+)""")
-_LITERAL = re.compile(r"'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)")
+INT_KINDS = ("smallint", "int", "bigint")
+TIME_KINDS = ("date", "timestamp", "timestamptz")
+TEXT_KINDS = ("text", "varchar", "char")
 
 
-def check_values(table: Table, column: str) -> list[Any] | None:
-    """Values allowed by a CHECK ``col IN (...)`` (or ``= ANY (ARRAY[...])``), if any."""
-    for chk in table.checks:
-        for rx in (_IN_LIST, _ANY_ARRAY):
-            for m in rx.finditer(chk.sql):
-                if m.group(1) == column:
-                    vals = []
-                    for lit in _LITERAL.finditer(m.group(2)):
-                        if lit.group(1) is not None:
-                            vals.append(lit.group(1).replace("''", "'"))
-                        else:
-                            num = lit.group(2)
-                            vals.append(float(num) if "." in num else int(num))
-                    return vals
+@dataclass
+class Inferred:
+    rows: Any  # an int (scaled) or {per: ..., total|each: ...}
+    columns: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: bool = False) -> Inferred:
+    """``uniform``: every table gets ``default_rows`` (--rows); else sizes follow the
+    table's role (lookup tables small, link and fact tables larger)."""
+    reading = read_checks(table)
+    out = Inferred(rows=_rows(schema, table, default_rows, uniform), columns={})
+    out.warnings += [f"{table.qualified}: CHECK {name!r} is not understood; rows may violate it "
+                     f"(give the columns it names a generator in the plan)" for name in reading.not_understood]
+    per_fk = out.rows.get("per") if isinstance(out.rows, dict) else None
+    fks = _fk_columns(table)
+    key = set(table.primary_key)
+    for col in table.columns:
+        rules = reading.rules.get(col.name, Rules())
+        entry = _column(schema, table, col, rules, fks, key, per_fk, out.warnings)
+        if entry is not None:
+            out.columns[col.name] = entry
+    return out
+
+
+def infer_column(schema: Schema, table: Table, column: Column) -> Any:
+    """The inferred entry of one column (see ``infer_table``)."""
+    return infer_table(schema, table, 100).columns.get(column.name)
+
+
+# -- rows ------------------------------------------------------------------------
+
+def _fk_columns(table: Table) -> dict[str, tuple[Any, int]]:
+    """column → (its foreign key, position in it)."""
+    out: dict[str, tuple[Any, int]] = {}
+    for fk in table.foreign_keys:
+        for i, c in enumerate(fk.columns):
+            out.setdefault(c, (fk, i))
+    return out
+
+
+def group_key(table: Table) -> tuple[str, ...] | None:
+    """A multi-column key that contains a foreign key: the table is laid out per it."""
+    keys = [table.primary_key] if table.primary_key else []
+    keys += [u.columns for u in table.uniques]
+    fks = _fk_columns(table)
+    for k in keys:
+        if len(k) >= 2 and any(c in fks and fks[c][0].ref_table != table.qualified for c in k):
+            return k
     return None
 
 
-def check_range(table: Table, column: str) -> tuple[float | None, float | None]:
-    """Numeric bounds from CHECKs ``col BETWEEN a AND b``, ``col >= a``, ``col < b``."""
-    lo: float | None = None
-    hi: float | None = None
-    for chk in table.checks:
-        for m in _BETWEEN.finditer(chk.sql):
-            if m.group(1) == column:
-                lo, hi = float(m.group(2)), float(m.group(3))
-        for m in _CMP.finditer(chk.sql):
-            if m.group(1) != column:
-                continue
-            v = float(m.group(3))
-            if m.group(2) == ">=":
-                lo = v if lo is None else max(lo, v)
-            elif m.group(2) == ">":
-                lo = v + 1 if lo is None else max(lo, v + 1)
-            elif m.group(2) == "<=":
-                hi = v if hi is None else min(hi, v)
-            else:
-                hi = v - 1 if hi is None else min(hi, v - 1)
-    return lo, hi
+def _rows(schema: Schema, table: Table, n: int, uniform: bool) -> Any:
+    fks = _fk_columns(table)
+    pk = table.primary_key
+    if len(pk) == 1 and pk[0] in fks and len(fks[pk[0]][0].columns) == 1:
+        return {"per": pk[0], "each": 1}  # a 1:1 extension of its parent
+    k = group_key(table)
+    if k is not None:
+        first = next(c for c in k if c in fks and len(fks[c][0].columns) == 1
+                     and fks[c][0].ref_table != table.qualified) if any(
+            c in fks and len(fks[c][0].columns) == 1 and fks[c][0].ref_table != table.qualified for c in k) else None
+        if first is not None:
+            return {"per": first, "total": n if uniform else n * 3}
+    if uniform:
+        return n
+    outgoing = {fk.ref_table for fk in table.foreign_keys if fk.ref_table != table.qualified}
+    referenced = any(fk.ref_table == table.qualified for t in schema.tables for fk in t.foreign_keys
+                     if t.qualified != table.qualified)
+    if not outgoing and referenced and len(table.columns) <= 4:
+        return max(5, n // 5)  # a lookup table
+    return n * min(1 + len(outgoing), 5)
+
+
+# -- columns ---------------------------------------------------------------------
+
+def _column(schema: Schema, table: Table, col: Column, rules: Rules, fks, key: set[str], per_fk: str | None,
+            warnings: list[str]) -> Any:
+    t = col.type
+    name = col.name.lower()
+    if col.generated is not None:
+        return None
+    if col.identity and col.name not in key:
+        return None  # numbered by the database, and nothing refers to it
+    if col.name in fks:
+        fk, pos = fks[col.name]
+        if pos == 0:
+            return {"ref": {}}
+        return {"ref": {"sibling": fk.columns[0]}}
+    unique_alone = (table.primary_key == (col.name,)) or any(u.columns == (col.name,) for u in table.uniques)
+    in_key_group = _in_group_key(table, col.name, per_fk)
+    if unique_alone or in_key_group:
+        entry = _unique(table, col, rules, by_ordinal=in_key_group and not unique_alone)
+        if entry is not None:
+            return entry
+        warnings.append(f"{table.qualified}.{col.name}: cannot make {t.raw or t.kind} values unique")
+    if rules.values:
+        return {"choices": rules.values}
+    if t.kind == "enum" and t.enum:
+        return {"choices": list(schema.enum(t.enum).values)}
+    if t.kind in INT_KINDS or t.kind in ("numeric", "float"):
+        return _number(table, col, rules)
+    if t.kind == "bool":
+        return {"bool": 0.5}
+    if t.kind in TIME_KINDS:
+        return _time(table, col, rules)
+    if t.kind == "time":
+        return {"int": [0, 86_399_000_000]}  # microseconds since midnight
+    if t.kind == "uuid":
+        return {"uuid": {"name": f"{col.name}:{{index}}"}}
+    if t.kind == "json":
+        return {"json": {"source": "seedbed", "ref": "{index}"}}
+    if t.kind == "bytes":
+        return {"bytes": [8, 64]}
+    if t.kind == "interval":
+        return {"interval": [0, 90]}
+    if t.kind == "array":
+        return _array(col)
+    if t.kind in TEXT_KINDS:
+        return _text(col, rules, name)
+    return _other(table, col, warnings)
+
+
+def _in_group_key(table: Table, col: str, per_fk: str | None) -> bool:
+    k = group_key(table)
+    return per_fk is not None and k is not None and col in k and col != per_fk
+
+
+def _unique(table: Table, col: Column, rules: Rules, by_ordinal: bool) -> Any:
+    """An entry whose values never repeat (within the parent when ``by_ordinal``)."""
+    t = col.type
+    counter = "{ordinal}" if by_ordinal else "{key}"
+    if t.kind == "uuid":
+        return {"uuid": {}} if table.primary_key == (col.name,) else {"uuid": {"name": f"{col.name}:{{index}}"}}
+    if t.kind in INT_KINDS or (t.kind == "numeric" and (t.scale or 0) == 0):
+        return {"ordinal": {"start": 1}} if by_ordinal else {"sequence": {"start": 1}}
+    if t.kind in TIME_KINDS:
+        step = "1d" if t.kind == "date" else "1h"
+        return {"time": {"series" if by_ordinal else "steps": {"start": "-3650d", "step": step}}}
+    if t.kind in TEXT_KINDS:
+        limit = _max_len(col, rules)
+        if re.search(r"e?mail", col.name.lower()):
+            return {"format": f"{{@first_name|lower}}.{{@last_name|lower}}.{counter}@example.com"}
+        if limit is not None and limit < 30:
+            return {"code": {"length": max(1, min(limit, 10)), "alphabet": "upper"}} if not by_ordinal \
+                else {"format": "{ordinal}"}
+        base = _text(col, rules, col.name.lower())
+        template = base.get("format") if isinstance(base, dict) and "format" in base else "{@word}"
+        return {"format": f"{template}-{counter}"}
+    return None
+
+
+def _max_len(col: Column, rules: Rules) -> int | None:
+    limits = [x for x in (col.type.length, rules.max_len) if x]
+    return min(limits) if limits else None
+
+
+def _number(table: Table, col: Column, rules: Rules) -> Any:
+    t, name = col.type, col.name.lower()
+    lo, hi = rules.lo, rules.hi
+    if rules.after:
+        other, strict = rules.after[0]
+        return {"times": {"of": other, "by": [1.01 if strict else 1.0, 2.0]}}
+    guess = _number_guess(name)
+    if lo is None and hi is None and guess is not None:
+        lo, hi = guess
+    lo = 0 if lo is None else lo
+    if hi is None:
+        hi = {"smallint": 100, "int": 1000, "bigint": 100000}.get(t.kind, 1000.0)
+    if t.kind == "numeric" and t.precision:
+        hi = min(hi, 10 ** (t.precision - (t.scale or 0)) - 1)
+    if t.kind == "smallint":
+        hi = min(hi, 32767)
+    hi = max(hi, lo)
+    if t.kind in INT_KINDS or (t.kind == "numeric" and t.scale == 0):
+        return {"int": [int(-(-lo // 1)), int(hi // 1)]}
+    return {"float": [lo, hi]}
+
+
+def _number_guess(name: str) -> tuple[float, float] | None:
+    rules = [
+        (r"(price|amount|cost|total|fee|balance|salary|revenue)", (1, 1000)),
+        (r"(qty|quantity|count|units|stock)", (1, 50)),
+        (r"(age)$", (18, 90)),
+        (r"(year)$", (1990, 2025)),
+        (r"(rating|stars|score)", (1, 5)),
+        (r"(percent|pct|discount|rate)", (0, 1)),
+        (r"(lat|latitude)$", (-90, 90)),
+        (r"(lng|lon|longitude)$", (-180, 180)),
+        (r"(duration|length|minutes)", (1, 240)),
+    ]
+    for pattern, bounds in rules:
+        if re.search(pattern, name):
+            return bounds
+    return None
+
+
+def _time(table: Table, col: Column, rules: Rules) -> Any:
+    name = col.name.lower()
+    temporal = {c.name for c in table.columns if c.type.kind in TIME_KINDS}
+    for other, strict in rules.after:
+        if other in temporal:
+            return {"time": {"after": other, "offset": ["1d" if strict else "0d", "90d"]}}
+    if re.search(r"(^|_)(updated|modified|changed)(_at|_on|_date)?$", name) or name == "last_update":
+        for created in ("created_at", "created", "created_on", "create_date", "creation_date"):
+            if created in temporal and created != col.name:
+                return {"time": {"after": created, "offset": ["0d", "60d"], "until": "0d"}}
+    if re.search(r"(birth|dob)", name):
+        return {"time": {"between": ["-32000d", "-6600d"]}}
+    if re.search(r"(expires?|expiry|due|valid_until|end)", name):
+        return {"time": {"between": ["0d", "365d"]}}
+    return {"time": {"between": ["-730d", "0d"]}}
 
 
 # (name pattern, plan entry) for text columns, in order.
 _TEXT_RULES: list[tuple[str, Any]] = [
     (r"(^|_)e?mail(_address)?$", {"format": "{@first_name|lower}.{@last_name|lower}.{index}@example.com"}),
-    (r"(^|_)first_?name$", {"fake": "first_name"}),
-    (r"(^|_)(last_?name|surname)$", {"fake": "last_name"}),
+    (r"(^|_)first_?name$|^fname$|^given_?name$", {"fake": "first_name"}),
+    (r"(^|_)(last_?name|surname|family_?name)$|^lname$", {"fake": "last_name"}),
     (r"(^|_)(full_?name|display_name|contact_name)$", {"fake": "full_name"}),
-    (r"(^|_)user_?name$|^login$", {"fake": "username"}),
-    (r"(^|_)(company|company_name|organization|organisation)$", {"fake": "company"}),
-    (r"(^|_)(job_?title|position)$", {"fake": "job"}),
-    (r"(^|_)(phone|phone_number|mobile|fax)$", {"fake": "phone"}),
-    (r"(^|_)(address|street|address_line_?1|address1)$", {"fake": "street"}),
-    (r"(^|_)city$", {"fake": "city"}),
-    (r"(^|_)(state|region|province)$", {"fake": "state"}),
+    (r"(^|_)user_?name$|^login$|^handle$", {"format": "{@first_name|lower}{@last_name|first|lower}{index}"}),
+    (r"(^|_)(company|company_name|organization|organisation)(_name)?$", {"fake": "company"}),
+    (r"(^|_)(job_?title|position|occupation)$", {"fake": "job"}),
+    (r"(^|_)(phone|phone_number|mobile|fax|telephone|tel)$", {"fake": "phone"}),
+    (r"(^|_)(address|street|address_line_?1|address1|street_address)$", {"format": "{@street} {index}"}),
+    (r"(^|_)(address_line_?2|address2)$", {"format": "Suite {index}"}),
+    (r"(^|_)(city|town)$", {"fake": "city"}),
+    (r"(^|_)(state|region|province|district)$", {"fake": "state"}),
     (r"(^|_)country$", {"fake": "country"}),
     (r"(^|_)country_code$", {"fake": "country_code"}),
     (r"(^|_)(postal_?code|zip(_?code)?|postcode)$", {"fake": "postcode"}),
     (r"(^|_)(timezone|time_zone|tz)$", {"fake": "timezone"}),
     (r"(^|_)(currency|currency_code)$", {"fake": "currency"}),
     (r"(^|_)(colou?r)$", {"fake": "color"}),
-    (r"(^|_)(ip|ip_address)$", {"fake": "ipv4"}),
-    (r"(^|_)(url|website|homepage)$", {"format": "https://{@domain}/{@word}"}),
+    (r"(^|_)(ip|ip_address|ip_addr)$", {"fake": "ipv4"}),
+    (r"(^|_)(url|uri|website|homepage|link)$", {"format": "https://{@domain}/{@word}"}),
     (r"(^|_)domain$", {"fake": "domain"}),
     (r"(^|_)slug$", {"format": "{@word}-{@word}-{index}"}),
     (r"(^|_)(title|subject|headline)$", {"fake": "title"}),
-    (r"(^|_)(description|notes?|body|comment|content|summary|bio)$", {"fake": "sentence"}),
+    (r"(^|_)(description|notes?|body|comment|content|summary|bio|text|message)$", {"fake": "sentence"}),
     (r"(^|_)(mime_?type|content_type)$", {"fake": "mime_type"}),
     (r"(^|_)(user_agent)$", {"fake": "user_agent"}),
-    (r"(^|_)name$", {"fake": "full_name"}),
+    (r"(^|_)(password|passwd|hash|token|secret|salt|digest)", {"code": {"length": 12, "alphabet": "lower"}}),
+    (r"(^|_)(sku|code|ref|reference)$", {"code": {"length": 8, "alphabet": "upper"}}),
+    (r"(^|_)(status|state|type|kind|category)$", {"choices": ["active", "pending", "archived"]}),
+    (r"(^|_)(name)$", {"fake": "full_name"}),
 ]
 
 
-def infer_column(schema: Schema, table: Table, column: Column) -> Any:
-    """A plan entry for ``column``, or None to leave the column to the database."""
-    t = column.type
-    name = column.name.lower()
-    if column.generated is not None:
+def _text(col: Column, rules: Rules, name: str) -> Any:
+    entry: Any = None
+    for pattern, candidate in _TEXT_RULES:
+        if re.search(pattern, name):
+            entry = dict(candidate)
+            break
+    limit = _max_len(col, rules)
+    if entry is None:
+        entry = {"fake": "words"} if (limit or 100) >= 12 else {"format": "{@word}"}
+    if rules.min_len and rules.min_len > 20:
+        entry = {"fake": "paragraph"}
+    if rules.prefix:
+        entry = {**entry, "prefix": rules.prefix} if "format" not in entry else \
+            {"format": rules.prefix + entry["format"].removeprefix(rules.prefix).removeprefix("https://")}
+    if rules.pattern:
+        entry = _matching(rules.pattern, entry, col)
+    if rules.max_len and (col.type.length is None or rules.max_len < col.type.length):
+        entry = {**entry, "max_length": rules.max_len}
+    if col.type.length is not None and col.type.length < 4 and "choices" not in entry:
+        entry = {"code": {"length": col.type.length, "alphabet": "upper"}}
+    return entry
+
+
+def _matching(pattern: str, entry: Any, col: Column) -> Any:
+    """A candidate generator whose values match ``pattern`` (checked on examples)."""
+    candidates = [entry, {"format": "{@word|lower}-{index}"}, {"format": "{@word|lower}{index}"},
+                  {"code": {"length": 8, "alphabet": "lower"}}, {"code": {"length": 8, "alphabet": "digits"}}]
+    samples = {"format": ["alpha-1", "alpha12"], "code": ["ab12cd34", "12345678"]}
+    try:
+        rx = re.compile(pattern)
+    except re.error:
+        return entry
+    for cand in candidates[1:]:
+        kind = next(iter(cand))
+        examples = samples["code"][0 if cand[kind].get("alphabet") == "lower" else 1] if kind == "code" else (
+            samples["format"][0] if "-" in cand[kind] else samples["format"][1])
+        if rx.search(examples):
+            return cand
+    return entry
+
+
+def _array(col: Column) -> Any:
+    item = col.type.item.kind if col.type.item else "text"
+    if item in INT_KINDS:
+        return {"array": {"of": "int", "length": [0, 4]}}
+    return {"array": {"of": "word", "length": [0, 4]}}
+
+
+_OTHER = [
+    (r"^(inet)", {"fake": "ipv4"}),
+    (r"^(cidr)", {"fake": "cidr"}),
+    (r"^(macaddr)", {"fake": "mac"}),
+    (r"^(tsvector)", {"fake": "words"}),
+    (r"^(money)", {"float": [1, 1000]}),
+    (r"^(bit|varbit|bit varying)", {"bits": True}),
+    (r"^(year)", {"int": [1901, 2155]}),
+    (r"^(xml)", {"format": "<note>{@word}</note>"}),
+    (r"^(point)", {"fake": "point"}),
+    (r"^(citext|name|bpchar)", {"fake": "words"}),
+    (r"^(oid|regclass|xid)", {"int": [1, 100000]}),
+]
+
+
+def _other(table: Table, col: Column, warnings: list[str]) -> Any:
+    raw = (col.type.raw or "").lower().split("(")[0].strip().split(".")[-1].strip('"')
+    for pattern, entry in _OTHER:
+        if re.match(pattern, raw):
+            if "bits" in entry:
+                n = _bit_length(col.type.raw)
+                return {"bits": n}
+            return entry
+    if col.nullable or col.default is not None:
+        warnings.append(f"{table.qualified}.{col.name}: no generator for type {col.type.raw!r}; left to its "
+                        "default/NULL (give it one in the plan)")
         return None
-    if len(table.primary_key) == 1 and table.primary_key[0] == column.name and not table.fk_for(column.name):
-        if t.kind == "uuid":
-            return {"uuid": {}}
-        if t.kind in ("smallint", "int", "bigint"):
-            return {"sequence": {"start": 1}}
-    if table.fk_for(column.name) is not None:
-        return {"ref": {}}
-    allowed = check_values(table, column.name)
-    if allowed:
-        return {"choices": allowed}
-    if t.kind == "enum" and t.enum:
-        return {"choices": list(schema.enum(t.enum).values)}
-    if t.kind in ("smallint", "int", "bigint", "numeric", "float"):
-        lo, hi = check_range(table, column.name)
-        lo = 0 if lo is None else lo
-        if hi is None:
-            hi = {"smallint": 100, "int": 1000, "bigint": 100000}.get(t.kind, 1000.0)
-            if t.kind == "numeric" and t.precision:
-                hi = min(hi, 10 ** (t.precision - (t.scale or 0)) - 1)
-        return {"int": [int(lo), int(hi)]} if t.kind in ("smallint", "int", "bigint") else {"float": [lo, hi]}
-    if t.kind == "bool":
-        return {"bool": 0.5}
-    if t.kind in ("date", "timestamp", "timestamptz"):
-        if re.search(r"(^|_)updated(_at|_on)?$", name) and table.has_column("created_at"):
-            return {"time": {"after": "created_at", "offset": ["0d", "60d"], "until": "0d"}}
-        return {"time": {"between": ["-365d", "0d"]}}
-    if t.kind == "uuid":
-        return {"uuid": {"name": "{index}"}}
-    if t.kind == "json":
-        return {"json": {}}
-    if t.kind in ("text", "varchar", "char"):
-        for pattern, entry in _TEXT_RULES:
-            if re.search(pattern, name):
-                return entry
-        return {"fake": "words"}
-    return None
+    return None  # resolve reports the NOT NULL column without a generator
+
+
+def _bit_length(raw: str | None) -> int:
+    m = re.search(r"\((\d+)\)", raw or "")
+    return int(m.group(1)) if m else 1

@@ -27,7 +27,7 @@ from seedbed.generate.generators.refs import EdgeEnd
 from seedbed.generate.generators.registry import build
 from seedbed.generate.sizing import scaled
 from seedbed.generate.timeutil import to_micros
-from seedbed.plan.infer import infer_column
+from seedbed.plan.infer import infer_table
 from seedbed.plan.model import PerParent, PlanFile, TablePlan
 from seedbed.plan.resolved import ResolvedPlan, TableSpec
 from seedbed.schema.model import Schema, Table
@@ -57,16 +57,17 @@ def resolve_plan(
     anchor_us = to_micros(plan.anchor)
     default_rows = rows if rows is not None else plan.default_rows
     specs: dict[str, TableSpec] = {}
+    warnings: list[str] = []
     for name in order:
         table = schema.table(name)
         tplan = plan.tables.get(name) or plan.tables.get(table.name) or _EMPTY
         specs[name] = _table_spec(schema, table, tplan, scale, default_rows, anchor_us,
-                                  locale or plan.locale, params, source)
+                                  locale or plan.locale, params, source, warnings, rows is not None)
     digest = _plan_hash(schema, plan)
     return ResolvedPlan(
         name=plan.name or "plan", seed=seed, scale=scale, anchor_us=anchor_us,
         locale=locale or plan.locale, schema=schema, tables=specs, order=order,
-        checks=list(plan.checks), limits=plan.limits, plan_hash=digest, source=plan,
+        checks=list(plan.checks), limits=plan.limits, plan_hash=digest, source=plan, warnings=warnings,
     )
 
 
@@ -107,11 +108,11 @@ def _check_names(schema: Schema, plan: PlanFile, source: str) -> None:
                 )
 
 
-def _layout(schema: Schema, table: Table, tplan: TablePlan, scale: float, default_rows: int,
+def _layout(schema: Schema, table: Table, tplan: TablePlan, scale: float, inferred_rows: Any,
             where: str) -> dict[str, Any]:
     rows = tplan.rows
     if rows is None:
-        return {"rows": scaled(default_rows, scale) if tplan.scaled else default_rows}
+        rows = PerParent(**inferred_rows) if isinstance(inferred_rows, dict) else inferred_rows
     if isinstance(rows, int):
         return {"rows": scaled(rows, scale) if tplan.scaled else rows}
     assert isinstance(rows, PerParent)
@@ -131,9 +132,12 @@ def _layout(schema: Schema, table: Table, tplan: TablePlan, scale: float, defaul
 
 
 def _table_spec(schema: Schema, table: Table, tplan: TablePlan, scale: float, default_rows: int,
-                anchor_us: int, locale: str, params: dict[str, Any], source: str) -> TableSpec:
+                anchor_us: int, locale: str, params: dict[str, Any], source: str,
+                warnings: list[str], uniform_rows: bool) -> TableSpec:
     where = f"{source}: tables.{table.qualified}"
-    layout = _layout(schema, table, tplan, scale, default_rows, where)
+    inferred = infer_table(schema, table, default_rows, uniform=uniform_rows)
+    warnings.extend(inferred.warnings)
+    layout = _layout(schema, table, tplan, scale, inferred.rows, where)
     per, per_fk = layout.get("per"), layout.get("per_fk")
     edges = _edges(schema, table, tplan, per, where)
     gens: dict[str, Any] = {}
@@ -146,7 +150,7 @@ def _table_spec(schema: Schema, table: Table, tplan: TablePlan, scale: float, de
         entry = tplan.columns.get(col.name)
         how = "plan"
         if entry is None:
-            entry, how = infer_column(schema, table, col), "inferred"
+            entry, how = inferred.columns.get(col.name), "inferred"
         if entry is None or (isinstance(entry, dict) and entry.get("default") is True):
             if not col.nullable and col.default is None and not col.identity and col.generated is None:
                 raise PlanError(

@@ -52,6 +52,8 @@ class Gen:
     arrow: pa.DataType
     null_rate: float = 0.0
     when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    prefix: str | None = None  # text must start with this (CHECK ... LIKE 'https://%')
+    max_length: int | None = None  # text no longer than this (CHECK char_length(x) <= n)
 
     def setup(self, info: BuildInfo, options: dict[str, Any]) -> None:
         self.column = info.column
@@ -65,6 +67,10 @@ class Gen:
         for c in when:
             info.table.column(c)
         self.when = tuple((c, tuple(v if isinstance(v, list) else [v])) for c, v in when.items())
+        if "prefix" in options:
+            self.prefix = str(options["prefix"])
+        if "max_length" in options:
+            self.max_length = int(number(options["max_length"], info, "max_length", integer=True))
         if (self.null_rate or self.when) and not info.column.nullable:
             raise info.fail(
                 f"column {info.column.name!r} is NOT NULL, so null_rate/when cannot leave it empty"
@@ -75,6 +81,11 @@ class Gen:
 
     def compute(self, f: Frame) -> pa.Array:
         arr = coerce(self.values(f), self.column.type, self.arrow)
+        if self.prefix is not None and pa.types.is_string(arr.type):
+            has = pc.starts_with(arr, self.prefix)
+            arr = pc.if_else(has, arr, pc.binary_join_element_wise(pa.scalar(self.prefix), arr, ""))
+        if self.max_length is not None and pa.types.is_string(arr.type):
+            arr = pc.utf8_slice_codeunits(arr, 0, self.max_length)
         mask = self._null_mask(f)
         if mask is not None and mask.any():
             arr = pc.if_else(pa.array(mask), pa.nulls(len(arr), arr.type), arr)

@@ -142,11 +142,35 @@ def _unique_with_group(info: BuildInfo) -> bool:
     return any(col in k and set(k) <= allowed for k in keys)
 
 
+class Sibling(Gen):
+    """A later column of a composite foreign key: the same parent row as the first column."""
+
+    def __init__(self, first: str, target: str, target_col: str):
+        self.first, self.target, self.target_col = first, target, target_col
+
+    def ref_index(self, f) -> np.ndarray:
+        return f.ref(self.first)
+
+    def values(self, f):
+        return f.follow(self.target, f.ref(self.first), self.target_col)
+
+
 @register("ref")
 def _ref(arg: Any, info: BuildInfo) -> Gen:
-    """``ref: {within: baseline_id.project_id, distinct: true, skew: 2}``."""
+    """``ref: {within: baseline_id.project_id, distinct: true, skew: 2}``.
+
+    ``ref: {sibling: first_column}`` fills a later column of a composite foreign key
+    from the parent row the first column picked.
+    """
     opts = arg if isinstance(arg, dict) else {}
-    require_keys(opts, {"table", "column", "within", "distinct", "skew"}, info, "ref")
+    require_keys(opts, {"table", "column", "within", "distinct", "skew", "sibling"}, info, "ref")
+    if "sibling" in opts:
+        col = info.column.name
+        fk = next((k for k in info.table.foreign_keys if col in k.columns and opts["sibling"] in k.columns), None)
+        if fk is None:
+            raise info.fail(f"{col!r} and {opts['sibling']!r} are not in one foreign key")
+        target = info.schema.table(fk.ref_table).qualified
+        return Sibling(str(opts["sibling"]), target, fk.ref_columns[fk.columns.index(col)])
     if "within" in opts:
         info.table.column(str(opts["within"]).split(".")[0])
     return ref_for(info, opts)

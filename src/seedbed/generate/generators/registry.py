@@ -10,7 +10,7 @@ from seedbed.generate.generators.base import BuildInfo, Gen
 
 Builder = Callable[[Any, BuildInfo], Gen]
 REGISTRY: dict[str, Builder] = {}
-MODIFIERS = {"null_rate", "when"}
+MODIFIERS = {"null_rate", "when", "prefix", "max_length"}
 
 
 def register(name: str) -> Callable[[Builder], Builder]:

@@ -98,9 +98,10 @@ class Time(Gen):
                 a, b = o["offset"]
                 span = max((b - a) // unit, 0)
                 out = base + a + rng.between(f.u64, key, 0, span) * unit
-        else:  # series
+        else:  # series (by position in the parent) or steps (by row key: unique in the table)
             start, mask = self._eval(f, self.lo, np.maximum)
-            out = start + f.ordinal() * o["step"]
+            pos = f.ordinal() if self.mode == "series" else f.idx + f.ctx.base(f.table)
+            out = start + pos * o["step"]
         if o.get("business_day"):
             out = business_day_forward(out)
         if self.hi and self.mode != "between":
@@ -140,13 +141,13 @@ def _time(arg: Any, info: BuildInfo) -> Gen:
         raise info.fail("time needs one of between, after or series")
     require_keys(
         arg,
-        {"between", "after", "series", "offset", "business_days", "business_day", "until", "since", "skew"},
+        {"between", "after", "series", "steps", "offset", "business_days", "business_day", "until", "since", "skew"},
         info,
         "time",
     )
-    modes = [m for m in ("between", "after", "series") if m in arg]
+    modes = [m for m in ("between", "after", "series", "steps") if m in arg]
     if len(modes) != 1:
-        raise info.fail("time needs exactly one of between, after or series")
+        raise info.fail("time needs exactly one of between, after, series or steps")
     mode = modes[0]
     opts: dict[str, Any] = {"business_day": bool(arg.get("business_day", False))}
     if arg.get("skew") not in (None, "recent", "early"):
@@ -166,8 +167,8 @@ def _time(arg: Any, info: BuildInfo) -> Gen:
         else:
             opts["offset"] = _pair(arg.get("offset", ["0d", "30d"]), info, "offset", True)
         return Time(mode, _bound(arg["after"], info, "after"), hi, opts)
-    series = arg["series"]
+    series = arg[mode]
     if not isinstance(series, dict) or "start" not in series:
-        raise info.fail("time.series needs {start: BOUND, step: DURATION}")
-    opts["step"] = duration_or_fail(series.get("step", "1d"), info.where + ".series.step")
-    return Time(mode, _bound(series["start"], info, "series.start"), hi, opts)
+        raise info.fail(f"time.{mode} needs {{start: BOUND, step: DURATION}}")
+    opts["step"] = duration_or_fail(series.get("step", "1d"), info.where + f".{mode}.step")
+    return Time(mode, _bound(series["start"], info, f"{mode}.start"), hi, opts)

@@ -175,6 +175,17 @@ class Fake(Gen):
                  pc.utf8_slice_codeunits(s, 6, 10)],
                 n,
             )
+        if self.kind == "mac":
+            parts = [hex_fixed(rng.below(f.u64, rng.mix(np.uint64(i), key), 256), 2) for i in range(6)]
+            return join(_dots(parts, ":"), n)
+        if self.kind == "cidr":
+            octets = [rng.between(f.u64, rng.mix(np.uint64(i), key), 1, 254) for i in range(2)]
+            return join(["10.", pa.array(octets[0]).cast(pa.string()), ".", pa.array(octets[1]).cast(pa.string()),
+                         ".0/24"], n)
+        if self.kind == "point":
+            xy = [pa.array(rng.between(f.u64, rng.mix(np.uint64(i), key), -180, 180)).cast(pa.string())
+                  for i in range(2)]
+            return join(["(", xy[0], ",", xy[1], ")"], n)
         if self.kind == "hex_color":
             return join(["#", hex_fixed(rng.below(f.u64, key, 1 << 24), 6)], n)
         words = vocab.words(self.locale, self.kind)
@@ -212,7 +223,7 @@ def _fake(arg: Any, info: BuildInfo) -> Gen:
     """``fake: first_name``: a pick from a realistic vocabulary (see ``seedbed vocab``)."""
     if not isinstance(arg, str):
         raise info.fail("fake needs the name of a vocabulary, e.g. fake: city")
-    specials = {"sentence", "paragraph", "words", "ipv4", "ipv6", "phone", "hex_color"}
+    specials = {"sentence", "paragraph", "words", "ipv4", "ipv6", "phone", "hex_color", "mac", "cidr", "point"}
     template = None
     if arg in COMPOSITES:
         template = Template(COMPOSITES[arg], info, "fake")
@@ -321,3 +332,95 @@ def _code(arg: Any, info: BuildInfo) -> Gen:
     if not 1 <= length <= 12 or len(set(alphabet)) != len(alphabet) or len(alphabet) < 2:
         raise info.fail("code needs a length of 1 to 12 and an alphabet of distinct characters")
     return Code(length, alphabet, str(arg.get("prefix", "")))
+
+
+class Bytes(Gen):
+    def __init__(self, lo: int, hi: int):
+        self.lo, self.hi = lo, hi
+
+    def values(self, f):
+        key = f.key(self.column.name, "bytes")
+        length = rng.between(f.u64, key, self.lo, self.hi)
+        offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int32)
+        # byte j of row i is a draw keyed by (row, j): pure per row, no loop over rows
+        row = np.repeat(f.idx, length).astype(np.uint64)
+        pos = (np.arange(offsets[-1]) - np.repeat(offsets[:-1], length)).astype(np.uint64)
+        data = (rng.mix(row * np.uint64(4096) + pos, key) & np.uint64(255)).astype(np.uint8)
+        return pa.Array.from_buffers(pa.binary(), f.n, [None, pa.py_buffer(offsets), pa.py_buffer(data.tobytes())])
+
+
+@register("bytes")
+def _bytes(arg: Any, info: BuildInfo) -> Gen:
+    """``bytes: [8, 64]``: random binary values of 8 to 64 bytes."""
+    lo, hi = (arg if isinstance(arg, list) and len(arg) == 2 else [16, 16])
+    return Bytes(int(lo), int(hi))
+
+
+class Bits(Gen):
+    def __init__(self, n: int):
+        self.n = n
+
+    def values(self, f):
+        key = f.key(self.column.name, "bits")
+        cols = [pa.array(np.where(rng.uniform(f.u64, rng.mix(np.uint64(i), key)) < 0.5, "0", "1"))
+                for i in range(self.n)]
+        return join(list(cols), f.n)
+
+
+@register("bits")
+def _bits(arg: Any, info: BuildInfo) -> Gen:
+    """``bits: 8``: bit strings of that length ('01101001')."""
+    return Bits(int(arg) if isinstance(arg, int) and not isinstance(arg, bool) and arg > 0 else 1)
+
+
+class Interval(Gen):
+    def __init__(self, lo: int, hi: int):
+        self.lo, self.hi = lo, hi
+
+    def values(self, f):
+        days = rng.between(f.u64, f.key(self.column.name, "interval"), self.lo, self.hi)
+        return join([pa.array(days).cast(pa.string()), " days"], f.n)
+
+
+@register("interval")
+def _interval(arg: Any, info: BuildInfo) -> Gen:
+    """``interval: [0, 90]``: intervals of 0 to 90 days."""
+    lo, hi = (arg if isinstance(arg, list) and len(arg) == 2 else [0, 30])
+    return Interval(int(lo), int(hi))
+
+
+class ArrayLiteral(Gen):
+    def __init__(self, of: str, lo: int, hi: int, locale: str):
+        self.of, self.lo, self.hi, self.locale = of, lo, hi, locale
+
+    def values(self, f):
+        key = f.key(self.column.name, "array")
+        count = rng.between(f.u64, key, self.lo, self.hi)
+        items = []
+        for i in range(self.hi):
+            k = rng.mix(np.uint64(i + 1), key)
+            if self.of == "int":
+                item = pa.array(rng.between(f.u64, k, 1, 1000)).cast(pa.string())
+            else:
+                words = vocab.words(self.locale, self.of)
+                item = json_string(words.take(pa.array(rng.below(f.u64, k, len(words)))))
+            items.append(item)
+        # keep the first `count` items of each row, then join them as {a,b,c}
+        values = pa.concat_arrays(items) if items else pa.array([], pa.string())
+        order = (np.arange(self.hi)[None, :] * f.n + np.arange(f.n)[:, None])
+        chosen = order[np.arange(self.hi)[None, :] < count[:, None]]
+        offsets = np.concatenate([[0], np.cumsum(count)]).astype(np.int32)
+        lists = pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(chosen, pa.int64())))
+        return join(["{", pc.binary_join(lists, ","), "}"], f.n)
+
+
+@register("array")
+def _array(arg: Any, info: BuildInfo) -> Gen:
+    """``array: {of: word, length: [0, 4]}``: array literals ({a,b}) of words or ints."""
+    arg = arg if isinstance(arg, dict) else {}
+    require_keys(arg, {"of", "length"}, info, "array")
+    lo, hi = arg.get("length", [0, 3])
+    of = str(arg.get("of", "word"))
+    if of != "int":
+        vocab.words(info.locale, of)
+    return ArrayLiteral(of, int(lo), int(hi), info.locale)

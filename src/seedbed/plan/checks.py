@@ -1,0 +1,244 @@
+"""What CHECK constraints ask of each column, read from their SQL with sqlglot.
+
+Understood, per column: ``IN`` lists (and ``= ANY(ARRAY[...])``), comparisons with
+constants and ``BETWEEN``, length bounds (``char_length``/``length``), ``LIKE
+'prefix%'``, column-versus-column order (``end_at > start_at``), regular
+expressions (checked on a sample), and the same inside ``x IS NULL OR ...``.
+Anything else is reported back so the plan can warn, naming the constraint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from seedbed.schema.model import Table
+
+
+@dataclass
+class Rules:
+    """Everything the table's CHECKs say about one column."""
+
+    values: list[Any] | None = None
+    lo: float | None = None
+    hi: float | None = None
+    min_len: int | None = None
+    max_len: int | None = None
+    prefix: str | None = None
+    pattern: str | None = None
+    after: list[tuple[str, bool]] = field(default_factory=list)  # (other column, strict)
+    not_null: bool = False
+
+
+@dataclass
+class CheckReading:
+    rules: dict[str, Rules]
+    not_understood: list[str]  # names (or text) of CHECKs seedbed cannot guarantee
+
+
+def read_checks(table: Table) -> CheckReading:
+    rules: dict[str, Rules] = {}
+    unknown: list[str] = []
+    for chk in table.checks:
+        tree = _parse(chk.sql)
+        if tree is None or not _walk(tree, rules, top=True):
+            unknown.append(chk.name or chk.sql)
+    return CheckReading(rules, unknown)
+
+
+def _parse(sql: str) -> exp.Expression | None:
+    for dialect in ("postgres", "mysql", "sqlite"):
+        try:
+            return sqlglot.parse_one(sql, read=dialect)
+        except Exception:  # noqa: BLE001 - try the next dialect's grammar
+            continue
+    return None
+
+
+def _col(node: exp.Expression) -> str | None:
+    node = _strip(node)
+    return node.name if isinstance(node, exp.Column) else None
+
+
+def _strip(node: exp.Expression) -> exp.Expression:
+    while isinstance(node, (exp.Paren, exp.Cast)):
+        node = node.this
+    return node
+
+
+def _lit(node: exp.Expression) -> Any:
+    node = _strip(node)
+    if isinstance(node, exp.Neg):
+        v = _lit(node.this)
+        return -v if isinstance(v, (int, float)) else None
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.this
+        text = node.this
+        return float(text) if "." in text or "e" in text.lower() else int(text)
+    if isinstance(node, exp.Boolean):
+        return node.this
+    return None
+
+
+def _length_of(node: exp.Expression) -> str | None:
+    node = _strip(node)
+    if isinstance(node, (exp.Length,)) or (isinstance(node, exp.Anonymous)
+                                           and node.name.lower() in ("char_length", "character_length", "length")):
+        arg = node.this if isinstance(node, exp.Length) else (node.expressions[0] if node.expressions else None)
+        if isinstance(arg, exp.Expression):
+            inner = _strip(arg)
+            if isinstance(inner, exp.Trim):
+                inner = _strip(inner.this)
+            return _col(inner)
+    return None
+
+
+def _r(rules: dict[str, Rules], col: str) -> Rules:
+    return rules.setdefault(col, Rules())
+
+
+_FLIP = {exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE, exp.EQ: exp.EQ}
+
+
+def _walk(node: exp.Expression, rules: dict[str, Rules], top: bool) -> bool:
+    """Record what ``node`` requires; False when some part is not understood."""
+    node = _strip(node)
+    if isinstance(node, exp.And):
+        return all([_walk(node.left, rules, top), _walk(node.right, rules, top)])
+    if isinstance(node, exp.Or):
+        # "x IS NULL OR cond(x)": generated values are not null, so cond(x) must hold;
+        # "a <> 'v' OR b IS NOT NULL": b is never null, so it holds
+        parts = _flatten_or(node)
+        rest = [p for p in parts if not _is_null_test(p)]
+        for p in parts:
+            nn = _not_null_col(p)
+            if nn:
+                _r(rules, nn).not_null = True
+        if len(rest) == 1:
+            return _walk(rest[0], rules, top=False)
+        return any(_not_null_col(p) for p in parts) or not rest
+    if isinstance(node, exp.Not) and isinstance(_strip(node.this), exp.Is):
+        c = _col(_strip(node.this).this)
+        if c:
+            _r(rules, c).not_null = True
+            return True
+    if isinstance(node, exp.In):
+        c = _col(node.this)
+        vals = [_lit(v) for v in node.expressions]
+        if c and vals and all(v is not None for v in vals):
+            r = _r(rules, c)
+            r.values = vals if r.values is None else [v for v in r.values if v in vals]
+            return True
+        return False
+    if isinstance(node, exp.Between):
+        c, lo, hi = _col(node.this), _lit(node.args["low"]), _lit(node.args["high"])
+        if c and isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
+            _bound(_r(rules, c), ">=", lo)
+            _bound(_r(rules, c), "<=", hi)
+            return True
+        return False
+    if isinstance(node, (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.EQ, exp.NEQ)):
+        return _comparison(node, rules)
+    if isinstance(node, exp.Like):
+        c, pat = _col(node.this), _lit(node.expression)
+        if c and isinstance(pat, str) and pat.endswith("%") and "%" not in pat[:-1] and "_" not in pat[:-1]:
+            _r(rules, c).prefix = pat[:-1]
+            return True
+        return False
+    if isinstance(node, exp.RegexpLike):
+        c, pat = _col(node.this), _lit(node.expression)
+        if c and isinstance(pat, str):
+            _r(rules, c).pattern = pat
+            return True
+        return False
+    return False
+
+
+def _comparison(node: exp.Expression, rules: dict[str, Rules]) -> bool:
+    op = {exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=", exp.EQ: "=", exp.NEQ: "<>"}[type(node)]
+    left, right = node.left, node.right
+    lc, rc = _col(left), _col(right)
+    llen, rlen = _length_of(left), _length_of(right)
+    lv, rv = _lit(right), _lit(left)
+    if llen and isinstance(lv, (int, float)):
+        return _length(_r(rules, llen), op, lv)
+    if rlen and isinstance(rv, (int, float)):
+        return _length(_r(rules, rlen), _flip(op), rv)
+    if lc and rc:
+        if op in (">", ">="):
+            _r(rules, lc).after.append((rc, op == ">"))
+            return True
+        if op in ("<", "<="):
+            _r(rules, rc).after.append((lc, op == "<"))
+            return True
+        return op == "<>"  # two independently generated columns rarely coincide
+    if lc and lv is not None:
+        return _bound(_r(rules, lc), op, lv)
+    if rc and rv is not None:
+        return _bound(_r(rules, rc), _flip(op), rv)
+    return False
+
+
+def _flip(op: str) -> str:
+    return {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "<>": "<>"}[op]
+
+
+def _bound(r: Rules, op: str, v: Any) -> bool:
+    if op == "=":
+        r.values = [v]
+        return True
+    if op == "<>":
+        return isinstance(v, str) or v is None or True  # a single excluded value: almost never drawn
+    if not isinstance(v, (int, float)):
+        return False
+    if op in (">", ">="):
+        v = v + (1 if op == ">" and isinstance(v, int) else (1e-6 if op == ">" else 0))
+        r.lo = v if r.lo is None else max(r.lo, v)
+    else:
+        v = v - (1 if op == "<" and isinstance(v, int) else (1e-6 if op == "<" else 0))
+        r.hi = v if r.hi is None else min(r.hi, v)
+    return True
+
+
+def _length(r: Rules, op: str, v: float) -> bool:
+    v = int(v)
+    if op in (">", ">="):
+        n = v + 1 if op == ">" else v
+        r.min_len = n if r.min_len is None else max(r.min_len, n)
+    elif op in ("<", "<="):
+        n = v - 1 if op == "<" else v
+        r.max_len = n if r.max_len is None else min(r.max_len, n)
+    elif op == "=":
+        r.min_len = r.max_len = v
+    else:
+        return False
+    return True
+
+
+def _flatten_or(node: exp.Expression) -> list[exp.Expression]:
+    node = _strip(node)
+    if isinstance(node, exp.Or):
+        return _flatten_or(node.left) + _flatten_or(node.right)
+    return [node]
+
+
+def _is_null_test(node: exp.Expression) -> bool:
+    node = _strip(node)
+    if isinstance(node, exp.Is) and isinstance(_strip(node.expression), exp.Null):
+        return True
+    # "x = NULL" is never true, so it adds nothing either way
+    return isinstance(node, exp.EQ) and isinstance(_strip(node.expression), exp.Null)
+
+
+def _not_null_col(node: exp.Expression) -> str | None:
+    node = _strip(node)
+    if isinstance(node, exp.Not) and isinstance(_strip(node.this), exp.Is):
+        return _col(_strip(node.this).this)
+    if isinstance(node, exp.And):
+        cols = [_not_null_col(p) for p in (node.left, node.right)]
+        return cols[0] if all(cols) else None
+    return None
