@@ -60,3 +60,42 @@ def _fresh_pg(name: str) -> Iterator[str]:
 @pytest.fixture()
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'seed.db'}"
+
+
+@pytest.fixture(scope="module")
+def mysql_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of a fresh MySQL/MariaDB database (utf8mb4), dropped after the module."""
+    yield from _fresh_mysql(_module_db_name(request))
+
+
+@pytest.fixture()
+def fresh_mysql_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of a fresh MySQL/MariaDB database for one test."""
+    yield from _fresh_mysql(_module_db_name(request))
+
+
+def _mysql_admin(url: str):
+    import pymysql
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    return pymysql.connect(host=u.host or "127.0.0.1", port=u.port or 3306, user=u.username or "root",
+                           password=u.password or "", autocommit=True, connect_timeout=5)
+
+
+def _fresh_mysql(name: str) -> Iterator[str]:
+    try:
+        import pymysql
+    except ModuleNotFoundError as err:
+        _unavailable("MySQL (the pymysql driver)", err)
+    admin = MYSQL_URL
+    try:
+        with _mysql_admin(admin) as conn, conn.cursor() as cur:
+            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    except pymysql.err.OperationalError as err:
+        _unavailable("MySQL", err)
+    from sqlalchemy.engine import make_url
+
+    yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    with _mysql_admin(admin) as conn, conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -8,7 +8,7 @@ import pytest
 
 from seedbed.errors import SchemaError
 from seedbed.schema.ddl import parse_ddl
-from seedbed.schema.order import dependency_order, purge_order
+from seedbed.schema.order import dependency_order, load_order, purge_order
 
 RECIPE = files("seedbed").joinpath("recipes/scale_seed/schema.sql").read_text()
 
@@ -59,12 +59,24 @@ def test_self_reference_does_not_block():
     assert dependency_order(schema) == ["node"]
 
 
-def test_cycle_is_reported():
+def test_cycle_is_cut_at_a_nullable_key():
     schema = parse_ddl(
         "CREATE TABLE a (id int PRIMARY KEY, b_id int);"
-        "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));"
+        "CREATE TABLE b (id int PRIMARY KEY, a_id int NOT NULL REFERENCES a (id));"
         "ALTER TABLE a ADD CONSTRAINT a_b_fk FOREIGN KEY (b_id) REFERENCES b (id);",
         "postgres",
     )
-    with pytest.raises(SchemaError, match="cycle between tables a, b"):
-        dependency_order(schema)
+    order, cuts = load_order(schema)
+    assert order == ["a", "b"]
+    assert [(c.table, c.fk.columns, c.method) for c in cuts] == [("a", ("b_id",), "update")]
+
+
+def test_not_null_cycle_is_loaded_unchecked():
+    schema = parse_ddl(
+        "CREATE TABLE a (id int PRIMARY KEY, b_id int NOT NULL);"
+        "CREATE TABLE b (id int PRIMARY KEY, a_id int NOT NULL REFERENCES a (id));"
+        "ALTER TABLE a ADD CONSTRAINT a_b_fk FOREIGN KEY (b_id) REFERENCES b (id);",
+        "postgres",
+    )
+    order, cuts = load_order(schema)
+    assert len(order) == 2 and len(cuts) == 1 and cuts[0].method == "checks_off"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import pyarrow as pa
@@ -31,7 +31,7 @@ from seedbed.plan.infer import infer_table
 from seedbed.plan.model import PerParent, PlanFile, TablePlan
 from seedbed.plan.resolved import ResolvedPlan, TableSpec
 from seedbed.schema.model import Schema, Table
-from seedbed.schema.order import dependency_order
+from seedbed.schema.order import load_order
 
 
 def resolve_plan(
@@ -52,7 +52,11 @@ def resolve_plan(
     _check_names(schema, plan, source)
     chosen = [t.qualified for t in schema.tables if not plan.tables.get(t.qualified, _EMPTY).skip
               and not plan.tables.get(t.name, _EMPTY).skip]
-    order = dependency_order(schema, chosen)
+    order, cuts = load_order(schema, chosen)
+    deferred = {}
+    for cut in cuts:
+        if cut.method == "update":
+            deferred.setdefault(cut.table, []).extend(cut.fk.columns)
     params = {"seed": seed, "scale": scale, "run": _run_token(seed)}
     anchor_us = to_micros(plan.anchor)
     default_rows = rows if rows is not None else plan.default_rows
@@ -63,11 +67,14 @@ def resolve_plan(
         tplan = plan.tables.get(name) or plan.tables.get(table.name) or _EMPTY
         specs[name] = _table_spec(schema, table, tplan, scale, default_rows, anchor_us,
                                   locale or plan.locale, params, source, warnings, rows is not None)
+    for name, cols in deferred.items():
+        specs[name] = replace(specs[name], deferred=tuple(c for c in specs[name].written if c in cols))
     digest = _plan_hash(schema, plan)
     return ResolvedPlan(
         name=plan.name or "plan", seed=seed, scale=scale, anchor_us=anchor_us,
         locale=locale or plan.locale, schema=schema, tables=specs, order=order,
         checks=list(plan.checks), limits=plan.limits, plan_hash=digest, source=plan, warnings=warnings,
+        cuts=cuts,
     )
 
 

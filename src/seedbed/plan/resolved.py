@@ -31,6 +31,7 @@ class TableSpec:
     each: int | None = None
     spread: str = "even"
     sources: dict[str, str] = field(default_factory=dict)  # column → "plan" | "inferred"
+    deferred: tuple[str, ...] = ()  # FK columns loaded as NULL and set after (a cut cycle)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ResolvedPlan:
     plan_hash: str
     source: PlanFile
     warnings: list[str] = field(default_factory=list)
+    cuts: list[Any] = field(default_factory=list)  # foreign keys cut to break cycles (schema.order.Cut)
 
     def table(self, name: str) -> TableSpec:
         if name in self.tables:

@@ -49,6 +49,8 @@ class Manifest:
     seconds: float = 0.0
     tables: dict[str, TableRecord] = field(default_factory=dict)
     error: str | None = None
+    bases: dict[str, int] = field(default_factory=dict)  # where the run's keys start per table
+    cuts: list[str] = field(default_factory=list)  # foreign keys cut to break cycles, and how
     version: int = MANIFEST_VERSION
 
     @property

@@ -7,6 +7,7 @@ and an interrupted one resumes). A different seed is a separate, disjoint run.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,11 +34,12 @@ class SeedOptions:
     locale: str | None = None
 
 
-def plan_for(source: Source, opts: SeedOptions, schema=None) -> tuple[ResolvedPlan, Context]:
+def plan_for(source: Source, opts: SeedOptions, schema=None,
+             bases: dict[str, int] | None = None) -> tuple[ResolvedPlan, Context]:
     """Resolve the plan and size every table; raises before anything is written."""
     plan = resolve(source, schema, seed=opts.seed, scale=opts.scale, profile=opts.profile,
                    rows=opts.rows, locale=opts.locale)
-    ctx = Context(plan, chunk_size=opts.chunk_size)
+    ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
     total = sum(ctx.rows(t) for t in plan.order)
     limit = plan.limits.max_total_rows
     if limit is not None and total > limit:
@@ -102,21 +104,30 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
             hint=f"purge it first (seedbed purge ... --seed {plan.seed}) or use another --seed",
         )
     merge = previous is not None
+    bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
+    ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
     m = Manifest(run_id=run_id(plan.name, plan.seed), plan=plan.name, seed=plan.seed, scale=plan.scale,
-                 plan_hash=plan.plan_hash, database=sink.safe_url)
+                 plan_hash=plan.plan_hash, database=sink.safe_url, bases=bases,
+                 cuts=[c.describe() for c in plan.cuts])
     m.tables = {t: TableRecord(planned=ctx.rows(t), mode="merge" if merge else "copy") for t in plan.order}
     if previous is not None:
         m.started_at = previous.started_at
     sink.save_manifest(m.to_dict())
     t0 = time.perf_counter()
     try:
-        for i, name in enumerate(plan.order, 1):
-            rec = m.tables[name]
-            t1 = time.perf_counter()
-            rec.inserted = sink.load(ctx.spec(name), ctx.batches(name), merge=merge)
-            rec.seconds = round(time.perf_counter() - t1, 3)
-            if progress:
-                progress(name, i, len(plan.order), rec)
+        unchecked = any(c.method == "checks_off" for c in plan.cuts)
+        with sink.checks_off() if unchecked else contextlib.nullcontext():
+            for i, name in enumerate(plan.order, 1):
+                rec = m.tables[name]
+                spec = ctx.spec(name)
+                t1 = time.perf_counter()
+                rec.inserted = sink.load(spec, _nulled(ctx.batches(name), spec.deferred), merge=merge)
+                sink.after_load(spec)
+                rec.seconds = round(time.perf_counter() - t1, 3)
+                if progress:
+                    progress(name, i, len(plan.order), rec)
+            _set_deferred(sink, ctx)
+        _check_cuts(sink, ctx)
     except SeedbedError as err:
         _finish(sink, m, opts, t0, "failed", str(err))
         raise
@@ -125,6 +136,68 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
         raise
     _finish(sink, m, opts, t0, "completed", None)
     return m
+
+
+def key_bases(sink, plan: ResolvedPlan, ctx: Context) -> dict[str, int]:
+    """Where this run's keys start in each table: after the largest integer key there,
+    and after the rows other runs planned, so runs never reuse each other's keys."""
+    others: dict[str, int] = {}
+    for m in sink.load_manifests(None):
+        for t, rec in m.get("tables", {}).items():
+            others[t] = others.get(t, 0) + int(rec.get("planned", 0))
+    bases = {}
+    for name in plan.order:
+        spec = ctx.spec(name)
+        base = others.get(name, 0)
+        if len(spec.key) == 1 and spec.table.column(spec.key[0]).type.kind in ("smallint", "int", "bigint"):
+            base = max(base, sink.max_value(spec, spec.key[0]))
+        if base:
+            bases[name] = base
+    return bases
+
+
+def _nulled(batches, columns: tuple[str, ...]):
+    """Batches with the cut foreign-key columns set to NULL (they are set after the load)."""
+    import pyarrow as pa
+
+    for b in batches:
+        if columns:
+            arrays = [pa.nulls(b.num_rows, f.type) if f.name in columns else b.column(i)
+                      for i, f in enumerate(b.schema)]
+            b = pa.RecordBatch.from_arrays(arrays, schema=b.schema)
+        yield b
+
+
+def _set_deferred(sink, ctx: Context) -> None:
+    """Second pass of a cut cycle: set the foreign keys loaded as NULL, now that parents exist."""
+    import pyarrow as pa
+
+    for name in ctx.plan.order:
+        spec = ctx.spec(name)
+        if not spec.deferred:
+            continue
+        cols = spec.key + tuple(c for c in spec.deferred if c not in spec.key)
+
+        def batches(spec=spec, cols=cols):
+            for b in ctx.batches(spec.name):
+                yield pa.RecordBatch.from_arrays([b.column(c) for c in cols], names=list(cols))
+
+        with sink.transaction():
+            sink.update_columns(spec, spec.deferred, batches())
+
+
+def _check_cuts(sink, ctx: Context) -> None:
+    """Foreign keys loaded unchecked must hold once everything is in."""
+    from seedbed.errors import LoadFailed
+
+    for cut in ctx.plan.cuts:
+        if cut.method != "checks_off":
+            continue
+        parent = ctx.plan.schema.table(cut.fk.ref_table).qualified
+        n = sink.orphans(ctx.spec(cut.table), cut.fk, cut.fk.ref_columns, parent)
+        if n:
+            raise LoadFailed(f"{n} rows of {cut.table} point at no {parent} row after an unchecked load",
+                             where=cut.table, hint="purge this seed and report the schema")
 
 
 def _finish(sink, m: Manifest, opts: SeedOptions, t0: float, status: str, error: str | None) -> None:

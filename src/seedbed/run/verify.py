@@ -15,5 +15,5 @@ def verify(sink, source: Source, opts: SeedOptions) -> Report:
     seed = opts.seed if opts.seed is not None else (source.plan.seed if source.plan.seed is not None else 1)
     run = require_run(sink, name, seed)
     plan, ctx = plan_for(source, SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows,
-                                             chunk_size=opts.chunk_size, locale=opts.locale))
+                                             chunk_size=opts.chunk_size, locale=opts.locale), bases=run.bases)
     return verify_run(sink, plan, ctx)

@@ -78,6 +78,51 @@ class EnumType:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """A PostgreSQL domain: a base type with a default, NOT NULL and CHECKs.
+
+    Columns of a domain type are modelled with the domain already applied: their
+    ``type`` is ``base`` (with ``raw`` naming the domain), NOT NULL folds into
+    ``nullable``, the default fills in when the column has none, and each CHECK
+    becomes a table check with ``VALUE`` replaced by the column name.
+    """
+
+    name: str  # qualified name, like EnumType.name
+    base: ColumnType  # the underlying type (a domain over a domain: that domain's base)
+    nullable: bool = True  # False: the domain itself says NOT NULL
+    default: str | None = None  # normalised like Column.default
+    checks: tuple[Check, ...] = ()  # sql normalised, spelled with VALUE
+
+
+# Partition bounds hold these for MINVALUE / MAXVALUE (MySQL: LESS THAN MAXVALUE):
+# comparable with numbers, and never a literal a bound could spell.
+MINVALUE = float("-inf")
+MAXVALUE = float("inf")
+
+
+@dataclass(frozen=True)
+class PartitionBound:
+    """Which rows a partition holds.
+
+    ``kind`` is "range" (``lower`` <= key < ``upper``, one value per key column),
+    "list" (``values``: key values, each a tuple when the key has several columns),
+    "hash" (``modulus`` / ``remainder``) or "default" (rows no other partition takes).
+    Values are Python ints (integer keys), bools, None (NULL), MINVALUE / MAXVALUE, or
+    str in a canonical spelling: '2022-01-01' (date), '2022-01-01 00:00:00'
+    (timestamp), '2022-01-01 00:00:00+00' (timestamptz, always UTC), '1.5' (other
+    numbers), the text itself (strings), normalised SQL (anything else).
+    """
+
+    kind: str  # "range" | "list" | "hash" | "default"
+    lower: tuple | None = None
+    upper: tuple | None = None
+    values: tuple | None = None
+    modulus: int | None = None
+    remainder: int | None = None
+    name: str | None = None  # MySQL: the partition's name (PostgreSQL: the table is the name)
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     columns: tuple[Column, ...]
@@ -86,10 +131,30 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     uniques: tuple[Unique, ...] = ()
     checks: tuple[Check, ...] = ()
+    # PostgreSQL declarative partitioning. On a partition: the qualified parent and
+    # the partition's bound (its rows also belong to the parent: load the parent
+    # only). On a partitioned table (PostgreSQL or MySQL): how it is split, the key
+    # being column names or normalised expressions.
+    partition_of: str | None = None
+    partition_bound: PartitionBound | None = None
+    partition_key: tuple[str, ...] = ()
+    partition_kind: str | None = None  # "range" | "list" | "hash"
+    # MySQL partitions (not tables there), in declaration order; a RANGE partition's
+    # lower bound is the previous partition's upper bound (MINVALUE for the first).
+    partitions: tuple[PartitionBound, ...] = ()
 
     @property
     def qualified(self) -> str:
         return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    @property
+    def is_partition(self) -> bool:
+        """A PostgreSQL partition: its rows are its parent's rows."""
+        return self.partition_of is not None
+
+    @property
+    def is_partitioned(self) -> bool:
+        return self.partition_kind is not None
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -116,6 +181,7 @@ class Table:
 class Schema:
     tables: tuple[Table, ...]
     enums: tuple[EnumType, ...] = ()
+    domains: tuple[Domain, ...] = ()
 
     def table(self, name: str) -> Table:
         for t in self.tables:
@@ -140,6 +206,18 @@ class Schema:
             if e.name == name or e.name.split(".")[-1] == name:
                 return e
         raise SchemaError(f"unknown enum type {name!r}")
+
+    def domain(self, name: str) -> Domain:
+        for d in self.domains:
+            if d.name == name or d.name.split(".")[-1] == name:
+                return d
+        raise SchemaError(f"unknown domain {name!r}")
+
+    def partitions_of(self, parent: str | Table) -> list[Table]:
+        """The partitions whose parent is ``parent`` (direct ones only: a partition
+        that is itself partitioned has its own), in name order."""
+        qualified = parent.qualified if isinstance(parent, Table) else self.table(parent).qualified
+        return [t for t in self.tables if t.partition_of == qualified]
 
     @property
     def names(self) -> list[str]:

@@ -165,6 +165,40 @@ class DatabaseSink:
         self.conn.exec_driver_sql(f"DROP TABLE {temp}")
         return int(res.rowcount)
 
+    def update_columns(self, spec: TableSpec, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]) -> int:
+        """Set ``columns`` of the rows identified by the key (batches hold key + columns).
+
+        Used for foreign keys cut from a cycle: loaded as NULL, set once the parent exists.
+        Runs in the caller's transaction.
+        """
+        from dataclasses import replace
+
+        wide = replace(spec, key=spec.key + tuple(c for c in columns if c not in spec.key))
+        temp = self._with_keys(wide, batches)
+        res = self.conn.exec_driver_sql(self.update_sql(spec, temp, columns))
+        self.conn.exec_driver_sql(f"DROP TABLE {temp}")
+        return int(res.rowcount)
+
+    def update_sql(self, spec: TableSpec, temp: str, columns: tuple[str, ...]) -> str:
+        sets = ", ".join(f"{self.q(c)} = k.{self.q(c)}" for c in columns)
+        return f"UPDATE {self.qt(spec)} SET {sets} FROM {temp} k WHERE {self._match(spec, self.qt(spec))}"
+
+    def checks_off(self):
+        """A context in which foreign keys are not checked (cycles of NOT NULL keys)."""
+        raise LoadFailed(
+            f"{self.dialect} cannot load a cycle of NOT NULL foreign keys here",
+            hint="make one foreign key on the cycle nullable or deferrable",
+        )
+
+    def max_value(self, spec: TableSpec, column: str) -> int:
+        """The largest value of an integer column (0 for an empty table)."""
+        with self.conn.begin():
+            v = self.conn.exec_driver_sql(f"SELECT max({self.q(column)}) FROM {self.qt(spec)}").scalar()
+        return max(int(v or 0), 0)
+
+    def after_load(self, spec: TableSpec) -> None:
+        """Hook after a table is loaded (PostgreSQL moves its sequences past the new keys)."""
+
     def count_rows(self, spec: TableSpec) -> int:
         return int(self.conn.exec_driver_sql(f"SELECT count(*) FROM {self.qt(spec)}").scalar_one())
 
@@ -229,11 +263,14 @@ class DatabaseSink:
                 manifest=json.dumps(record, sort_keys=True),
             ))
 
-    def load_manifests(self, plan_name: str, seed: int | str | None = None) -> list[dict[str, Any]]:
+    def load_manifests(self, plan_name: str | None, seed: int | str | None = None) -> list[dict[str, Any]]:
+        """Manifests of the runs of ``plan_name`` (every plan's when None) recorded here."""
         t = self._manifest_table()
         if MANIFEST_TABLE not in self.existing_tables():
             return []
-        q = sa.select(t.c.manifest).where(t.c.plan_name == plan_name)
+        q = sa.select(t.c.manifest)
+        if plan_name is not None:
+            q = q.where(t.c.plan_name == plan_name)
         if seed is not None:
             q = q.where(t.c.seed == str(seed))
         with self.conn.begin():

@@ -83,6 +83,36 @@ class PostgresSink(DatabaseSink):
         text = (diag.message_primary or str(orig)).splitlines()[0]
         return orig.sqlstate, f"{text}{' [' + where + ']' if where else ''}"
 
+    def after_load(self, spec: TableSpec) -> None:
+        """Move identity/serial sequences past the largest key, so the application's own
+        inserts never collide with seeded rows."""
+        idents = [c.name for c in spec.table.columns if c.identity and c.name in spec.written]
+        if not idents:
+            return
+        with self.conn.begin():
+            for col in idents:
+                self.conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence(%(t)s, %(c)s), "
+                    f"GREATEST((SELECT max({self.q(col)}) FROM {self.qt(spec)}), 1))",
+                    {"t": self.qt(spec), "c": col},
+                )
+
+    def checks_off(self):
+        """Foreign-key triggers off for this session (needs a superuser or replication role)."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def ctx():
+            with self.conn.begin():
+                self.conn.exec_driver_sql("SET session_replication_role = replica")
+            try:
+                yield
+            finally:
+                with self.conn.begin():
+                    self.conn.exec_driver_sql("SET session_replication_role = DEFAULT")
+
+        return ctx()
+
     def _raw(self):
         return self.conn.connection.driver_connection
 

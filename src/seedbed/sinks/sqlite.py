@@ -67,6 +67,22 @@ class SQLiteSink(DatabaseSink):
             return None, str(err)
         return getattr(orig, "sqlite_errorname", "SQLITE_ERROR"), str(orig).splitlines()[0]
 
+    def checks_off(self):
+        """PRAGMA foreign_keys off between transactions (it cannot change inside one)."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def ctx():
+            self.conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            self.conn.commit()
+            try:
+                yield
+            finally:
+                self.conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+                self.conn.commit()
+
+        return ctx()
+
     def _raw(self):
         return self.conn.connection.driver_connection
 
