@@ -110,17 +110,22 @@ def _walk(node: exp.Expression, rules: dict[str, Rules], top: bool) -> bool:
     if isinstance(node, exp.And):
         return all([_walk(node.left, rules, top), _walk(node.right, rules, top)])
     if isinstance(node, exp.Or):
-        # "x IS NULL OR cond(x)": generated values are not null, so cond(x) must hold;
-        # "a <> 'v' OR b IS NOT NULL": b is never null, so it holds
-        parts = _flatten_or(node)
-        rest = [p for p in parts if not _is_null_test(p)]
+        # One true disjunct is enough. Generated values are never NULL unless asked, so
+        # "x IS NOT NULL" holds and "x IS NULL" never helps; otherwise pick the first
+        # disjunct seedbed can make true by construction and hold the columns to it.
+        parts = [p for p in _flatten_or(node) if not _is_null_test(p)]
         for p in parts:
-            nn = _not_null_col(p)
-            if nn:
-                _r(rules, nn).not_null = True
-        if len(rest) == 1:
-            return _walk(rest[0], rules, top=False)
-        return any(_not_null_col(p) for p in parts) or not rest
+            if _not_null_col(p):
+                return True
+        for p in parts:
+            if _is_weak(p):
+                continue
+            trial: dict[str, Rules] = {}
+            if _walk(p, trial, top=False):
+                for col, r in trial.items():
+                    _merge(_r(rules, col), r)
+                return True
+        return not parts
     if isinstance(node, exp.Not) and isinstance(_strip(node.this), exp.Is):
         c = _col(_strip(node.this).this)
         if c:
@@ -242,3 +247,20 @@ def _not_null_col(node: exp.Expression) -> str | None:
         cols = [_not_null_col(p) for p in (node.left, node.right)]
         return cols[0] if all(cols) else None
     return None
+
+
+def _is_weak(node: exp.Expression) -> bool:
+    """``x <> 'v'`` is true for almost any value, but not guaranteed: prefer other disjuncts."""
+    return isinstance(_strip(node), exp.NEQ)
+
+
+def _merge(into: Rules, r: Rules) -> None:
+    if r.values is not None:
+        into.values = r.values if into.values is None else [v for v in into.values if v in r.values]
+    for attr, pick in (("lo", max), ("min_len", max), ("hi", min), ("max_len", min)):
+        a, b = getattr(into, attr), getattr(r, attr)
+        setattr(into, attr, b if a is None else (a if b is None else pick(a, b)))
+    into.prefix = r.prefix or into.prefix
+    into.pattern = r.pattern or into.pattern
+    into.after += r.after
+    into.not_null = into.not_null or r.not_null

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection
-from decimal import Decimal
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
 
 import sqlglot
 from sqlglot import exp
@@ -21,7 +23,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from seedbed.errors import SchemaError
-from seedbed.schema.model import ColumnType, EnumType
+from seedbed.schema.model import MAXVALUE, MINVALUE, ColumnType, EnumType, PartitionBound
 
 # SQLAlchemy dialect names (and our own) -> sqlglot dialect names.
 _SQLGLOT_NAMES = {
@@ -49,6 +51,18 @@ def sqlglot_dialect(name: str) -> str:
             f"unsupported SQL dialect {name!r}",
             hint=f"use one of: {', '.join(sorted(set(_SQLGLOT_NAMES.values())))}",
         ) from None
+
+
+def fold(name: str, dialect: str) -> str:
+    """An unquoted identifier as the dialect stores it: PostgreSQL folds ASCII letters
+    to lower case and leaves every other character alone (``BIGİNT`` -> ``bigİnt``,
+    where ``str.lower`` would also change the İ); MySQL and SQLite keep the case."""
+    if dialect != "postgres":
+        return name
+    return name.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def needs_quotes(name: str) -> bool:
@@ -125,6 +139,8 @@ def normalize_default(sql: str | exp.Expression, dialect: str) -> str | None:
     text = normalize_sql(sql, dialect)
     if text.upper() == "NULL":
         return None
+    if dialect == "mysql" and text.upper() in ("TRUE", "FALSE"):
+        return "1" if text.upper() == "TRUE" else "0"  # MySQL's booleans are 1 and 0
     if _NUMBER.fullmatch(text):
         text = format(Decimal(text).normalize(), "f")  # 0.00 -> 0, 1.50 -> 1.5
     return text
@@ -298,19 +314,20 @@ def udt_name(dt: exp.DataType, dialect: str) -> str:
         if part[:1] in "\"`":
             names.append(part[1:-1])
         else:
-            names.append(part.lower() if dialect == "postgres" else part)
+            names.append(fold(part, dialect))
     return qualify(names[-2] if len(names) > 1 else None, names[-1], dialect)
 
 
 def map_type(
     dt: exp.DataType, dialect: str, enums: Collection[str], inline_enum: str | None = None,
-    raw: str | None = None,
+    raw: str | None = None, domains: Mapping[str, ColumnType] | None = None,
 ) -> tuple[ColumnType, EnumType | None]:
     """The logical type of a sqlglot type, plus the EnumType an inline ENUM/SET defines.
 
     ``enums`` are the qualified names of the known named enum types (PostgreSQL
-    CREATE TYPE); ``inline_enum`` names an inline MySQL ENUM/SET column's enum;
-    ``raw`` is the type as the database spells it (default: sqlglot's spelling).
+    CREATE TYPE); ``domains`` maps the qualified names of known domains to their base
+    types; ``inline_enum`` names an inline MySQL ENUM/SET column's enum; ``raw`` is
+    the type as the database spells it (default: sqlglot's spelling).
     """
     raw = raw or dt.sql(dialect=dialect)
     kind = _KIND_OF.get(dt.this, "other")
@@ -319,13 +336,18 @@ def map_type(
               and p.this.is_int]
     if dt.this == _T.USERDEFINED:
         name = udt_name(dt, dialect)
+        if domains and name in domains:
+            return replace(domains[name], raw=name), None
         if name in enums:
             return ColumnType("enum", enum=name, raw=raw), None
         return ColumnType("other", raw=raw), None
     if kind == "array":
         items = [e for e in dt.expressions if isinstance(e, exp.DataType)]
-        item = map_type(items[0], dialect, enums)[0] if items else ColumnType("other")
+        item = map_type(items[0], dialect, enums, domains=domains)[0] if items \
+            else ColumnType("other")
         return ColumnType("array", item=item, raw=raw), None
+    if dialect == "mysql" and dt.this == _T.TINYINT and params == [1]:
+        return ColumnType("bool", raw=raw), None  # BOOLEAN is TINYINT(1) there
     if kind == "enum":
         values = tuple(lit.this for lit in dt.expressions if isinstance(lit, exp.Literal))
         name = inline_enum or "enum"
@@ -340,3 +362,217 @@ def map_type(
             length = 1  # bare CHAR means CHAR(1) there, and that is what reflection reports
         return ColumnType(kind, length=length, raw=raw), None
     return ColumnType(kind, raw=raw), None
+
+
+# -- domains --------------------------------------------------------------------------
+
+def domain_check(sql: str | exp.Expression, column: str | None, dialect: str) -> str:
+    """A domain CHECK as a column check: ``VALUE`` becomes ``column`` (None: keep
+    ``VALUE``, the spelling stored in ``Domain.checks``), then :func:`normalize_check`."""
+    if isinstance(sql, exp.Expression):
+        tree = sql.copy()
+    else:
+        try:
+            tree = sqlglot.parse_one(sql, read=dialect)
+        except SqlglotError:
+            text = re.sub(r"\bVALUE\b", quote(column, dialect) if column else "VALUE", sql,
+                          flags=re.I)
+            return normalize_check(text, dialect)
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if (isinstance(node, exp.Column) and not node.table and not node.this.quoted
+                and node.name.upper() == "VALUE"):
+            return exp.column(column, quoted=True) if column else exp.var("VALUE")
+        return node
+
+    return normalize_check(tree.transform(swap), dialect)
+
+
+# -- partitions -----------------------------------------------------------------------
+
+_INT_KINDS = ("smallint", "int", "bigint")
+_TRUE = ("t", "true", "y", "yes", "on", "1")
+
+
+def _strip(node: exp.Expression) -> exp.Expression:
+    while isinstance(node, (exp.Paren, exp.Cast, exp.TryCast)):
+        node = node.this
+    return node
+
+
+def partition_key(nodes: Sequence[exp.Expression], dialect: str,
+                  columns: Sequence[str] = ()) -> tuple[str, ...]:
+    """The partition key items: a column's name, or an expression's normalised SQL.
+
+    PostgreSQL treats ``((col))`` as the column; a COLLATE or operator class on an
+    item does not change which values go where, and is dropped. ``columns`` (the
+    table's column names) give a MySQL column its declared spelling.
+    """
+    out = []
+    for node in nodes:
+        node = node.this if isinstance(node, exp.Collate) else node
+        node = _strip(node)
+        if isinstance(node, exp.Column) and not node.table:
+            name = node.name if node.this.quoted else fold(node.name, dialect)
+            if dialect != "postgres":
+                name = next((c for c in columns if c.lower() == name.lower()), name)
+            out.append(name)
+        else:
+            out.append(normalize_sql(node, dialect))
+    return tuple(out)
+
+
+def key_types(key: Sequence[str], columns: Mapping[str, ColumnType]) -> list[ColumnType | None]:
+    """The type of each key item: a column's type, None for an expression."""
+    return [columns.get(k) for k in key]
+
+
+def bound_value(node: exp.Expression, ctype: ColumnType | None, dialect: str) -> object:
+    """One literal of a partition bound in the canonical form of ``PartitionBound``."""
+    node = _strip(node)
+    if isinstance(node, (exp.Column, exp.Var)) and not (
+            isinstance(node, exp.Column) and (node.table or node.this.quoted)):
+        word = node.name.upper()
+        if word == "MINVALUE":
+            return MINVALUE
+        if word == "MAXVALUE":
+            return MAXVALUE
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    negative = isinstance(node, exp.Neg)
+    if negative:
+        node = _strip(node.this)
+    if not isinstance(node, exp.Literal):
+        return normalize_sql(node, dialect)
+    text = f"-{node.this}" if negative else str(node.this)
+    return canonical_value(text, ctype.kind if ctype else None, number=not node.is_string)
+
+
+def canonical_value(text: str, kind: str | None, *, number: bool = False) -> object:
+    """``text`` (a literal's value) in the canonical form for a key of type ``kind``."""
+    try:
+        if kind in _INT_KINDS or kind in ("numeric", "float") or (kind is None and number):
+            value = Decimal(text.strip())
+            if value == value.to_integral_value():
+                return int(value)
+            return format(value.normalize(), "f")
+        if kind == "bool":
+            return text.strip().lower() in _TRUE
+        if kind == "date":
+            return date.fromisoformat(text.strip()).isoformat()
+        if kind in ("timestamp", "timestamptz"):
+            moment = datetime.fromisoformat(text.strip())
+            if kind == "timestamp":
+                return _timestamp(moment.replace(tzinfo=None))
+            if moment.tzinfo is None:  # PostgreSQL would read it in the session's time zone
+                moment = moment.replace(tzinfo=timezone.utc)
+            return _timestamp(moment.astimezone(timezone.utc).replace(tzinfo=None)) + "+00"
+    except (ValueError, InvalidOperation):
+        pass  # 'infinity', an expression ...: keep the text
+    return text
+
+
+def _timestamp(moment: datetime) -> str:
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}".rstrip("0")
+    return text
+
+
+def pg_partition_bound(spec: exp.Expression, types: Sequence[ColumnType | None],
+                       dialect: str = "postgres") -> PartitionBound:
+    """A PostgreSQL ``FOR VALUES ...`` / ``DEFAULT`` (sqlglot's PartitionBoundSpec)."""
+    def values(nodes):
+        return tuple(bound_value(n, types[i] if i < len(types) else None, dialect)
+                     for i, n in enumerate(nodes))
+
+    if isinstance(spec, exp.Var) and spec.name.upper() == "DEFAULT":
+        return PartitionBound("default")
+    if not isinstance(spec, exp.PartitionBoundSpec):
+        raise SchemaError(f"unsupported partition bound {spec.sql(dialect)!r}")
+    if spec.args.get("from_expressions") is not None:
+        return PartitionBound("range", lower=values(spec.args["from_expressions"]),
+                              upper=values(spec.args["to_expressions"]))
+    this = spec.args.get("this")
+    if isinstance(this, list):
+        ctype = types[0] if types else None
+        return PartitionBound("list", values=tuple(bound_value(n, ctype, dialect) for n in this))
+    return PartitionBound("hash", modulus=int(bound_value(this, None, dialect)),
+                          remainder=int(bound_value(spec.expression, None, dialect)))
+
+
+def parse_pg_bound(text: str) -> exp.Expression:
+    """The PartitionBoundSpec of ``FOR VALUES ...`` / ``DEFAULT`` text (what
+    ``pg_get_expr(relpartbound)`` prints and what ATTACH PARTITION says)."""
+    tree = sqlglot.parse_one(f"CREATE TABLE _p PARTITION OF _t {text}", read="postgres")
+    return tree.find(exp.PartitionedOfProperty).expression
+
+
+def pg_partition_spec(prop: exp.Expression) -> tuple[str, list[exp.Expression]]:
+    """(kind, key expressions) of sqlglot's PartitionedByProperty."""
+    node = prop.this
+    if isinstance(node, exp.List):
+        return "list", list(node.expressions)
+    if isinstance(node, exp.Anonymous) and node.name.upper() in ("RANGE", "HASH", "LIST"):
+        return node.name.lower(), list(node.expressions)
+    raise SchemaError(f"unsupported PARTITION BY {node.sql('postgres')}")
+
+
+def parse_pg_partkey(text: str) -> tuple[str, list[exp.Expression]]:
+    """(kind, key expressions) of ``pg_get_partkeydef`` text: ``RANGE (payment_date)``."""
+    for attempt in (text, _OPCLASS.sub("", text)):
+        try:
+            tree = sqlglot.parse_one(f"CREATE TABLE _t (_c int) PARTITION BY {attempt}",
+                                     read="postgres")
+        except SqlglotError:
+            continue
+        return pg_partition_spec(tree.find(exp.PartitionedByProperty))
+    raise SchemaError(f"cannot read partition key {text!r}")
+
+
+_OPCLASS = re.compile(r"\s+(?:\w+\.)?\w+_ops\b")  # a non-default operator class: not the key
+
+
+def mysql_partitions(method: str, parts: Sequence[tuple[str, str | None]],
+                     types: Sequence[ColumnType | None]) -> tuple[str, tuple[PartitionBound, ...]]:
+    """(kind, bounds) of MySQL partitions given as (name, VALUES text) in order.
+
+    ``method`` is MySQL's (``RANGE``, ``RANGE COLUMNS``, ``LIST``, ``LINEAR HASH``,
+    ``KEY`` ...); the VALUES text is what ``information_schema.PARTITIONS`` calls
+    PARTITION_DESCRIPTION: ``1990``, ``'1985-12-31','a'``, ``MAXVALUE``, ``(1,'x'),(2,'y')``.
+    """
+    method = method.upper()
+    kind = "range" if "RANGE" in method else "list" if "LIST" in method else "hash"
+
+    def items(text: str | None) -> list[exp.Expression]:
+        if not text:
+            return []
+        return list(sqlglot.parse_one(f"SELECT {text}", read="mysql").expressions)
+
+    def value(node: exp.Expression, i: int) -> object:
+        return bound_value(node, types[i] if i < len(types) else None, "mysql")
+
+    out = []
+    lower: tuple = tuple(MINVALUE for _ in types) or (MINVALUE,)
+    for n, (name, text) in enumerate(parts):
+        nodes = items(text)
+        if kind == "range":
+            upper = tuple(value(node, i) for i, node in enumerate(nodes))
+            out.append(PartitionBound("range", lower=lower, upper=upper, name=name))
+            lower = upper
+        elif kind == "list":
+            vals = tuple(tuple(value(x, i) for i, x in enumerate(node.expressions))
+                         if isinstance(node, exp.Tuple) else value(node, 0) for node in nodes)
+            out.append(PartitionBound("list", values=vals, name=name))
+        else:
+            out.append(PartitionBound("hash", modulus=len(parts), remainder=n, name=name))
+    return kind, tuple(out)
+
+
+def mysql_key_nodes(text: str) -> list[exp.Expression]:
+    """The key expressions of MySQL partitioning text (``year(`d`)``, ```a`,`b```)."""
+    if not text.strip():
+        return []
+    return list(sqlglot.parse_one(f"SELECT {text}", read="mysql").expressions)

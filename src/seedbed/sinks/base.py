@@ -81,9 +81,17 @@ class DatabaseSink:
 
     # -- schema ---------------------------------------------------------------
     def reflect(self, *, schemas: list[str] | None = None) -> Schema:
+        """The database's schema: every user schema's tables, less seedbed's own."""
+        from dataclasses import replace
+
         from seedbed.schema.reflect import reflect_schema
 
-        return reflect_schema(self.engine, schemas=schemas)
+        found = reflect_schema(self.engine, schemas=schemas or self.user_schemas())
+        return replace(found, tables=tuple(t for t in found.tables if t.name != MANIFEST_TABLE))
+
+    def user_schemas(self) -> list[str] | None:
+        """Schemas holding the application's tables (None: the connection's default)."""
+        return None
 
     def existing_tables(self, schema: str | None = None) -> set[str]:
         insp = sa.inspect(self.engine)  # its own connection: no transaction left open here

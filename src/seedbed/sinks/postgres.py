@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import sqlalchemy as sa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
@@ -82,6 +83,10 @@ class PostgresSink(DatabaseSink):
                                       diag.column_name and f"column {diag.column_name}") if x)
         text = (diag.message_primary or str(orig)).splitlines()[0]
         return orig.sqlstate, f"{text}{' [' + where + ']' if where else ''}"
+
+    def user_schemas(self) -> list[str] | None:
+        names = sa.inspect(self.engine).get_schema_names()
+        return [n for n in names if not n.startswith("pg_") and n != "information_schema"]
 
     def after_load(self, spec: TableSpec) -> None:
         """Move identity/serial sequences past the largest key, so the application's own
