@@ -23,10 +23,12 @@ from seedbed.sinks import open_sink
 SCALE = 0.01
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "mysql"])
 def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'own.db'}"
+    if request.param == "mysql":
+        return request.getfixturevalue("fresh_mysql_url")
     return request.getfixturevalue("fresh_pg_url")
 
 

@@ -178,7 +178,9 @@ def _table_spec(schema: Schema, table: Table, tplan: TablePlan, scale: float, de
             raise
         origin[col.name] = how
     written = tuple(c.name for c in table.columns if c.name in gens)
-    key = table.primary_key or next((u.columns for u in table.uniques), ()) or written
+    constraint_key = table.primary_key or next(
+        (u.columns for u in table.uniques if all(c in gens and not table.column(c).nullable for c in u.columns)), ())
+    key = constraint_key or written  # no key: a row is all of its written columns
     missing = [k for k in key if k not in gens]
     if missing:
         raise PlanError(f"key column(s) {', '.join(missing)} are not generated", where=where,
@@ -188,7 +190,7 @@ def _table_spec(schema: Schema, table: Table, tplan: TablePlan, scale: float, de
         name=table.qualified, table=table, columns=gens, written=written, key=tuple(key),
         arrow_schema=arrow_schema, rows=layout.get("rows", 0), per=per, per_fk=per_fk,
         total=layout.get("total"), each=layout.get("each"), spread=layout.get("spread", "even"),
-        sources=origin,
+        sources=origin, key_is_constraint=bool(constraint_key),
     )
 
 

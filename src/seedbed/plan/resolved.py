@@ -31,6 +31,7 @@ class TableSpec:
     each: int | None = None
     spread: str = "even"
     sources: dict[str, str] = field(default_factory=dict)  # column → "plan" | "inferred"
+    key_is_constraint: bool = True  # False: the key is every written column (no PK or unique)
     deferred: tuple[str, ...] = ()  # FK columns loaded as NULL and set after (a cut cycle)
 
 

@@ -143,8 +143,20 @@ class DatabaseSink:
         self.conn.exec_driver_sql(f"CREATE INDEX {temp}_idx ON {temp} ({cols})")
         return temp
 
-    def _match(self, spec: TableSpec, outer: str) -> str:
-        return " AND ".join(f"k.{self.q(c)} = {outer}.{self.q(c)}" for c in spec.key)
+    null_safe_eq = "IS NOT DISTINCT FROM"  # equality where NULL matches NULL
+
+    def _match(self, spec: TableSpec, outer: str, inner: str = "k") -> str:
+        parts = []
+        for c in spec.key:
+            op = "=" if not spec.table.column(c).nullable else self.null_safe_eq
+            parts.append(f"{inner}.{self.q(c)} {op} {outer}.{self.q(c)}")
+        return " AND ".join(parts)
+
+    def insert_missing_sql(self, spec: TableSpec, stage: str) -> str:
+        """Insert the staged rows whose key is not in the table yet (reruns)."""
+        cols = ", ".join(self.q(c) for c in spec.written)
+        return (f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} s WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {self.qt(spec)} t WHERE {self._match(spec, 't', 's')})")
 
     def count_keys(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> int:
         """How many of the given keys are present in the table."""

@@ -85,6 +85,7 @@ _ERRNO = {
 
 _CONNECT_HINTS = {
     1045: "the server refused this user name or password",
+    1698: "the server refused this user name or password",
     1044: "this user may not use that database: GRANT it access or use another user",
     1049: "the database does not exist: create it (CREATE DATABASE name) or fix the URL",
     2003: "nothing answers at that host and port: check that MySQL/MariaDB is running and the URL is right",
@@ -233,8 +234,17 @@ class MySQLSink(DatabaseSink):
                 try:
                     cur.execute(stmt)
                 except pymysql.err.MySQLError as err:
-                    if _errno(err) not in _ALREADY_EXISTS:
+                    if _errno(err) not in _ALREADY_EXISTS and not self._duplicate_constraint(cur, err):
                         raise
+
+    @staticmethod
+    def _duplicate_constraint(cur, err: Exception) -> bool:
+        """MariaDB reports a foreign key name that exists as 1005 "can't create table",
+        with the storage engine's duplicate-key code (121 / 1022) among the warnings."""
+        if _errno(err) != 1005:
+            return False
+        cur.execute("SHOW WARNINGS")
+        return any(code in (121, 1022) for _, code, _ in cur.fetchall())
 
     # -- loading --------------------------------------------------------------------
     def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:

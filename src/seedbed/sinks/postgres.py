@@ -138,10 +138,11 @@ class PostgresSink(DatabaseSink):
             for batch in batches:
                 cp.write(csv_bytes(batch))
         key = ", ".join(self.q(c) for c in spec.key)
-        cur.execute(
-            f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} "
-            f"ON CONFLICT ({key}) DO NOTHING"
-        )
+        if spec.key_is_constraint:
+            cur.execute(f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} "
+                        f"ON CONFLICT ({key}) DO NOTHING")
+        else:  # no unique key to conflict on: skip rows already present, NULL matching NULL
+            cur.execute(self.insert_missing_sql(spec, stage))
         inserted = cur.rowcount
         cur.execute(f"DROP TABLE {stage}")
         return inserted

@@ -94,11 +94,26 @@ class SQLiteSink(DatabaseSink):
             sql += f" ON CONFLICT ({', '.join(self.q(c) for c in spec.key)}) DO NOTHING"
         return sql
 
+    null_safe_eq = "IS"
+
     def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:
         raw = self._raw()
+        cur = raw.cursor()
+        if merge and not spec.key_is_constraint:
+            # no unique key to conflict on: stage, then insert the rows not present yet
+            cols = ", ".join(self.q(c) for c in spec.written)
+            cur.execute("DROP TABLE IF EXISTS temp.seedbed_stage")
+            cur.execute(f"CREATE TEMPORARY TABLE seedbed_stage AS SELECT {cols} FROM {self.qt(spec)} WHERE 0")
+            stage_sql = self._insert(spec, "seedbed_stage", spec.written, False)
+            for batch in batches:
+                cur.executemany(stage_sql, zip(*python_columns(batch), strict=True))
+            before = raw.total_changes
+            cur.execute(self.insert_missing_sql(spec, "seedbed_stage"))
+            inserted = raw.total_changes - before
+            cur.execute("DROP TABLE seedbed_stage")
+            return inserted
         sql = self._insert(spec, self.qt(spec), spec.written, merge)
         before = raw.total_changes
-        cur = raw.cursor()
         for batch in batches:
             cur.executemany(sql, zip(*python_columns(batch), strict=True))
         return raw.total_changes - before
