@@ -53,6 +53,8 @@ def plan(
                                                 f"({spec.sources.get(col, '')})")
     out.print(t)
     out.print(f"total: [bold]{total:,}[/] rows in {len(resolved.order)} tables (dry run: nothing written)")
+    for cut in resolved.cuts:
+        out.print(f"cycle: {cut.describe()}")
     for w in resolved.warnings:
         out.print(f"[yellow]warning:[/] {w}")
 

@@ -78,14 +78,57 @@ def _kahn(names: set[str], edges: dict[str, list[tuple[str, ForeignKey]]]) -> tu
     return order, sorted(n for n in names if n not in order)
 
 
+def _components(nodes: list[str], edges) -> dict[str, int]:
+    """Strongly connected component of each node (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    comp: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    counter = 0
+    node_set = set(nodes)
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(r for r, _ in edges[root] if r in node_set)))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            nxt = next(it, None)
+            if nxt is not None:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on.add(nxt)
+                    work.append((nxt, iter(sorted(r for r, _ in edges[nxt] if r in node_set))))
+                elif nxt in on:
+                    low[v] = min(low[v], index[nxt])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp[w] = index[v]
+                    if w == v:
+                        break
+    return comp
+
+
 def _choose_cut(schema: Schema, stuck: list[str], edges) -> Cut:
-    stuck_set = set(stuck)
+    comp = _components(stuck, edges)
     candidates = []
     for n in stuck:
         table = schema.table(n)
         for ref, fk in edges[n]:
-            if ref not in stuck_set:
-                continue
+            if ref not in comp or comp[ref] != comp[n]:
+                continue  # only an edge on a cycle can break it
             nullable = all(table.column(c).nullable for c in fk.columns)
             rank = (0 if nullable else 1 if fk.deferrable else 2, n, fk.columns)
             candidates.append((rank, Cut(n, fk, "update" if nullable else "checks_off")))
