@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from seedbed.cli import export_cmd, plan_cmd, purge_cmd, seed_cmd, verify_cmd
+from seedbed.cli import export_cmd, init_cmd, plan_cmd, purge_cmd, seed_cmd, verify_cmd
 
 app = typer.Typer(
     name="seedbed",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (plan_cmd, seed_cmd, verify_cmd, purge_cmd, export_cmd):
+for module in (plan_cmd, init_cmd, seed_cmd, verify_cmd, purge_cmd, export_cmd):
     module.register(app)
 
 

@@ -250,12 +250,12 @@ class MySQLSink(DatabaseSink):
     def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:
         cur = self._raw().cursor()
         if not merge:
-            return self._copy(cur, self.qt(spec), spec.written, batches)
+            return self._copy(cur, self.qt(spec), spec.written, batches, self._order(spec, spec.written))
         stage = "seedbed_stage"
         cols = ", ".join(self.q(c) for c in spec.written)
         cur.execute(f"DROP TEMPORARY TABLE IF EXISTS {stage}")
         cur.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT {cols} FROM {self.qt(spec)} WHERE 1 = 0")
-        self._copy(cur, stage, spec.written, batches)
+        self._copy(cur, stage, spec.written, batches, self._order(spec, spec.written))
         match = " AND ".join(f"t.{self.q(c)} = s.{self.q(c)}" for c in spec.key)
         scols = ", ".join(f"s.{self.q(c)}" for c in spec.written)
         inserted = cur.execute(
@@ -266,9 +266,24 @@ class MySQLSink(DatabaseSink):
         return int(inserted)
 
     def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
-        self._copy(self._raw().cursor(), temp, spec.key, batches)
+        self._copy(self._raw().cursor(), temp, spec.key, batches, self._order(spec, spec.key))
 
-    def _copy(self, cur, table: str, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]) -> int:
+    @staticmethod
+    def _order(spec: TableSpec, columns: tuple[str, ...]) -> list[str]:
+        """Columns to sort each batch by before it is sent: InnoDB stores rows in primary-key
+        order, and appending in that order instead of at random (UUIDs) saves page splits -
+        a third of the load time of a large table. Not for a table that references itself:
+        its rows must arrive in generation order, parents first."""
+        pk = spec.table.primary_key
+        if not pk or not set(pk) <= set(columns):
+            return []
+        own = {spec.name, spec.table.qualified}
+        if any(fk.ref_table in own for fk in spec.table.foreign_keys):
+            return []
+        return list(pk)
+
+    def _copy(self, cur, table: str, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch],
+              order: list[str] | None = None) -> int:
         """Append the batches to ``table``; rows written. LOAD DATA while it is allowed."""
         n = 0
         with tempfile.TemporaryDirectory(prefix="seedbed-") as tmp:
@@ -276,6 +291,8 @@ class MySQLSink(DatabaseSink):
             for batch in batches:
                 if batch.num_rows == 0:
                     continue
+                if order and batch.num_rows > 1:
+                    batch = batch.take(pc.sort_indices(batch, [(c, "ascending") for c in order]))
                 if self.local_infile:
                     try:
                         n += self._load_file(cur, table, columns, batch, path)
