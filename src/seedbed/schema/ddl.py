@@ -625,6 +625,8 @@ class _Reader:
         used.update(c for c, _ in checks if c)
         named = [Check(domain_check(expr, None, self.d),
                        cname or _choose(bare, None, "check", used)) for cname, expr in checks]
+        if default is None and under in self.domains:
+            default = self.domains[under].default  # PostgreSQL copies the base domain's
         self.domains[name] = Domain(name, base, nullable, default,
                                     tuple(sorted(named, key=lambda c: (c.sql, c.name or ""))))
         self.domain_base[name] = under if under in self.domains else None
@@ -1016,15 +1018,14 @@ def _choose(name1: str, name2: str | None, label: str, used: set[str]) -> str:
 
 
 def _name_like_postgres(drafts, taken: dict[str | None, set[str]] | None = None) -> None:
-    """Give unnamed constraints the names PostgreSQL would (same schema, same order);
-    ``taken``: names already used per schema (domain constraints)."""
+    """Give unnamed constraints the names PostgreSQL would: table by table in the
+    order they were created, avoiding the names used so far in the schema (domain
+    constraints: ``taken``) and the table's own explicit ones."""
     used: dict[str | None, set[str]] = {k: set(v) for k, v in (taken or {}).items()}
     for d in drafts:
         names = used.setdefault(d.schema, set())
         names.add(d.name)
         names.update(c.name for c in d.cons if c.name)
-    for d in drafts:
-        names = used[d.schema]
         # PostgreSQL names checks at table creation, then the indexes, then the FKs.
         for kind in ("check", "pk", "unique", "index", "fk"):
             for c in d.cons:

@@ -130,6 +130,12 @@ FROM information_schema.PARTITIONS
 WHERE TABLE_SCHEMA = :schema AND PARTITION_NAME IS NOT NULL
 ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION
 """
+# MariaDB keeps a column-level CHECK in the column's definition, where SQLAlchemy
+# does not look; the catalog has every check (MariaDB: with its table).
+_MARIADB_CHECKS = """
+SELECT TABLE_NAME AS name, CONSTRAINT_NAME AS conname, CHECK_CLAUSE AS sqltext
+FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = :schema
+"""
 _ON_UPDATE = re.compile(r"\s+ON\s+UPDATE\s+.*$", re.IGNORECASE | re.DOTALL)
 _CHECK_DEF = re.compile(r"^\s*CHECK\s*(.*?)(?:\s+NOT\s+VALID)?\s*$", re.IGNORECASE | re.DOTALL)
 
@@ -148,6 +154,7 @@ class _Reflector:
         self.domain_base: dict[str, str | None] = {}
         self.domain_schema: dict[str, str] = {}
         self.used_domains: set[str] = set()
+        self.enum_pool: dict[str, EnumType] = {}  # the enums of every schema
         self.partitioned: dict[tuple[str, str], str] = {}  # (schema, table) -> key definition
         self.partition_parent: dict[tuple[str, str], tuple[tuple[str, str], str]] = {}
         self.internal_fks: set[tuple[str, str, str]] = set()
@@ -181,6 +188,10 @@ class _Reflector:
         enums = self.enums
         domains = {k: d for k, d in self.domains.items()
                    if k in self.used_domains or self.domain_schema[k] in wanted}
+        for d in domains.values():  # an enum under a domain is part of the schema too
+            for t in _types(d.base):
+                if t.enum in self.enum_pool:
+                    self.enums.setdefault(t.enum, self.enum_pool[t.enum])
         if tables is not None:  # only the enums and domains the chosen tables use
             used = {t.enum for table in out for c in table.columns for t in _types(c.type)}
             used |= {d.base.enum for d in domains.values()}
@@ -193,6 +204,9 @@ class _Reflector:
     # PostgreSQL catalog ----------------------------------------------------------------
     def read_catalog(self) -> None:
         """Domains, partitioning and internal foreign keys of every schema (small)."""
+        for e in self.insp.get_enums(schema="*"):  # a domain may be based on an enum
+            name = self.qualify(e["schema"], e["name"])
+            self.enum_pool[name] = EnumType(name, tuple(e["labels"]))
         rows = {(r["schema"], r["name"]): r for r in self.sql(_PG_DOMAINS)}
         for key in rows:
             self.read_domain(key, rows, set())
@@ -221,7 +235,7 @@ class _Reflector:
         if under is not None:
             base = replace(self.domains[under].base, raw=under)
         elif dt is not None:
-            base = map_type(dt, self.d, self.enums, domains=bases, raw=r["base"])[0]
+            base = map_type(dt, self.d, self.enum_pool, domains=bases, raw=r["base"])[0]
         else:
             base = ColumnType("other", raw=r["base"])
         checks = []
@@ -259,6 +273,8 @@ class _Reflector:
         indexes = self.insp.get_multi_indexes(**kw)
         checks = self.insp.get_multi_check_constraints(**kw)
         mysql_parts = self.mysql_partitions(schema) if self.d == "mysql" else {}
+        if self.d == "mysql" and getattr(self.sa_dialect, "is_mariadb", False):
+            self.mariadb_checks(schema, checks)
         models: dict = {}
         for key, cols in columns.items():
             qualified = self.qualify(key[0], key[1])
@@ -379,6 +395,16 @@ class _Reflector:
         qualified = self.qualify(*table)
         return {c["name"]: self.column(qualified, c, ())[0].type
                 for c in self.insp.get_columns(table[1], schema=schema)}
+
+    def mariadb_checks(self, schema: str | None, checks: dict) -> None:
+        """Add the checks SQLAlchemy missed (column-level ones) to ``checks``."""
+        keys = {key[1]: key for key in checks}
+        for r in self.sql(_MARIADB_CHECKS, schema=schema or self.default):
+            key = keys.get(r["name"])
+            if key is None:
+                continue  # a table not asked for
+            if not any(c.get("name") == r["conname"] for c in checks[key]):
+                checks[key].append({"name": r["conname"], "sqltext": r["sqltext"]})
 
     def mysql_partitions(self, schema: str | None) -> dict[str, tuple]:
         """table -> (method, key expression, [(partition, description), ...])."""

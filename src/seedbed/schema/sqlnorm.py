@@ -418,6 +418,12 @@ def partition_key(nodes: Sequence[exp.Expression], dialect: str,
                 name = next((c for c in columns if c.lower() == name.lower()), name)
             out.append(name)
         else:
+            if dialect != "postgres" and columns:  # MySQL resolves names case-insensitively
+                spelled = {c.lower(): c for c in columns}
+                node = node.copy()
+                for col in node.find_all(exp.Column):
+                    if not col.table and col.name.lower() in spelled:
+                        col.set("this", exp.to_identifier(spelled[col.name.lower()], quoted=True))
             out.append(normalize_sql(node, dialect))
     return tuple(out)
 

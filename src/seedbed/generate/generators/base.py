@@ -84,8 +84,10 @@ class Gen:
         if self.prefix is not None and pa.types.is_string(arr.type):
             has = pc.starts_with(arr, self.prefix)
             arr = pc.if_else(has, arr, pc.binary_join_element_wise(pa.scalar(self.prefix), arr, ""))
-        if self.max_length is not None and pa.types.is_string(arr.type):
-            arr = pc.utf8_slice_codeunits(arr, 0, self.max_length)
+        limit = min([x for x in (self.max_length, self.prefix is not None and self.column.type.length) if x],
+                    default=None)
+        if limit is not None and pa.types.is_string(arr.type):
+            arr = pc.utf8_slice_codeunits(arr, 0, limit)  # the prefix may have pushed it past the type
         mask = self._null_mask(f)
         if mask is not None and mask.any():
             arr = pc.if_else(pa.array(mask), pa.nulls(len(arr), arr.type), arr)

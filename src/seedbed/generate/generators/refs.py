@@ -107,7 +107,8 @@ class Ref(Gen):
 def ref_for(info: BuildInfo, opts: dict[str, Any]) -> Ref:
     """The reference generator of a foreign-key column (the default for one)."""
     col = info.column.name
-    fk = info.table.fk_for(col)
+    fk = info.table.fk_for(col) or next(
+        (k for k in info.table.foreign_keys if k.columns[0] == col), None)  # first column of a composite key
     table = opts.get("table")
     if fk is None and table is None:
         raise info.fail(f"column {col!r} has no foreign key", hint="name the parent with ref: {table: T}")
