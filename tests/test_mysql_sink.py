@@ -95,7 +95,7 @@ VALUES_SCHEMA = pa.schema([
 def _values() -> dict[str, list]:
     n = len(TRICKY)
     cyc = lambda xs: [xs[k % len(xs)] for k in range(n)]  # noqa: E731
-    utc = dt.timezone.utc
+    utc = dt.UTC
     return {
         "id": list(range(n)),
         "s": TRICKY,
@@ -196,6 +196,27 @@ def test_merge_inserts_only_missing_rows(mysql_url, mode, spy):
         with sink.transaction():
             assert sink.delete_keys(spec, [_keys(range(0, 50))]) == 50
         assert _rows(sink, f"SELECT id FROM {table}") == [("zz999",)]
+    finally:
+        sink.close()
+
+
+def test_insert_fallback_respects_max_bind_params(mysql_url, monkeypatch):
+    import dataclasses
+
+    import pymysql
+
+    table = "bind_items"
+    _ddl(mysql_url, f"CREATE TABLE {table} (id CHAR(5) PRIMARY KEY, n INT NOT NULL, note TEXT NULL)")
+    calls: list[int] = []
+    real = pymysql.cursors.Cursor.executemany
+    monkeypatch.setattr(pymysql.cursors.Cursor, "executemany",
+                        lambda self, q, rows: calls.append(len(rows)) or real(self, q, rows))
+    sink = MySQLSink(mysql_url, local_infile=False)
+    try:
+        sink.caps = dataclasses.replace(MySQLSink.caps, max_bind_params=7)  # 3 columns: 2 rows a statement
+        spec = _spec(sink, table, ITEMS_SCHEMA)
+        assert sink.load(spec, [_items(range(9))], merge=False) == 9
+        assert calls == [2, 2, 2, 2, 1]
     finally:
         sink.close()
 
@@ -340,3 +361,74 @@ def test_sqlalchemy_url():
     assert u.query["local_infile"] == "0" and u.query["charset"] == "utf8mb4"
     assert "STRICT_ALL_TABLES" in u.query["init_command"]
     assert sa.engine.make_url(MySQLSink.sqlalchemy_url("mysql://u@h/db")).query["local_infile"] == "1"
+    assert MySQLSink.sqlalchemy_url("mysql+mysqldb://u@h/db").startswith("mysql+pymysql://")
+
+
+# -- tables without a key, cut cycles -------------------------------------------------------
+
+LOOSE_SCHEMA = pa.schema([("a", pa.int32()), ("b", pa.string()), ("j", pa.string()), ("bin", pa.binary()),
+                          ("v", pa.string())])
+
+
+def _loose(rows: range) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pydict({
+        "a": [None if i % 4 == 0 else i for i in rows],
+        "b": [None if i % 5 == 0 else "long text " * 20 + str(i) for i in rows],
+        "j": [None if i % 2 else json.dumps({"i": i}) for i in rows],
+        "bin": [bytes([i % 256]) * 70 for i in rows],
+        "v": [f"v{i}" for i in rows],
+    }, schema=LOOSE_SCHEMA)
+
+
+def test_table_without_a_key_merges_and_purges_null_matching_null(mysql_url, mode):
+    """The key is every column: NULLs match NULLs (<=>), and the key-set index fits MySQL's
+    limits (long text and blobs by prefix, JSON left out)."""
+    import dataclasses
+
+    table = f"loose_{mode}"
+    _ddl(mysql_url, f"CREATE TABLE {table} (a INT NULL, b LONGTEXT NULL, j JSON NULL, bin BLOB NOT NULL, "
+                    "v VARCHAR(300) NOT NULL)",
+         f"INSERT INTO {table} VALUES (NULL, NULL, NULL, 'x', 'not seeded')")
+    sink = _open(mysql_url, mode)
+    try:
+        spec = dataclasses.replace(_spec(sink, table, LOOSE_SCHEMA, key=LOOSE_SCHEMA.names),
+                                   key_is_constraint=False)
+        assert sink.load(spec, [_loose(range(0, 10))], merge=False) == 10
+        assert sink.load(spec, [_loose(range(0, 20))], merge=True) == 10
+        assert sink.load(spec, [_loose(range(0, 20))], merge=True) == 0
+        assert sink.count_keys(spec, [_loose(range(0, 30))]) == 20
+        with sink.transaction():
+            assert sink.delete_keys(spec, [_loose(range(0, 20))]) == 20
+        assert _rows(sink, f"SELECT v FROM {table}") == [("not seeded",)]
+    finally:
+        sink.close()
+
+
+def test_update_columns_and_checks_off(mysql_url, mode):
+    """A cut cycle: rows load with the foreign key NULL, which is set once the parents
+    exist and cleared again before a purge; checks_off loads unchecked and restores."""
+    _ddl(mysql_url, f"CREATE TABLE emp_{mode} (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, boss INT NULL, "
+                    f"FOREIGN KEY (boss) REFERENCES emp_{mode} (id))")
+    schema = pa.schema([("id", pa.int32()), ("name", pa.string()), ("boss", pa.int32())])
+    sink = _open(mysql_url, mode)
+    try:
+        spec = _spec(sink, f"emp_{mode}", schema)
+        rows = {"id": [1, 2, 3], "name": ["a", "b", "c"], "boss": [3, 1, 2]}  # a cycle
+        assert sink.load(spec, [pa.RecordBatch.from_pydict({**rows, "boss": [None] * 3}, schema=schema)],
+                         merge=False) == 3
+        bosses = pa.RecordBatch.from_pydict({"id": rows["id"], "boss": rows["boss"]})
+        with sink.transaction():
+            assert sink.update_columns(spec, ("boss",), [bosses]) == 3
+        assert _rows(sink, f"SELECT id, boss FROM emp_{mode} ORDER BY id") == [(1, 3), (2, 1), (3, 2)]
+        cleared = pa.RecordBatch.from_arrays([pa.array([1, 2, 3], pa.int32()), pa.nulls(3, pa.int32())],
+                                             names=["id", "boss"])
+        with sink.transaction():
+            sink.update_columns(spec, ("boss",), [cleared])
+            assert sink.delete_keys(spec, [bosses.select(["id"])]) == 3
+        with sink.checks_off():
+            orphan = pa.RecordBatch.from_pydict({"id": [9], "name": ["z"], "boss": [42]}, schema=schema)
+            assert sink.load(spec, [orphan], merge=False) == 1
+        assert _rows(sink, "SELECT @@session.foreign_key_checks") == [(1,)]
+        assert sink.orphans(spec, spec.table.foreign_keys[0], ("id",), f"emp_{mode}") == 1
+    finally:
+        sink.close()

@@ -29,7 +29,6 @@ from seedbed.schema.model import (
     Domain,
     EnumType,
     ForeignKey,
-    PartitionBound,
     Schema,
     Table,
     Unique,
@@ -80,6 +79,8 @@ _ALTER_TABLE = re.compile(
 _ONLY = re.compile(r"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?ONLY\b", re.IGNORECASE)
 _CREATE_TABLE_OR_ALTER = re.compile(
     r"^\s*(CREATE\s+(\w+\s+){0,2}TABLE|ALTER\s+(?:(?:ONLINE|IGNORE)\s+)*TABLE)\b", re.I)
+_INDEX_ON_ONLY = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON)\s+ONLY\b",
+                            re.IGNORECASE | re.DOTALL)
 _WITH_OPTIONS = re.compile(r"\bWITH\s+OPTIONS\b", re.IGNORECASE)
 _IDENTITY_COMMAND = re.compile(  # pg_dump: ALTER TABLE t ALTER COLUMN c ADD GENERATED ... IDENTITY
     r"^\s*ALTER\s+TABLE\s+(?:ONLY\s+)?(?P<table>\S+)\s+ALTER\s+(?:COLUMN\s+)?(?P<column>\S+)"
@@ -119,7 +120,7 @@ def _split(text: str, dialect: str) -> list[str]:
         tokens = Dialect.get_or_raise(dialect).tokenize(text)
     except SqlglotError as err:
         raise SchemaError(f"cannot read the DDL: {err}") from None
-    statements, first = [], None
+    statements, first, prev = [], None, None
     for tok in tokens:
         if tok.token_type == TokenType.SEMICOLON:
             if first is not None:
@@ -219,28 +220,60 @@ def _mysql_chunks(text: str, *, mariadb: bool = False) -> list[tuple[str, bool]]
     return out
 
 
-def _quote_bare_unicode(stmt: str, dialect: str) -> str:
-    """Quote unquoted names with non-ASCII letters, as the database reads them.
+def _protect(stmt: str, dialect: str) -> tuple[str, dict[str, str]]:
+    """``stmt`` with every name that has non-ASCII letters replaced by an ASCII
+    placeholder, and the map back (placeholder -> the name the database stores).
 
-    sqlglot matches keywords with ``str.upper``, which turns a domain named ``bıgınt``
-    (dotless ı) into the keyword BIGINT; PostgreSQL folds only ASCII letters, so the
-    quoted, ASCII-folded name is the same identifier to it.
+    sqlglot matches type names with ``str.upper``, which turns a domain named
+    ``bıgınt`` (dotless ı), quoted or not, into the keyword BIGINT; PostgreSQL folds
+    only ASCII letters of an unquoted name (see ``fold``).
     """
     if stmt.isascii():
-        return stmt
+        return stmt, {}
     try:
         tokens = Dialect.get_or_raise(dialect).tokenize(stmt)
     except SqlglotError:
-        return stmt
+        return stmt, {}
     q = "`" if dialect == "mysql" else '"'
+    mapping: dict[str, str] = {}
     out, last = [], 0
     for tok in tokens:
         src = stmt[tok.start:tok.end + 1]
-        if src.isascii() or src != tok.text or not re.fullmatch(r"[\w$]+", src):
-            continue  # a string, a quoted name, an operator: left alone
-        out.append(stmt[last:tok.start] + q + fold(src, dialect) + q)
+        if src.isascii():
+            continue
+        if tok.token_type == TokenType.IDENTIFIER and src[:1] in "\"`":
+            name = tok.text  # a quoted name: as written
+        elif src == tok.text and re.fullmatch(r"[\w$]+", src):
+            name = fold(src, dialect)  # a bare word
+        else:
+            continue  # a string, a comment ...: left alone
+        placeholder = next((k for k, v in mapping.items() if v == name), f"_sb_u{len(mapping)}_")
+        mapping[placeholder] = name
+        out.append(stmt[last:tok.start] + q + placeholder + q)
         last = tok.end + 1
-    return "".join(out) + stmt[last:]
+    return "".join(out) + stmt[last:], mapping
+
+
+def _restore(tree: exp.Expression, mapping: dict[str, str]) -> exp.Expression:
+    """Put the names :func:`_protect` replaced back into a parsed tree."""
+    if mapping:
+        for node in tree.walk():
+            for key, value in node.args.items():
+                if isinstance(value, str) and "_sb_u" in value:
+                    node.args[key] = _unprotect(value, mapping)
+    return tree
+
+
+def _unprotect(text: str, mapping: dict[str, str], quote: str = "") -> str:
+    """``text`` with the placeholders of ``mapping`` replaced by the names (``quote``:
+    the placeholders stand quoted in ``text``, and the names are quoted back)."""
+    for placeholder, name in mapping.items():
+        if quote:
+            text = text.replace(quote + placeholder + quote,
+                                quote + name.replace(quote, quote * 2) + quote)
+        else:
+            text = text.replace(placeholder, name)
+    return text
 
 
 # Statements parse_ddl reads: failing to parse one of these is an error, not a skip.
@@ -264,12 +297,15 @@ def _parse_statements(text: str, dialect: str, flavor: str | None = None,
     """
     out: list[tuple[str, exp.Expression | None]] = []
     for n, stmt in enumerate(split_statements(text, flavor or dialect), 1):
-        source = _quote_bare_unicode(stmt, dialect)
+        source, mapping = _protect(stmt, dialect)
         clause = None
         if dialect == "mysql" and _CREATE_TABLE_OR_ALTER.match(source):
             source, clause = _cut_partitioning(source)
         elif dialect == "postgres" and re.search(r"\bPARTITION\s+OF\b", source, re.I):
             source = _WITH_OPTIONS.sub("", source)  # col WITH OPTIONS DEFAULT 0 == col DEFAULT 0
+        only = False
+        if dialect == "postgres":  # pg_dump: CREATE INDEX ... ON ONLY parent (not its partitions)
+            source, only = _INDEX_ON_ONLY.subn(r"\1", source, count=1)
         try:
             with _quiet_sqlglot():
                 tree = sqlglot.parse_one(source, read=dialect)
@@ -286,9 +322,13 @@ def _parse_statements(text: str, dialect: str, flavor: str | None = None,
             else:
                 tree = None
         if tree is not None:
+            tree = _restore(tree, mapping)
             tree.meta["source"] = source
+            tree.meta["unicode"] = mapping
+            tree.meta["only"] = bool(only)
             if clause is not None:
-                tree.meta["partitioning"] = clause
+                q = "`" if dialect == "mysql" else '"'
+                tree.meta["partitioning"] = _unprotect(clause, mapping, q)
         out.append((stmt, tree))
     return out
 
@@ -471,6 +511,7 @@ class _Reader:
         self.domain_base: dict[str, str | None] = {}  # domain -> the domain it is based on
         self.domain_constraints: dict[str | None, set[str]] = {}  # names used, per schema
         self.tables: dict[str, _Draft] = {}
+        self.unicode: dict[str, str] = {}  # the current statement's non-ASCII names
 
     # names ----------------------------------------------------------------
     def ident(self, node: exp.Expression | str | None) -> str:
@@ -482,7 +523,10 @@ class _Reader:
             return self.ident(node.this)
         name = node.name
         quoted = isinstance(node, exp.Identifier) and node.quoted
-        return name if quoted else fold(name, self.d)
+        name = name if quoted else fold(name, self.d)
+        if self.d == "postgres" and len(name.encode()) >= _NAMEDATALEN:
+            name = _clip(name, _NAMEDATALEN - 1)  # PostgreSQL truncates long names
+        return name
 
     def table_name(self, table: exp.Table) -> tuple[str | None, str]:
         schema = self.ident(table.args.get("db")) or None
@@ -494,8 +538,13 @@ class _Reader:
         schema, name = self.table_name(table)
         return qualify(schema, name, self.d)
 
+    def parse(self, text: str, **kw) -> exp.Expression:
+        """Text of the current statement parsed (its non-ASCII names put back)."""
+        with _quiet_sqlglot():
+            return _restore(sqlglot.parse_one(text, read=self.d, **kw), self.unicode)
+
     def parse_name(self, text: str) -> exp.Table:
-        return sqlglot.parse_one(text, into=exp.Table, read=self.d)
+        return self.parse(text, into=exp.Table)
 
     def names(self, nodes: list[exp.Expression]) -> tuple[str, ...]:
         return tuple(self.ident(n) for n in nodes)
@@ -507,9 +556,11 @@ class _Reader:
 
     # statements -------------------------------------------------------------
     def statement(self, text: str, tree: exp.Expression | None) -> None:
+        if tree is None:
+            source, self.unicode = _protect(text, self.d)
+        else:
+            source, self.unicode = tree.meta.get("source", text), tree.meta.get("unicode", {})
         if tree is None or isinstance(tree, exp.Command):
-            source = tree.meta.get("source", text) if tree is not None \
-                else _quote_bare_unicode(text, self.d)
             self.command(source, tree)
             return
         if isinstance(tree, exp.Create):
@@ -521,7 +572,7 @@ class _Reader:
             elif kind == "TABLE":
                 self.create(tree)
             elif kind == "INDEX" and tree.args.get("unique"):
-                self.unique_index(tree.this)
+                self.unique_index(tree.this, only=tree.meta.get("only", False))
         elif isinstance(tree, exp.Alter) and (tree.args.get("kind") or "").upper() == "TABLE":
             draft = self.draft(tree.this)
             if draft is None:
@@ -549,7 +600,7 @@ class _Reader:
             return
         m = _IDENTITY_COMMAND.match(source)
         if m:
-            column = sqlglot.parse_one(m["column"], read=self.d)
+            column = self.parse(m["column"])
             draft = self.draft(self.parse_name(m["table"]))
             if draft is not None:
                 self.alter_column(draft, self.ident(column), identity=True)
@@ -600,8 +651,7 @@ class _Reader:
         read as the column ``_v type ...`` of a table, which has the same grammar."""
         name = self.qualified(self.parse_name(name_text))
         try:
-            with _quiet_sqlglot():
-                tree = sqlglot.parse_one(f"CREATE TABLE _d (_v {rest})", read=self.d)
+            tree = self.parse(f"CREATE TABLE _d (_v {rest})")
             coldef = tree.this.expressions[0]
             dt = coldef.args["kind"]
             assert isinstance(dt, exp.DataType)
@@ -809,7 +859,7 @@ class _Reader:
         for con in draft.cons[before:]:
             con.only = only
 
-    def unique_index(self, index: exp.Index) -> None:
+    def unique_index(self, index: exp.Index, *, only: bool = False) -> None:
         params = index.args.get("params")
         cols = params.args.get("columns") if params else None
         if not cols or not all(isinstance(c.this if isinstance(c, exp.Ordered) else c, exp.Column)
@@ -818,7 +868,6 @@ class _Reader:
         draft = self.draft(index.args["table"])
         if draft is None:
             return
-        only = isinstance(index.args["table"], exp.Table) and bool(index.args["table"].args.get("only"))
         draft.cons.append(_Con("index", self.names(cols), self.ident(index.this) or None,
                                only=only))
 
@@ -845,22 +894,12 @@ class _Reader:
                 for option in d.column_options:
                     self.column_options(d, option)
             for con in parent.cons:
-                if con.only or con.kind == "key":
+                if con.only or con.kind == "key" or _has_like(d, con):
                     continue
-                if con.kind == "pk":
-                    if not any(c.kind == "pk" for c in d.cons):
-                        d.cons.append(_Con("pk", con.columns))
-                elif con.kind in ("unique", "index"):
-                    if not any(c.kind in ("pk", "unique", "index") and c.columns == con.columns
-                               for c in d.cons):
-                        d.cons.append(_Con(con.kind, con.columns))
-                elif con.kind == "fk":
-                    if not any(c.kind == "fk" and (c.columns, c.ref) == (con.columns, con.ref)
-                               for c in d.cons):
-                        d.cons.append(replace(con))
-                elif con.kind == "check":
-                    if not any(c.kind == "check" and c.name == con.name for c in d.cons):
-                        d.cons.append(replace(con))
+                if con.kind in ("pk", "unique", "index"):
+                    d.cons.append(_Con(con.kind, con.columns))  # named for the partition
+                else:
+                    d.cons.append(replace(con))  # foreign keys and checks keep their names
 
         for draft in list(self.tables.values()):
             resolve(draft)
@@ -937,6 +976,17 @@ class _Reader:
                           hint="name the referenced columns")
 
 
+def _has_like(d: _Draft, con: _Con) -> bool:
+    """Whether partition ``d`` has what PostgreSQL would attach ``con`` (its parent's) to."""
+    if con.kind == "pk":
+        return any(c.kind == "pk" for c in d.cons)
+    if con.kind in ("unique", "index"):
+        return any(c.kind in ("pk", "unique", "index") and c.columns == con.columns for c in d.cons)
+    if con.kind == "fk":
+        return any(c.kind == "fk" and (c.columns, c.ref) == (con.columns, con.ref) for c in d.cons)
+    return any(c.kind == "check" and c.name == con.name for c in d.cons)
+
+
 def make_table(schema, name, columns, pk, fks, uniques, checks, **partitioning) -> Table:
     """A Table with its constraints in the canonical order both readers use;
     ``partitioning``: the Table's partition_* fields."""
@@ -995,16 +1045,25 @@ def _name_like_mysql(drafts) -> None:
 # -- PostgreSQL's names for unnamed constraints ---------------------------------------
 
 def _object_name(name1: str, name2: str | None, label: str) -> str:
-    """PostgreSQL's makeObjectName: shorten the longer part until it fits 63 bytes."""
-    avail = _NAMEDATALEN - 1 - (len(label) + 1 if label else 0) - (1 if name2 else 0)
-    n1, n2 = len(name1), len(name2 or "")
+    """PostgreSQL's makeObjectName: shorten the longer part until it fits 63 bytes
+    (counted in UTF-8 bytes, cut at a character boundary, as pg_mbcliplen does)."""
+    def size(text: str) -> int:
+        return len(text.encode())
+
+    avail = _NAMEDATALEN - 1 - (size(label) + 1 if label else 0) - (1 if name2 else 0)
+    n1, n2 = size(name1), size(name2 or "")
     while n1 + n2 > avail:
         if n1 > n2:
             n1 -= 1
         else:
             n2 -= 1
-    parts = [name1[:n1]] + ([name2[:n2]] if name2 else []) + ([label] if label else [])
+    parts = [_clip(name1, n1)] + ([_clip(name2, n2)] if name2 else []) + ([label] if label else [])
     return "_".join(parts)
+
+
+def _clip(text: str, nbytes: int) -> str:
+    """The longest prefix of ``text`` of at most ``nbytes`` UTF-8 bytes."""
+    return text.encode()[:nbytes].decode(errors="ignore")
 
 
 def _choose(name1: str, name2: str | None, label: str, used: set[str]) -> str:
@@ -1051,15 +1110,15 @@ _CREATE_FIXES = [  # add IF NOT EXISTS (a named index only: PostgreSQL needs the
                 r"(?!IF\s+NOT\s+EXISTS\b)(?=(?!ON\b)\S+\s+ON\b)", re.I), {"postgres", "sqlite"}),
     (re.compile(r"^(CREATE\s+SCHEMA)\s+(?!IF\s+NOT\s+EXISTS\b)", re.I), {"postgres", "mysql"}),
 ]
-_CREATE_TYPE = re.compile(r"^CREATE\s+TYPE\b", re.I)
+_CREATE_TYPE = re.compile(r"^CREATE\s+(TYPE|DOMAIN)\b", re.I)
 
 
 def transpile_ddl(text: str, read: str, write: str) -> list[str]:
     """Statements that create the schema of ``text`` (dialect ``read``) on ``write``.
 
     Same dialect: the statements themselves, made re-runnable with IF NOT EXISTS
-    where the dialect has it (PostgreSQL CREATE TYPE: in a DO block that skips an
-    existing type). Another dialect: CREATE TABLEs generated from the
+    where the dialect has it (PostgreSQL CREATE TYPE / DOMAIN: in a DO block that
+    skips an existing type). Another dialect: CREATE TABLEs generated from the
     parsed model (enum types dropped, types spelled for the target, see
     ``ddl_write``), then the file's indexes.
     """
@@ -1072,7 +1131,7 @@ def transpile_ddl(text: str, read: str, write: str) -> list[str]:
                 if write in dialects:
                     stmt = rx.sub(r"\1 IF NOT EXISTS ", stmt, count=1)
             if write == "postgres" and _CREATE_TYPE.match(stmt):
-                # no CREATE TYPE IF NOT EXISTS: an existing type is skipped this way
+                # no CREATE TYPE/DOMAIN IF NOT EXISTS: an existing type is skipped this way
                 stmt = (f"DO $seedbed$ BEGIN {stmt}; "
                         "EXCEPTION WHEN duplicate_object THEN NULL; END $seedbed$")
             out.append(stmt)

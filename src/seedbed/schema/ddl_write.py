@@ -74,11 +74,15 @@ class _Writer:
                         "on SQLite, which has no schemas")
 
     def order(self) -> list[str]:
-        """Parents first: MySQL checks that a referenced table exists."""
+        """Parents first: MySQL checks that a referenced table exists. PostgreSQL
+        partitions are left out: another dialect gets the partitioned table as one
+        plain table holding all the rows."""
         try:
-            return dependency_order(self.schema)
+            names = dependency_order(self.schema)
         except SchemaError:  # a cycle: SQLite does not mind, MySQL will say so
-            return self.schema.names
+            names = self.schema.names
+        partitions = {t.qualified for t in self.schema.tables if t.is_partition}
+        return [n for n in names if n not in partitions]
 
     def name(self, qualified: str) -> str:
         schema, _, name = qualified.rpartition(".")
@@ -150,7 +154,10 @@ class _Writer:
         for u in t.uniques:
             if not u.index:
                 lines.append(f"{self.named(u.name)}UNIQUE ({self.cols(u.columns)})")
+        partitions = {p.qualified for p in self.schema.tables if p.is_partition}
         for fk in t.foreign_keys:
+            if fk.ref_table in partitions:
+                continue  # a reference to one partition: that table is not written
             line = (f"{self.named(fk.name)}FOREIGN KEY ({self.cols(fk.columns)}) "
                     f"REFERENCES {self.name(fk.ref_table)} ({self.cols(fk.ref_columns)})")
             if fk.deferrable and self.w != "mysql":

@@ -273,13 +273,17 @@ class _Reflector:
         indexes = self.insp.get_multi_indexes(**kw)
         checks = self.insp.get_multi_check_constraints(**kw)
         mysql_parts = self.mysql_partitions(schema) if self.d == "mysql" else {}
+        json_columns: dict = {}
         if self.d == "mysql" and getattr(self.sa_dialect, "is_mariadb", False):
-            self.mariadb_checks(schema, checks)
+            checks, json_columns = self.mariadb_checks(schema, list(columns), checks)
         models: dict = {}
         for key, cols in columns.items():
             qualified = self.qualify(key[0], key[1])
             pk = tuple((pks.get(key) or {}).get("constrained_columns") or ())
             models[key] = [self.column(qualified, c, pk) for c in cols]
+            if json_columns.get(key):  # MariaDB's JSON is LONGTEXT with a JSON_VALID check
+                models[key] = [(replace(c, type=ColumnType("json", raw="JSON"))
+                                if c.name in json_columns[key] else c, d) for c, d in models[key]]
         out = []
         for key, cols in models.items():
             table_schema = key[0] if key[0] != self.default else None
@@ -396,15 +400,24 @@ class _Reflector:
         return {c["name"]: self.column(qualified, c, ())[0].type
                 for c in self.insp.get_columns(table[1], schema=schema)}
 
-    def mariadb_checks(self, schema: str | None, checks: dict) -> None:
-        """Add the checks SQLAlchemy missed (column-level ones) to ``checks``."""
-        keys = {key[1]: key for key in checks}
+    def mariadb_checks(self, schema: str | None, tables: list, checks: dict) -> tuple[dict, dict]:
+        """``checks`` plus the ones SQLAlchemy missed (column-level checks), and the
+        JSON columns (table -> column names) that MariaDB's own checks reveal."""
+        out = {key: list(checks.get(key, [])) for key in tables}
+        json_columns: dict = defaultdict(set)
+        keys = {key[1]: key for key in tables}
         for r in self.sql(_MARIADB_CHECKS, schema=schema or self.default):
             key = keys.get(r["name"])
             if key is None:
                 continue  # a table not asked for
-            if not any(c.get("name") == r["conname"] for c in checks[key]):
-                checks[key].append({"name": r["conname"], "sqltext": r["sqltext"]})
+            auto = normalize_check(f"json_valid(`{r['conname']}`)", self.d)
+            if normalize_check(r["sqltext"], self.d) == auto:
+                json_columns[key].add(r["conname"])  # MariaDB's own check on a JSON column
+                out[key] = [c for c in out[key] if c.get("name") != r["conname"]]
+                continue
+            if not any(c.get("name") == r["conname"] for c in out[key]):
+                out[key].append({"name": r["conname"], "sqltext": r["sqltext"]})
+        return out, json_columns
 
     def mysql_partitions(self, schema: str | None) -> dict[str, tuple]:
         """table -> (method, key expression, [(partition, description), ...])."""
@@ -416,7 +429,7 @@ class _Reflector:
                 continue  # MariaDB's SYSTEM_TIME history partitions: no value ranges
             out[r["name"]] = (method, r["expr"] or "", [])
             parts[r["name"]].setdefault(r["part"], r["description"])  # subpartitions repeat
-        for name, (method, expr, lst) in out.items():
+        for name, (_, _, lst) in out.items():
             lst.extend(parts[name].items())
         return out
 

@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlglot
@@ -473,8 +473,8 @@ def canonical_value(text: str, kind: str | None, *, number: bool = False) -> obj
             if kind == "timestamp":
                 return _timestamp(moment.replace(tzinfo=None))
             if moment.tzinfo is None:  # PostgreSQL would read it in the session's time zone
-                moment = moment.replace(tzinfo=timezone.utc)
-            return _timestamp(moment.astimezone(timezone.utc).replace(tzinfo=None)) + "+00"
+                moment = moment.replace(tzinfo=UTC)
+            return _timestamp(moment.astimezone(UTC).replace(tzinfo=None)) + "+00"
     except (ValueError, InvalidOperation):
         pass  # 'infinity', an expression ...: keep the text
     return text

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -171,6 +172,9 @@ class MySQLSink(DatabaseSink):
         transactional_ddl=False,  # CREATE/ALTER/DROP TABLE commit the open transaction
     )
 
+    def json_text(self, expr: str, path: list[str]) -> str:
+        return f"JSON_UNQUOTE(JSON_EXTRACT({expr}, '$.{'.'.join(path)}'))"
+
     def __init__(self, url: str, *, local_infile: bool = True):
         """``local_infile=False`` never tries LOAD DATA LOCAL: rows go in by INSERT."""
         self.local_infile = local_infile
@@ -183,8 +187,8 @@ class MySQLSink(DatabaseSink):
     @staticmethod
     def sqlalchemy_url(url: str) -> str:
         u = sa.engine.make_url(url)
-        if u.drivername in ("mysql", "mariadb"):
-            u = u.set(drivername="mysql+pymysql")
+        if u.get_backend_name() in ("mysql", "mariadb"):
+            u = u.set(drivername="mysql+pymysql")  # the sink uses PyMySQL's LOCAL INFILE and errors
         query = {"charset": "utf8mb4", "local_infile": "1", **dict(u.query), "init_command": _INIT}
         return u.set(query=query).render_as_string(hide_password=False)
 
@@ -256,12 +260,9 @@ class MySQLSink(DatabaseSink):
         cur.execute(f"DROP TEMPORARY TABLE IF EXISTS {stage}")
         cur.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT {cols} FROM {self.qt(spec)} WHERE 1 = 0")
         self._copy(cur, stage, spec.written, batches, self._order(spec, spec.written))
-        match = " AND ".join(f"t.{self.q(c)} = s.{self.q(c)}" for c in spec.key)
-        scols = ", ".join(f"s.{self.q(c)}" for c in spec.written)
-        inserted = cur.execute(
-            f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {scols} FROM {stage} s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {self.qt(spec)} t WHERE {match})"
-        )
+        # NOT EXISTS, not INSERT IGNORE (which would hide every other error too); it also
+        # serves tables whose key is no constraint, NULL matching NULL through <=>
+        inserted = cur.execute(self.insert_missing_sql(spec, stage))
         cur.execute(f"DROP TEMPORARY TABLE {stage}")  # after a failure the next load drops it
         return int(inserted)
 
@@ -271,8 +272,8 @@ class MySQLSink(DatabaseSink):
     @staticmethod
     def _order(spec: TableSpec, columns: tuple[str, ...]) -> list[str]:
         """Columns to sort each batch by before it is sent: InnoDB stores rows in primary-key
-        order, and appending in that order instead of at random (UUIDs) saves page splits -
-        a third of the load time of a large table. Not for a table that references itself:
+        order, and appending in that order instead of at random (UUIDs) saves page splits:
+        a fifth of the load time of a large table. Not for a table that references itself:
         its rows must arrive in generation order, parents first."""
         pk = spec.table.primary_key
         if not pk or not set(pk) <= set(columns):
@@ -328,8 +329,8 @@ class MySQLSink(DatabaseSink):
         """LOAD DATA LOCAL reports rejected rows as warnings: raise the first as its error."""
         import pymysql
 
-        warnings = getattr(getattr(cur, "_result", None), "warning_count", 0) or 0
-        if warnings:
+        warnings = getattr(getattr(cur, "_result", None), "warning_count", None)
+        if warnings is None or warnings > 0:  # (None: this PyMySQL does not say; look)
             cur.execute("SHOW WARNINGS")
             for level, code, message in cur.fetchall():
                 if level in ("Warning", "Error"):
@@ -352,17 +353,42 @@ class MySQLSink(DatabaseSink):
         return n
 
     # -- key sets -----------------------------------------------------------------------
-    def _with_keys(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> str:
+    null_safe_eq = "<=>"  # MySQL's IS NOT DISTINCT FROM
+
+    def _with_keys(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], index: int | None = None) -> str:
         """The key set as an indexed temporary table, created in one statement: CREATE
-        INDEX (and a DROP TABLE without TEMPORARY) would commit the open transaction."""
+        INDEX (and a DROP TABLE without TEMPORARY) would commit the open transaction.
+
+        The columns keep their types but not NOT NULL (they come from the inner side
+        of an outer join), so a batch may carry NULLs for columns to be cleared.
+        ``index`` limits the index to the first columns (the key proper).
+        """
         temp = "seedbed_keys"
-        cols = ", ".join(self.q(c) for c in spec.key)
+        cols = ", ".join(f"t.{self.q(c)}" for c in spec.key)
+        indexed = self._index_columns(spec, spec.key[:index])
         cur = self._raw().cursor()
         cur.execute(f"DROP TEMPORARY TABLE IF EXISTS {temp}")
-        cur.execute(f"CREATE TEMPORARY TABLE {temp} (INDEX {temp}_idx ({cols})) "
-                    f"AS SELECT {cols} FROM {self.qt(spec)} WHERE 1 = 0")
+        cur.execute(f"CREATE TEMPORARY TABLE {temp} {f'(INDEX {temp}_idx ({indexed})) ' if indexed else ''}"
+                    f"AS SELECT {cols} FROM (SELECT 1) one LEFT JOIN {self.qt(spec)} t ON 1 = 0 WHERE 1 = 0")
         self.write_keys(spec, temp, batches)
         return temp
+
+    def _index_columns(self, spec: TableSpec, columns: tuple[str, ...]) -> str:
+        """An index that fits MySQL's limits over a key that may be every column of a table
+        without one: at most 8 columns, long text and binary by a 64-character prefix
+        (whole they cannot be indexed), JSON left out."""
+        parts = []
+        for c in columns:
+            t = spec.table.column(c).type
+            if t.kind in ("json", "array", "other"):
+                continue
+            if t.kind == "bytes":
+                fixed = re.match(r"\s*(?:VAR)?BINARY\s*\(\s*(\d+)\s*\)", t.raw or "", re.IGNORECASE)
+                long = not fixed or int(fixed.group(1)) > 64  # BLOB (or bytea: LONGBLOB here)
+            else:
+                long = t.kind == "text" or (t.kind in ("varchar", "char") and (t.length or 255) > 64)
+            parts.append(f"{self.q(c)}(64)" if long else self.q(c))
+        return ", ".join(parts[:8])
 
     def count_keys(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> int:
         with self.conn.begin():
@@ -391,6 +417,36 @@ class MySQLSink(DatabaseSink):
         deleted = cur.execute(f"DELETE t FROM {join}")
         cur.execute(f"DROP TEMPORARY TABLE {temp}")
         return int(deleted)
+
+    def update_columns(self, spec: TableSpec, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]) -> int:
+        """Set ``columns`` of the rows identified by the key (batches: key + columns), in
+        the caller's transaction: a multi-table UPDATE against the loaded key set."""
+        from dataclasses import replace
+
+        wide = replace(spec, key=spec.key + tuple(c for c in columns if c not in spec.key))
+        temp = self._with_keys(wide, batches, index=len(spec.key))
+        cur = self._raw().cursor()
+        sets = ", ".join(f"t.{self.q(c)} = k.{self.q(c)}" for c in columns)
+        changed = cur.execute(f"UPDATE {self.qt(spec)} AS t JOIN {temp} k ON {self._match(spec, 't')} SET {sets}")
+        cur.execute(f"DROP TEMPORARY TABLE {temp}")
+        return int(changed)
+
+    def checks_off(self):
+        """Foreign keys unchecked for this session (foreign_key_checks = 0); seed verifies
+        the cut keys itself once everything is in."""
+
+        @contextlib.contextmanager
+        def unchecked() -> Iterator[None]:
+            cur = self._raw().cursor()
+            cur.execute("SET SESSION foreign_key_checks = 0")
+            try:
+                yield
+            finally:
+                self._raw().cursor().execute("SET SESSION foreign_key_checks = 1")
+
+        return unchecked()
+
+    # after_load: nothing to do - InnoDB moves AUTO_INCREMENT past explicit values itself
 
     # -- the run manifest -------------------------------------------------------------
     def _manifest_table(self) -> sa.Table:

@@ -7,6 +7,7 @@ whole tables: any violation there is worth reporting.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,11 +61,16 @@ def verify_run(sink, plan: ResolvedPlan, ctx: Context) -> Report:
         sql = check.sql if isinstance(check.sql, str) else check.sql.get(sink.dialect)
         if sql is None:
             raise PlanError(f"check {check.name!r} has no SQL for {sink.dialect}", where=plan.name)
+        sql = _JSON_MACRO.sub(lambda m: sink.json_text(m.group(1), m.group(2).split(".")), sql)
         expected = _expected(check.expect, ctx, plan)
         actual = sink.scalar(sql, {"seed": str(plan.seed)})
         ok = actual == expected or (isinstance(actual, (int, float)) and actual == expected)
         report.results.append(CheckResult(check.name, bool(ok), expected, actual, "recipe"))
     return report
+
+
+# {json:EXPR:a.b} - the text at a.b inside a JSON column, spelt for the database at hand
+_JSON_MACRO = re.compile(r"\{json:([^:{}]+):([A-Za-z0-9_.]+)\}")
 
 
 def _expected(expect: Any, ctx: Context, plan: ResolvedPlan) -> Any:
