@@ -123,6 +123,9 @@ def _column(schema: Schema, table: Table, col: Column, rules: Rules, fks, key: s
         if entry is not None:
             return entry
         warnings.append(f"{table.qualified}.{col.name}: cannot make {t.raw or t.kind} values unique")
+    part = _partition_entry(schema, table, col)
+    if part is not None:
+        return part
     if rules.values:
         return {"choices": rules.values}
     if t.kind == "enum" and t.enum:
@@ -148,6 +151,48 @@ def _column(schema: Schema, table: Table, col: Column, rules: Rules, fks, key: s
     if t.kind in TEXT_KINDS:
         return _text(col, rules, name)
     return _other(table, col, warnings)
+
+
+def _partition_entry(schema: Schema, table: Table, col: Column) -> Any:
+    """Values inside the declared partitions, when ``col`` is a one-column partition key.
+
+    Rows of a partitioned table must fall in some partition: range keys are drawn
+    between the lowest and highest bound, list keys from the listed values. A hash
+    or DEFAULT partition takes anything.
+    """
+    if table.partition_key != (col.name,):
+        return None
+    bounds = list(table.partitions) or [t.partition_bound for t in schema.partitions_of(table) if t.partition_bound]
+    kinds = {b.kind for b in bounds}
+    if not bounds or "default" in kinds or "hash" in kinds:
+        return None
+    if kinds == {"list"}:
+        values = [v[0] if isinstance(v, tuple) else v for b in bounds for v in (b.values or ())]
+        return {"choices": sorted({v for v in values if v is not None}, key=str)} if values else None
+    lows = [b.lower[0] for b in bounds if b.lower and isinstance(b.lower[0], (str, int))]
+    highs = [b.upper[0] for b in bounds if b.upper and isinstance(b.upper[0], (str, int))]
+    if not highs or any(b.upper and not isinstance(b.upper[0], (str, int)) for b in bounds):
+        return None  # some partition runs to MAXVALUE: no upper limit to keep to
+    hi = max(highs, key=_sortable)
+    lo = min(lows, key=_sortable) if lows and len(lows) == len(bounds) else None
+    if col.type.kind in TIME_KINDS:
+        end = f"{hi}".replace("+00", "")
+        start = f"{lo}".replace("+00", "") if lo is not None else "1970-01-01"
+        return {"time": {"between": [start, _minus_one_second(end)]}}
+    if col.type.kind in INT_KINDS and isinstance(hi, int):
+        return {"int": [int(lo) if isinstance(lo, int) else 1, hi - 1]}
+    return None
+
+
+def _sortable(v: Any) -> str:
+    return f"{v:020d}" if isinstance(v, int) else str(v)
+
+
+def _minus_one_second(text: str) -> str:
+    from datetime import datetime, timedelta
+
+    dt = datetime.fromisoformat(text.strip())
+    return (dt - timedelta(seconds=1)).isoformat(sep=" ")
 
 
 def _in_group_key(table: Table, col: str, per_fk: str | None) -> bool:

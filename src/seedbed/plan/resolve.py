@@ -47,6 +47,7 @@ def resolve_plan(
 ) -> ResolvedPlan:
     """Validate and compile a plan against ``schema``. Raises ``PlanError``."""
     plan = plan or PlanFile()
+    schema = fold_partitions(schema)
     seed = seed if seed is not None else (plan.seed if plan.seed is not None else 1)
     scale = _pick_scale(plan, scale, profile, source)
     _check_names(schema, plan, source)
@@ -79,6 +80,31 @@ def resolve_plan(
 
 
 _EMPTY = TablePlan()
+
+
+def fold_partitions(schema: Schema) -> Schema:
+    """Give each partitioned table the foreign keys declared only on its partitions.
+
+    Rows are loaded through the parent, so its values must satisfy every partition's
+    keys (pagila declares payment's foreign keys on the partitions alone).
+    """
+    tables = []
+    changed = False
+    for t in schema.tables:
+        parts = [p for p in schema.tables if getattr(p, "partition_of", None) == t.qualified]
+        have = {(fk.columns, schema.table(fk.ref_table).qualified) for fk in t.foreign_keys}
+        extra = []
+        for p in parts:
+            for fk in p.foreign_keys:
+                key = (fk.columns, schema.table(fk.ref_table).qualified)
+                if key not in have and all(t.has_column(c) for c in fk.columns):
+                    have.add(key)
+                    extra.append(fk)
+        if extra:
+            t = replace(t, foreign_keys=t.foreign_keys + tuple(extra))
+            changed = True
+        tables.append(t)
+    return replace(schema, tables=tuple(tables)) if changed else schema
 
 
 def _pick_scale(plan: PlanFile, scale: float | None, profile: str | None, source: str) -> float:
