@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from seedbed.plan.model import PlanFile
 from seedbed.run.seed import SeedOptions, seed
 from seedbed.run.source import Source
 from seedbed.run.verify import verify
-from seedbed.plan.model import PlanFile
 from seedbed.sinks import open_sink
 from tests.conftest import IN_CI, MYSQL_URL, PG_URL
 

@@ -6,7 +6,6 @@ from importlib.resources import files
 
 import pytest
 
-from seedbed.errors import SchemaError
 from seedbed.schema.ddl import parse_ddl
 from seedbed.schema.order import dependency_order, load_order, purge_order
 

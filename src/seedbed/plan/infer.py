@@ -118,6 +118,12 @@ def _column(schema: Schema, table: Table, col: Column, rules: Rules, fks, key: s
         return {"ref": {"sibling": fk.columns[0]}}
     unique_alone = (table.primary_key == (col.name,)) or any(u.columns == (col.name,) for u in table.uniques)
     in_key_group = _in_group_key(table, col.name, per_fk)
+    if in_key_group and not unique_alone:
+        allowed = rules.values or (list(schema.enum(t.enum).values) if t.kind == "enum" and t.enum else None)
+        if allowed is None and t.kind == "bool":
+            allowed = [False, True]
+        if allowed:
+            return {"choices": {"distinct": allowed}}
     if unique_alone or in_key_group:
         entry = _unique(table, col, rules, by_ordinal=in_key_group and not unique_alone)
         if entry is not None:

@@ -90,6 +90,21 @@ _IDENTITY_COMMAND = re.compile(  # pg_dump: ALTER TABLE t ALTER COLUMN c ADD GEN
 _STRING = re.compile(r"'((?:[^']|'')*)'")
 
 
+def expression_columns(expressions: list[str], dialect: str) -> tuple[str, ...]:
+    """The columns an index's expressions read, in order of first appearance."""
+    out: list[str] = []
+    for text in expressions:
+        try:
+            tree = sqlglot.parse_one(text, read=dialect)
+        except SqlglotError:
+            continue
+        for col in tree.find_all(exp.Column):
+            name = col.name if col.this.quoted or dialect != "postgres" else col.name.lower()
+            if name not in out:
+                out.append(name)
+    return tuple(out)
+
+
 # -- statements ------------------------------------------------------------------
 
 def split_statements(text: str, dialect: str) -> list[str]:
@@ -497,6 +512,7 @@ class _Draft:
     inherits_columns: bool = False  # CREATE TABLE ... PARTITION OF: the parent's columns
     column_options: list[exp.ColumnDef] = field(default_factory=list)  # PARTITION OF (c DEFAULT 1)
     mysql_partitioning: _MySQLPartitioning | None = None
+    expression_uniques: list[Unique] = field(default_factory=list)  # CREATE UNIQUE INDEX ON t (lower(x))
 
     @property
     def qualified(self) -> str:
@@ -862,11 +878,17 @@ class _Reader:
     def unique_index(self, index: exp.Index, *, only: bool = False) -> None:
         params = index.args.get("params")
         cols = params.args.get("columns") if params else None
-        if not cols or not all(isinstance(c.this if isinstance(c, exp.Ordered) else c, exp.Column)
-                               for c in cols):
-            return  # an expression index: not a column-level uniqueness the model can hold
+        if not cols:
+            return
         draft = self.draft(index.args["table"])
         if draft is None:
+            return
+        if not all(isinstance(c.this if isinstance(c, exp.Ordered) else c, exp.Column) for c in cols):
+            # an expression index (lower(domain)): unique values of the columns it reads keep it
+            read = expression_columns([c.sql(dialect=self.d) for c in cols], self.d)
+            if read:
+                draft.expression_uniques.append(Unique(read, self.ident(index.this) or None, index=True,
+                                                       expression=True))
             return
         draft.cons.append(_Con("index", self.names(cols), self.ident(index.this) or None,
                                only=only))
@@ -935,6 +957,7 @@ class _Reader:
             elif c.kind == "fk":
                 ref_cols = c.ref_columns or self.primary_key_of(c.ref)
                 fks.append(ForeignKey(c.columns, c.ref, ref_cols, c.name, c.deferrable))
+        uniques += d.expression_uniques
         for column, domain in d.domains.items():
             for dom in self.domain_chain(domain):
                 checks += [Check(domain_check(ck.sql, column, self.d), ck.name) for ck in dom.checks]

@@ -63,6 +63,7 @@ class Unique:
     columns: tuple[str, ...]
     name: str | None = None
     index: bool = False
+    expression: bool = False  # an index on expressions (lower(email)): its columns are the ones it reads
 
 
 @dataclass(frozen=True)

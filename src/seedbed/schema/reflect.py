@@ -300,7 +300,7 @@ class _Reflector:
                 table_schema, key[1], columns_, pk,
                 [self.foreign_key(fk, schema) for fk in fks.get(key, [])
                  if (*full, fk.get("name")) not in self.internal_fks],
-                self.uniques(uniques.get(key, []), indexes.get(key, [])),
+                self.uniques(uniques.get(key, []), indexes.get(key, []), self.d or "postgres"),
                 table_checks,
                 **self.partitioning(full, columns_, pk, models, mysql_parts.get(key[1])),
             ))
@@ -447,7 +447,7 @@ class _Reflector:
         )
 
     @staticmethod
-    def uniques(constraints: list[dict], indexes: list[dict]) -> list[Unique]:
+    def uniques(constraints: list[dict], indexes: list[dict], dialect: str = "postgres") -> list[Unique]:
         out = [Unique(tuple(u["column_names"]), u.get("name")) for u in constraints]
         seen = {(u.columns, u.name) for u in out}
         for ix in indexes:
@@ -455,8 +455,14 @@ class _Reflector:
             if not ix.get("unique") or ix.get("duplicates_constraint") \
                     or (cols, ix.get("name")) in seen:
                 continue  # plain index, or the index behind a UNIQUE constraint (MySQL lists both)
-            if cols and all(cols):  # expression indexes are not column uniqueness
+            if cols and all(cols):
                 out.append(Unique(cols, ix.get("name"), index=True))
+            elif ix.get("expressions"):  # lower(domain): unique values of what it reads keep it
+                from seedbed.schema.ddl import expression_columns
+
+                read = expression_columns([e for e in ix["expressions"] if e], dialect)
+                if read:
+                    out.append(Unique(read, ix.get("name"), index=True, expression=True))
         return out
 
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import sqlalchemy as sa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import sqlalchemy as sa
 
 from seedbed.errors import ConnectionFailed, SeedbedError
 from seedbed.sinks.base import Capabilities, DatabaseSink

@@ -124,9 +124,35 @@ class Choices(Gen):
         return taken
 
 
+class DistinctChoice(Gen):
+    """Each value at most once per parent row: a keyed permutation of the values."""
+
+    def __init__(self, values: list[Any]):
+        self.values_ = values
+
+    def values(self, f):
+        from seedbed.generate.generators.refs import _group_key
+
+        n = len(self.values_)
+        pick = rng.permute(np.minimum(f.ordinal(), n - 1), n, _group_key(f, f.key(self.column.name, "distinct")))
+        return pa.array(self.values_).take(pa.array(pick))
+
+    def capacity(self, ctx, spec, n_parents: int):
+        return np.full(n_parents, len(self.values_), dtype=np.int64)
+
+
 @register("choices")
 def _choices(arg: Any, info: BuildInfo) -> Gen:
-    """``choices: {todo: 0.3, done: 0.7}`` or ``choices: {by: col, values: {x: {...}}}``."""
+    """``choices: {todo: 0.3, done: 0.7}``, ``choices: {by: col, values: {x: {...}}}``, or
+    ``choices: {distinct: [a, b, c]}`` (each value at most once per parent row)."""
+    if isinstance(arg, dict) and "distinct" in arg:
+        require_keys(arg, {"distinct"}, info, "choices")
+        if info.per is None:
+            raise info.fail("choices.distinct needs the table laid out per parent (rows: {per: ...})")
+        values = arg["distinct"]
+        if not isinstance(values, list) or not values:
+            raise info.fail("choices.distinct needs a list of values")
+        return DistinctChoice(list(values))
     if isinstance(arg, dict) and "by" in arg:
         require_keys(arg, {"by", "values"}, info, "choices")
         info.table.column(arg["by"])
