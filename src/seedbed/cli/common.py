@@ -94,7 +94,9 @@ def prevalidate(src, opts) -> None:
 
     (A source without a schema is reflected from the database, so it is checked after.)
     """
-    if src.schema is not None:
+    # MySQL DDL is reread in the server's flavour once connected (MariaDB differs), and
+    # validated then, still before anything is written
+    if src.schema is not None and src.ddl_dialect != "mysql":
         from seedbed.run.seed import plan_for
 
         plan_for(src, opts)

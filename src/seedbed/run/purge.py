@@ -12,15 +12,14 @@ import pyarrow as pa
 
 from seedbed.errors import PlanError
 from seedbed.run.manifest import require_run
-from seedbed.run.seed import SeedOptions, plan_for
+from seedbed.run.seed import SeedOptions, for_server, plan_for
 from seedbed.run.source import Source
 from seedbed.schema.order import purge_order
 
 
 def purge(sink, source: Source, opts: SeedOptions, *, force: bool = False) -> dict[str, int]:
     """Delete the rows of (plan, seed) from ``sink``; rows deleted per table."""
-    if source.schema is None:
-        source = source.with_schema(sink.reflect())
+    source = for_server(sink, source)
     name = source.plan.name or source.name
     seed = opts.seed if opts.seed is not None else source.plan.seed
     run = require_run(sink, name, seed if seed is not None else 1)

@@ -87,13 +87,16 @@ def prepare_schema(sink, source: Source, opts: SeedOptions) -> None:
         )
     from seedbed.schema.ddl import transpile_ddl
 
-    sink.execute_ddl(transpile_ddl(source.ddl, read=source.ddl_dialect or "postgres", write=sink.sqlglot_dialect))
+    read = source.ddl_dialect or "postgres"
+    write = sink.ddl_flavour(sink.sqlglot_dialect)
+    if read == "mysql":
+        read = sink.ddl_flavour(read)  # the server's own reading of version comments
+    sink.execute_ddl(transpile_ddl(source.ddl, read=read, write=write))
 
 
 def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Progress | None = None) -> Manifest:
     """Seed ``sink`` from ``source``; returns the run's manifest (also saved in the database)."""
-    if source.schema is None:
-        source = source.with_schema(sink.reflect())
+    source = for_server(sink, source)
     plan, ctx = plan_for(source, opts)
     prepare_schema(sink, source, opts)
     previous = find_run(sink, plan.name, plan.seed)
@@ -136,6 +139,22 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
         raise
     _finish(sink, m, opts, t0, "completed", None)
     return m
+
+
+def for_server(sink, source: Source) -> Source:
+    """The source's schema as this server sees it: reflected when there is no DDL, and the
+    DDL reread in the server's flavour (MariaDB skips some MySQL version comments)."""
+    if source.schema is None:
+        return source.with_schema(sink.reflect())
+    if source.ddl is not None and source.ddl_dialect:
+        flavour = sink.ddl_flavour(source.ddl_dialect)
+        if flavour != source.ddl_dialect:
+            from dataclasses import replace
+
+            from seedbed.schema.ddl import parse_ddl
+
+            return replace(source, schema=parse_ddl(source.ddl, flavour))
+    return source
 
 
 def key_bases(sink, plan: ResolvedPlan, ctx: Context) -> dict[str, int]:
@@ -206,6 +225,10 @@ def _finish(sink, m: Manifest, opts: SeedOptions, t0: float, status: str, error:
     m.seconds = round(time.perf_counter() - t0, 3)
     try:
         sink.save_manifest(m.to_dict())
+    except Exception:
+        if status != "failed":
+            raise
+        # the run's own error matters more than failing to record it; the file still says it
     finally:
         if opts.manifest_dir is not None:
             m.write(opts.manifest_dir)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from seedbed.run.manifest import require_run
-from seedbed.run.seed import SeedOptions, plan_for
+from seedbed.run.seed import SeedOptions, for_server, plan_for
 from seedbed.run.source import Source
 from seedbed.verify.checks import Report, verify_run
 
 
 def verify(sink, source: Source, opts: SeedOptions) -> Report:
-    if source.schema is None:
-        source = source.with_schema(sink.reflect())
+    source = for_server(sink, source)
     name = source.plan.name or source.name
     seed = opts.seed if opts.seed is not None else (source.plan.seed if source.plan.seed is not None else 1)
     run = require_run(sink, name, seed)

@@ -203,6 +203,11 @@ class DatabaseSink:
         sets = ", ".join(f"{self.q(c)} = k.{self.q(c)}" for c in columns)
         return f"UPDATE {self.qt(spec)} SET {sets} FROM {temp} k WHERE {self._match(spec, self.qt(spec))}"
 
+    def ddl_flavour(self, dialect: str) -> str:
+        """The dialect to read DDL in for this server (MariaDB reads MySQL's version comments
+        its own way)."""
+        return dialect
+
     def json_text(self, expr: str, path: list[str]) -> str:
         """SQL for the text at ``path`` inside the JSON value ``expr`` (PostgreSQL, SQLite)."""
         inner = "".join(f"->'{p}'" for p in path[:-1])

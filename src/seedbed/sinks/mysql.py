@@ -172,6 +172,13 @@ class MySQLSink(DatabaseSink):
         transactional_ddl=False,  # CREATE/ALTER/DROP TABLE commit the open transaction
     )
 
+    def ddl_flavour(self, dialect: str) -> str:
+        if dialect != "mysql":
+            return dialect
+        with self.conn.begin():
+            version = str(self.conn.exec_driver_sql("SELECT VERSION()").scalar())
+        return "mariadb" if "mariadb" in version.lower() else "mysql"
+
     def json_text(self, expr: str, path: list[str]) -> str:
         return f"JSON_UNQUOTE(JSON_EXTRACT({expr}, '$.{'.'.join(path)}'))"
 
