@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from seedbed.plan.model import PlanFile
-from seedbed.run.seed import SeedOptions, seed
+from seedbed.run.seed import SeedOptions, plan_for, seed
 from seedbed.run.source import Source
 from seedbed.run.verify import verify
 from seedbed.sinks import open_sink
@@ -65,10 +66,19 @@ def _fresh_database(dialect: str, path: Path, tmp_path: Path):
     _need("mariadb")
     host = ["-h", "127.0.0.1", "-uroot"]
     subprocess.run(["mariadb", *host, "-e", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    with path.open("rb") as f:
-        subprocess.run(["mariadb", *host, name], stdin=f, check=True, capture_output=True)
+    # the dumps create and switch to a database of their own: load into ours instead
+    text = re.sub(r"(?im)^\s*(DROP\s+(SCHEMA|DATABASE)|CREATE\s+(SCHEMA|DATABASE)|USE)\b[^;]*;\s*$", "",
+                  path.read_text())
+    subprocess.run(["mariadb", *host, name], input=text.encode(), check=True, capture_output=True)
     url = MYSQL_URL.rsplit("/", 1)[0] + "/" + name
     return url, lambda: subprocess.run(["mariadb", *host, "-e", f"DROP DATABASE {name}"], capture_output=True)
+
+
+def plan_spec(sink, src, table):
+    from seedbed.run.seed import for_server
+
+    plan, _ = plan_for(for_server(sink, src), SeedOptions(seed=1, manifest_dir=None))
+    return plan.table(table)
 
 
 def _snapshot(sink, tables) -> str:
@@ -94,7 +104,9 @@ def test_seed_real_schema_without_a_plan(folder, file, dialect, tmp_path):
     sink = open_sink(url)
     try:
         first = seed(sink, src, opts)
-        empty = [t for t, r in first.tables.items() if r.inserted == 0]
+        assert len(first.tables) >= 3, f"only {list(first.tables)} seeded"
+        # a table may be filled by the database's own triggers (sakila's film_text): count rows
+        empty = [t for t in first.tables if sink.count_rows(plan_spec(sink, src, t)) == 0]
         assert not empty, f"tables left empty: {empty}"
         report = verify(sink, src, opts)
         assert report.ok, [(r.name, r.expected, r.actual) for r in report.failures]

@@ -107,6 +107,7 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
             hint=f"purge it first (seedbed purge ... --seed {plan.seed}) or use another --seed",
         )
     merge = previous is not None
+    order, fed = _after_triggers(plan.order, sink.trigger_feeds())
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
     ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
     m = Manifest(run_id=run_id(plan.name, plan.seed), plan=plan.name, seed=plan.seed, scale=plan.scale,
@@ -120,15 +121,16 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
     try:
         unchecked = any(c.method == "checks_off" for c in plan.cuts)
         with sink.checks_off() if unchecked else contextlib.nullcontext():
-            for i, name in enumerate(plan.order, 1):
+            for i, name in enumerate(order, 1):
                 rec = m.tables[name]
                 spec = ctx.spec(name)
                 t1 = time.perf_counter()
-                rec.inserted = sink.load(spec, _nulled(ctx.batches(name), spec.deferred), merge=merge)
+                # a table that triggers also fill gets only the rows they did not make
+                rec.inserted = sink.load(spec, _nulled(ctx.batches(name), spec.deferred), merge=merge or name in fed)
                 sink.after_load(spec)
                 rec.seconds = round(time.perf_counter() - t1, 3)
                 if progress:
-                    progress(name, i, len(plan.order), rec)
+                    progress(name, i, len(order), rec)
             _set_deferred(sink, ctx)
         _check_cuts(sink, ctx)
     except SeedbedError as err:
@@ -139,6 +141,17 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
         raise
     _finish(sink, m, opts, t0, "completed", None)
     return m
+
+
+def _after_triggers(order: list[str], feeds: dict[str, set[str]]) -> tuple[list[str], set[str]]:
+    """Load each table that triggers insert into after the tables whose triggers do."""
+    fed = {t for t in order if feeds.get(t.split(".")[-1])}
+    out = [t for t in order if t not in fed]
+    for t in [t for t in order if t in fed]:
+        sources = {s for s in feeds[t.split(".")[-1]]}
+        last = max((i for i, o in enumerate(out) if o.split(".")[-1] in sources), default=len(out) - 1)
+        out.insert(last + 1, t)
+    return out, fed
 
 
 def for_server(sink, source: Source) -> Source:

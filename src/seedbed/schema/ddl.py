@@ -1136,6 +1136,15 @@ _CREATE_FIXES = [  # add IF NOT EXISTS (a named index only: PostgreSQL needs the
 _CREATE_TYPE = re.compile(r"^CREATE\s+(TYPE|DOMAIN)\b", re.I)
 
 
+_UNSAFE = re.compile(r"^\s*(DROP|USE|TRUNCATE|DELETE|UPDATE|INSERT|GRANT|REVOKE|ALTER\s+(DATABASE|SCHEMA)|"
+                     r"CREATE\s+DATABASE)\b", re.IGNORECASE)
+_MYSQL_DATABASE = re.compile(r"^\s*CREATE\s+SCHEMA\b", re.IGNORECASE)  # a database, in MySQL
+
+
+def _strip_comments(stmt: str) -> str:
+    return re.sub(r"^(\s*(--[^\n]*\n|/\*(?!!).*?\*/))*", "", stmt, flags=re.DOTALL)
+
+
 def transpile_ddl(text: str, read: str, write: str) -> list[str]:
     """Statements that create the schema of ``text`` (dialect ``read``) on ``write``.
 
@@ -1150,6 +1159,8 @@ def transpile_ddl(text: str, read: str, write: str) -> list[str]:
     if read == write:
         out = []
         for stmt in split_statements(text, flavor):
+            if _UNSAFE.match(_strip_comments(stmt)) or (write == "mysql" and _MYSQL_DATABASE.match(_strip_comments(stmt))):
+                continue  # never drop anything, never switch or create databases: the URL names the target
             for rx, dialects in _CREATE_FIXES:
                 if write in dialects:
                     stmt = rx.sub(r"\1 IF NOT EXISTS ", stmt, count=1)

@@ -203,6 +203,10 @@ class DatabaseSink:
         sets = ", ".join(f"{self.q(c)} = k.{self.q(c)}" for c in columns)
         return f"UPDATE {self.qt(spec)} SET {sets} FROM {temp} k WHERE {self._match(spec, self.qt(spec))}"
 
+    def trigger_feeds(self) -> dict[str, set[str]]:
+        """Tables that triggers insert into, and the tables whose inserts fire them."""
+        return {}
+
     def ddl_flavour(self, dialect: str) -> str:
         """The dialect to read DDL in for this server (MariaDB reads MySQL's version comments
         its own way)."""
@@ -230,7 +234,8 @@ class DatabaseSink:
         """Hook after a table is loaded (PostgreSQL moves its sequences past the new keys)."""
 
     def count_rows(self, spec: TableSpec) -> int:
-        return int(self.conn.exec_driver_sql(f"SELECT count(*) FROM {self.qt(spec)}").scalar_one())
+        with self.conn.begin():
+            return int(self.conn.exec_driver_sql(f"SELECT count(*) FROM {self.qt(spec)}").scalar_one())
 
     # -- queries ---------------------------------------------------------------
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:

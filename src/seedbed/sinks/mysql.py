@@ -172,6 +172,21 @@ class MySQLSink(DatabaseSink):
         transactional_ddl=False,  # CREATE/ALTER/DROP TABLE commit the open transaction
     )
 
+    def trigger_feeds(self) -> dict[str, set[str]]:
+        """INSERT triggers that write into other tables (sakila's ins_film fills film_text)."""
+        import re
+
+        with self.conn.begin():
+            rows = self.conn.exec_driver_sql(
+                "SELECT EVENT_OBJECT_TABLE, ACTION_STATEMENT FROM information_schema.TRIGGERS "
+                "WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_MANIPULATION = 'INSERT'").fetchall()
+        feeds: dict[str, set[str]] = {}
+        for source, body in rows:
+            for target in re.findall(r"INSERT\s+(?:IGNORE\s+)?INTO\s+`?(\w+)`?", body or "", re.IGNORECASE):
+                if target != source:
+                    feeds.setdefault(target, set()).add(source)
+        return feeds
+
     def ddl_flavour(self, dialect: str) -> str:
         if dialect != "mysql":
             return dialect

@@ -49,9 +49,25 @@ def _value(arg: Any, info: BuildInfo) -> Gen:
     return Value(render_params(arg, info.params))
 
 
+def int_max(column) -> int:
+    """The largest value an integer column holds (TINYINT, MEDIUMINT and UNSIGNED too)."""
+    raw = (column.type.raw or "").lower()
+    unsigned = "unsigned" in raw
+    for name, bits in (("tinyint", 8), ("mediumint", 24), ("smallint", 16), ("bigint", 64), ("int", 32)):
+        if raw.startswith(name):
+            return 2 ** (bits - (0 if unsigned else 1)) - 1
+    return {"smallint": 2**15 - 1, "int": 2**31 - 1}.get(column.type.kind, 2**63 - 1)
+
+
 class Sequence(Gen):
     def __init__(self, start: int, step: int, by_ordinal: bool):
         self.start, self.step, self.by_ordinal = start, step, by_ordinal
+
+    def flat_capacity(self, ctx) -> int | None:
+        """A key column cannot count past its type: a TINYINT key has room for 127 rows."""
+        if self.by_ordinal or self.column.type.kind not in ("smallint", "int", "bigint"):
+            return None
+        return max((int_max(self.column) - self.start) // max(self.step, 1) + 1, 0)
 
     def values(self, f):
         if self.by_ordinal:
