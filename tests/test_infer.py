@@ -173,3 +173,34 @@ def test_rows_option_sizes_every_table():
     schema = parse_ddl(CONSTRAINED, "postgres")
     _, ctx = plan_for(Source("c", parse_plan({}, "p"), schema), SeedOptions(rows=37))
     assert {ctx.rows(t) for t in ("team", "region", "office", "log")} == {37}
+
+
+MYSQL_TYPES = """
+CREATE TABLE gadget (
+  id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  tiny TINYINT NOT NULL, flag TINYINT(1) NOT NULL, medium MEDIUMINT NOT NULL, big BIGINT UNSIGNED NOT NULL,
+  price DECIMAL(8,2) NOT NULL, ratio DOUBLE NOT NULL, made YEAR NOT NULL, bits BIT(6) NOT NULL,
+  size ENUM('S','M','L') NOT NULL, tags SET('red','green','blue') NOT NULL,
+  name VARCHAR(40) NOT NULL UNIQUE, notes TEXT, doc JSON NOT NULL, blobby BLOB NOT NULL,
+  made_on DATE NOT NULL, made_at DATETIME NOT NULL, seen TIMESTAMP NOT NULL, tm TIME NOT NULL,
+  `order` INT NOT NULL, `Mixed Case` VARCHAR(10) NOT NULL
+) ENGINE=InnoDB;
+"""
+
+
+def test_every_mysql_type_gets_valid_values(fresh_mysql_url, tmp_path):
+    m, report, sink = _seed_ddl(fresh_mysql_url, MYSQL_TYPES, "mysql", tmp_path)
+    try:
+        assert m.tables["gadget"].inserted == 100 and report.ok
+        sizes = {r[0] for r in sink.conn.exec_driver_sql("SELECT DISTINCT size FROM gadget").fetchall()}
+        assert sizes <= {"S", "M", "L"} and sizes
+    finally:
+        sink.close()
+
+
+def test_locale_changes_the_vocabulary(tmp_path):
+    schema = parse_ddl("CREATE TABLE person (id int PRIMARY KEY, first_name text NOT NULL);", "postgres")
+    src = Source("p", parse_plan({}, "p"), schema)
+    a = export(src, SeedOptions(seed=1, locale="en_US"), tmp_path / "a", "csv")["person"].read_text()
+    b = export(src, SeedOptions(seed=1, locale="de_DE"), tmp_path / "b", "csv")["person"].read_text()
+    assert a != b

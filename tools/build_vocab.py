@@ -34,7 +34,6 @@ def build(locale: str) -> dict[str, list[str]]:
     person = fake.provider("faker.providers.person")
     lorem = fake.provider("faker.providers.lorem")
     job = fake.provider("faker.providers.job")
-    fileprov = fake.provider("faker.providers.file")
     dt = fake.provider("faker.providers.date_time")
     return {
         "first_name": sorted(set(person.first_names)),

@@ -1159,7 +1159,8 @@ def transpile_ddl(text: str, read: str, write: str) -> list[str]:
     if read == write:
         out = []
         for stmt in split_statements(text, flavor):
-            if _UNSAFE.match(_strip_comments(stmt)) or (write == "mysql" and _MYSQL_DATABASE.match(_strip_comments(stmt))):
+            bare = _strip_comments(stmt)
+            if _UNSAFE.match(bare) or (write == "mysql" and _MYSQL_DATABASE.match(bare)):
                 continue  # never drop anything, never switch or create databases: the URL names the target
             for rx, dialects in _CREATE_FIXES:
                 if write in dialects:

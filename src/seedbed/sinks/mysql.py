@@ -131,6 +131,34 @@ def hex_text(col: pa.Array) -> pa.Array:
     return pc.if_else(col.is_valid(), out, pa.scalar(None, pa.large_string())) if col.null_count else out
 
 
+def _bit_columns_as_ints(spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """MySQL's BIT(n) takes numbers: '0101' becomes 5 (PostgreSQL takes the text itself)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    def is_bit(c: str) -> bool:
+        return spec.table.has_column(c) and (spec.table.column(c).type.raw or "").lower().startswith("bit")
+
+    for b in batches:
+        bits = [i for i, c in enumerate(b.schema.names) if is_bit(c)]
+        if bits and b.num_rows:
+            arrays = list(b.columns)
+            for i in bits:
+                col = arrays[i]
+                if not pa.types.is_string(col.type):
+                    continue
+                text = col.fill_null("0")
+                width = int(pc.max(pc.utf8_length(text)).as_py() or 1)
+                padded = pc.utf8_lpad(text, width=width, padding="0")
+                digits = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[: len(col) * width]
+                values = (digits.reshape(len(col), width) - 48).astype(np.int64) @ (1 << np.arange(width - 1, -1, -1))
+                arrays[i] = pa.array(values, pa.int64(), mask=col.is_null().to_numpy(zero_copy_only=False))
+            fields = [pa.field(f.name, arrays[i].type, metadata={b"mysql_bit": b"1"}) if i in bits else f
+                      for i, f in enumerate(b.schema)]
+            b = pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
+        yield b
+
+
 def is_binary(t: pa.DataType) -> bool:
     return pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
 
@@ -274,6 +302,7 @@ class MySQLSink(DatabaseSink):
 
     # -- loading --------------------------------------------------------------------
     def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:
+        batches = _bit_columns_as_ints(spec, batches)
         cur = self._raw().cursor()
         if not merge:
             return self._copy(cur, self.qt(spec), spec.written, batches, self._order(spec, spec.written))
@@ -289,6 +318,7 @@ class MySQLSink(DatabaseSink):
         return int(inserted)
 
     def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
+        batches = _bit_columns_as_ints(spec, batches)
         self._copy(self._raw().cursor(), temp, spec.key, batches, self._order(spec, spec.key))
 
     @staticmethod
@@ -334,6 +364,9 @@ class MySQLSink(DatabaseSink):
             if is_binary(field.type):
                 targets.append(f"@v{i}")
                 sets.append(f"{self.q(name)} = UNHEX(@v{i})")
+            elif field.metadata and b"mysql_bit" in field.metadata:  # text '5' would be one byte 0x35
+                targets.append(f"@v{i}")
+                sets.append(f"{self.q(name)} = CAST(@v{i} AS UNSIGNED)")
             else:
                 targets.append(self.q(name))
         sql = (f"LOAD DATA LOCAL INFILE {self._raw().escape(path)} INTO TABLE {table} "
