@@ -129,3 +129,27 @@ def test_schema_created_once_and_reflects_back(db_url):
         assert lt.primary_key == t.primary_key
         assert {(f.columns, f.ref_table) for f in lt.foreign_keys} == {(f.columns, f.ref_table) for f in t.foreign_keys}
     _ = sa  # reflection goes through SQLAlchemy's batch inspector
+
+
+def test_rerun_of_a_complete_run_is_cheap_but_notices_deletions(tmp_path):
+    """A completed run is skipped after sampling keys; a deleted sampled row brings the full path."""
+    src = source_from(recipe="scale-seed")
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    sink = open_sink(url)
+    try:
+        opts = SeedOptions(seed=8, scale=SCALE, manifest_dir=None)
+        first = seed(sink, src, opts)
+        again = seed(sink, src, opts)
+        assert again.inserted_total == 0 and {r.mode for r in again.tables.values()} == {"complete"}
+        # delete a row in the middle: the sample does not see it, --full does and restores it
+        sink.conn.exec_driver_sql("DELETE FROM audit_events WHERE id = (SELECT id FROM audit_events "
+                                  "ORDER BY id LIMIT 1 OFFSET 500)")
+        sink.conn.commit()
+        from dataclasses import replace
+
+        full = seed(sink, src, replace(opts, full=True))
+        assert full.inserted_total == 1 and full.tables["audit_events"].inserted == 1
+        assert verify(sink, src, opts).ok
+        assert first.planned_total == full.planned_total
+    finally:
+        sink.close()

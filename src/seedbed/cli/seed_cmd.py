@@ -20,6 +20,8 @@ def seed(
     manifest_dir: Annotated[Path, typer.Option(
         "--manifest-dir", help="Folder for the run's JSON manifest.")] = Path("seedbed-runs"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
+    full: Annotated[bool, typer.Option(
+        "--full", help="On a rerun of a completed seed, check every row (not just a sample of keys).")] = False,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
     from rich.table import Table
@@ -29,7 +31,7 @@ def seed(
 
     src = c.source(recipe, plan_file, ddl, dialect)
     opts = c.options(seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
-                     manifest_dir=manifest_dir)
+                     manifest_dir=manifest_dir, full=full)
     out = c.console()
 
     def progress(name, i, n, rec):
@@ -47,7 +49,7 @@ def seed(
         for name, rec in m.tables.items():
             t.add_row(name, f"{rec.planned:,}", f"{rec.inserted:,}", f"{rec.seconds:.2f}")
         out.print(t)
-    verb = "rerun" if any(r.mode == "merge" for r in m.tables.values()) else "seeded"
+    verb = "rerun" if any(r.mode in ("merge", "complete") for r in m.tables.values()) else "seeded"
     out.print(f"{verb} {m.plan} seed {m.seed} scale {m.scale} into {m.database}: "
               f"[bold]{m.inserted_total:,}[/] rows added of {m.planned_total:,} planned in {m.seconds:.1f}s")
     if m.inserted_total == 0:

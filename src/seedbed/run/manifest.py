@@ -32,7 +32,7 @@ class TableRecord:
     planned: int
     inserted: int = 0
     seconds: float = 0.0
-    mode: str = ""  # "copy" (fresh) or "merge" (rerun: only missing rows)
+    mode: str = ""  # "copy" (fresh), "merge" (rerun: only missing rows), "complete" (rerun of a complete run)
 
 
 @dataclass
