@@ -1,8 +1,9 @@
 """Running one measured subprocess: wall time, peak RSS, exit code, a timeout.
 
-Each child is reaped with ``os.wait4``, which returns the resource usage of that child
-alone (and of the descendants it waited for), so the peak RSS of one ``seedbed seed``
-is not mixed with any other child's. Output goes to log files, never to pipes, so a
+Each child is started through a tiny intermediary (``/usr/bin/time``, else a bare
+Python) that reports the resource usage of that child alone, so the peak RSS of one
+``seedbed seed`` is neither mixed with any other child's nor with this harness's own
+memory (which Linux would otherwise count, as it was there before ``exec``). Output goes to log files, never to pipes, so a
 chatty child cannot block. The child runs in its own session; on timeout or Ctrl-C
 its whole process group is killed.
 """
@@ -11,12 +12,50 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-import subprocess
+
+
+# ru_maxrss of a child counts what its process image held before exec, i.e. this
+# harness's own memory (pyarrow, seedbed): children are started through a tiny
+# intermediary - /usr/bin/time, else a bare Python - that reports its child's usage.
+_TIME = "/usr/bin/time"
+_LAUNCHER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, st, ru = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{ru.ru_maxrss} 0 {ru.ru_utime} {ru.ru_stime}\\n")
+rc = os.waitstatus_to_exitcode(st)
+sys.exit(rc if rc >= 0 else 128 - rc)
+"""
+_ECHO_LIMIT = 400  # longer commands are shortened on screen (the log and JSON have them whole)
+
+
+def measured(cmd: list[str], usage_file: Path) -> list[str]:
+    if os.access(_TIME, os.X_OK):
+        return [_TIME, "-f", "%M %e %U %S", "-o", str(usage_file), *cmd]
+    return [sys.executable, "-S", "-I", "-c", _LAUNCHER, str(usage_file), *cmd]
+
+
+def read_usage(usage_file: Path) -> tuple[int, float, float] | None:
+    """(maxrss KiB, user s, sys s) of the measured child, from the intermediary's file."""
+    try:
+        lines = [ln for ln in usage_file.read_text().splitlines() if ln.strip()]
+        kb, _, user, sys_ = lines[-1].split()
+        return int(kb), float(user), float(sys_)
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 class BenchError(Exception):
@@ -70,10 +109,16 @@ class Runner:
     def run(self, label: str, cmd: list[str], *, timeout: float, env: dict | None = None,
             cwd: Path | None = None, stdin: Path | None = None, check: bool = True,
             record: bool = True) -> Run:
+        if shutil.which(cmd[0]) is None:
+            raise BenchError(f"{label}: {cmd[0]!r} is not installed or not on PATH")
         self._n += 1
         log = self.logdir / f"{self._n:03d}-{_slug(label)}.log"
         if self.verbose and record:
-            print(f"  $ {shlex.join(cmd)}", flush=True)
+            shown = shlex.join(cmd)
+            if len(shown) > _ECHO_LIMIT:
+                shown = shown[:_ECHO_LIMIT] + f" ... [{len(shown)} chars, whole in {log.name}]"
+            print(f"  $ {shown}", flush=True)
+        usage_file = log.with_suffix(".usage")
         full_env = dict(os.environ)
         if env:
             full_env.update(env)
@@ -82,9 +127,9 @@ class Runner:
             out.flush()
             t0 = time.perf_counter()
             try:
-                p = subprocess.Popen(cmd, stdin=inp, stdout=out, stderr=subprocess.STDOUT, env=full_env,
+                p = subprocess.Popen(measured(cmd, usage_file), stdin=inp, stdout=out, stderr=subprocess.STDOUT, env=full_env,
                                      cwd=cwd, start_new_session=True)
-            except FileNotFoundError as err:
+            except OSError as err:
                 raise BenchError(f"{label}: cannot start {cmd[0]!r}: {err.strerror}") from None
             timed_out = threading.Event()
 
@@ -114,7 +159,10 @@ class Runner:
                 timer.cancel()
             wall = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
-        r = Run(label, cmd, wall, ru.ru_maxrss, ru.ru_utime, ru.ru_stime, p.returncode, timed_out.is_set(), log)
+        usage = read_usage(usage_file)
+        if usage is None:  # the intermediary died with its child: its own usage is the best left
+            usage = (ru.ru_maxrss, ru.ru_utime, ru.ru_stime)
+        r = Run(label, cmd, wall, *usage, p.returncode, timed_out.is_set(), log)
         if record:
             self.runs.append(r)
             if self.verbose:

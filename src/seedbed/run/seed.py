@@ -17,6 +17,7 @@ from seedbed.errors import PlanError, SchemaError, SeedbedError
 from seedbed.generate.frame import Context
 from seedbed.plan.resolved import ResolvedPlan
 from seedbed.run.manifest import Manifest, TableRecord, find_run, now_iso, run_id
+from seedbed.run.prefetch import prefetch
 from seedbed.run.source import Source, resolve
 
 Progress = Callable[[str, int, int, TableRecord], None]
@@ -132,7 +133,8 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
                 spec = ctx.spec(name)
                 t1 = time.perf_counter()
                 # a table that triggers also fill gets only the rows they did not make
-                rec.inserted = sink.load(spec, _nulled(ctx.batches(name), spec.deferred), merge=merge or name in fed)
+                batches = prefetch(_nulled(ctx.batches(name), spec.deferred))
+                rec.inserted = sink.load(spec, batches, merge=merge or name in fed)
                 sink.after_load(spec)
                 rec.seconds = round(time.perf_counter() - t1, 3)
                 if progress:
