@@ -14,6 +14,7 @@ O(parents) and derived from the plan alone.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -53,6 +54,8 @@ class Context:
         self._layouts: dict[str, Layout] = {}
         self._busy: set[str] = set()
         self._memo: dict[object, object] = {}
+        # batches may be generated on another thread (prefetch): caches fill under a lock
+        self._lock = threading.RLock()
 
     def key(self, table: str, column: str, purpose: str = "") -> np.uint64:
         return rng.stream_key(self.seed, table, column, purpose)
@@ -61,6 +64,10 @@ class Context:
         return self.plan.table(table)
 
     def layout(self, table: str) -> Layout:
+        with self._lock:
+            return self._layout(table)
+
+    def _layout(self, table: str) -> Layout:
         if table not in self._layouts:
             if table in self._busy:
                 raise PlanError(f"the row count of {table!r} depends on itself", where=table)
@@ -80,9 +87,10 @@ class Context:
         return self.layout(table).n
 
     def memo(self, key: object, make):  # noqa: ANN001 - small cache for O(parents) results
-        if key not in self._memo:
-            self._memo[key] = make()
-        return self._memo[key]
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = make()
+            return self._memo[key]
 
     def frame(self, table: str, idx: np.ndarray) -> Frame:
         return Frame(self, self.spec(table), np.asarray(idx, dtype=np.int64))
@@ -223,6 +231,8 @@ class Frame:
         if valid.all():
             return self.ctx.frame(table, idx).path(rest)
         inner = self.ctx.frame(table, idx[valid]).path(rest)
+        if not valid.any():
+            return pa.nulls(len(idx), inner.type)
         positions = np.cumsum(valid) - 1
         taken = inner.take(pa.array(np.where(valid, positions, 0)))
         return pa.compute.if_else(pa.array(valid), taken, pa.nulls(len(idx), taken.type))
