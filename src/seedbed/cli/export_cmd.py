@@ -15,7 +15,7 @@ def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
     recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None, dialect: c.Dialect = None,
     seed: c.Seed = None, scale: c.Scale = None, profile: c.Profile = None, rows: c.Rows = None,
-    chunk_size: c.Chunk = 50_000, locale: c.Locale = None,
+    chunk_size: c.Chunk = c.CHUNK, locale: c.Locale = None,
 ) -> None:
     """Write the plan's rows to files (the same rows `seed` would write)."""
     from seedbed.errors import PlanError

@@ -12,7 +12,7 @@ from seedbed.cli import common as c
 def plan(
     recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None, dialect: c.Dialect = None,
     db: c.Db = None, seed: c.Seed = None, scale: c.Scale = None, profile: c.Profile = None,
-    rows: c.Rows = None, chunk_size: c.Chunk = 50_000, locale: c.Locale = None,
+    rows: c.Rows = None, chunk_size: c.Chunk = c.CHUNK, locale: c.Locale = None,
     columns: Annotated[bool, typer.Option("--columns", help="Show the generator of every column.")] = False,
 ) -> None:
     """Show what a seed would write, without writing anything."""

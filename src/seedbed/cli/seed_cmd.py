@@ -13,7 +13,7 @@ from seedbed.cli import common as c
 def seed(
     db: c.DbRequired, recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None,
     dialect: c.Dialect = None, seed: c.Seed = None, scale: c.Scale = None, profile: c.Profile = None,
-    rows: c.Rows = None, chunk_size: c.Chunk = 50_000, locale: c.Locale = None,
+    rows: c.Rows = None, chunk_size: c.Chunk = c.CHUNK, locale: c.Locale = None,
     create_schema: Annotated[bool | None, typer.Option(
         "--create-schema/--no-create-schema",
         help="Create missing tables from the DDL (recipes do by default).")] = None,

@@ -44,7 +44,7 @@ class Layout:
 class Context:
     """Shared, pure state of one run: plan, seed and lazily computed layouts."""
 
-    def __init__(self, plan: ResolvedPlan, chunk_size: int = 50_000, bases: dict[str, int] | None = None):
+    def __init__(self, plan: ResolvedPlan, chunk_size: int = 20_000, bases: dict[str, int] | None = None):
         self.plan = plan
         self.seed = plan.seed
         self.chunk_size = chunk_size

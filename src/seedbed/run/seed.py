@@ -29,7 +29,7 @@ class SeedOptions:
     scale: float | None = None
     profile: str | None = None
     rows: int | None = None  # default rows per table when the plan gives none
-    chunk_size: int = 50_000
+    chunk_size: int = 20_000
     create_schema: bool | None = None  # None: create a recipe's schema when it is absent
     manifest_dir: Path | None = Path("seedbed-runs")
     locale: str | None = None
