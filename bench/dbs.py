@@ -226,7 +226,7 @@ class MariaDB:
                     "LINES TERMINATED BY '\\n' IGNORE 1 LINES "
                     f"({', '.join(targets)})" + (f" SET {', '.join(sets)}" if sets else ""))
             stmts.append(stmt)
-        return self.base_args(db) + ["-e", ";\n".join(stmts)]
+        return self.base_args(db) + ["-e", "; ".join(stmts)]
 
     def counts(self, db: str, names: list[str]) -> dict[str, int]:
         sql = " UNION ALL ".join(f"SELECT '{n}', count(*) FROM `{n}`" for n in names)

@@ -86,9 +86,9 @@ def _rows(schema: Schema, table: Table, n: int, uniform: bool) -> Any:
         return {"per": pk[0], "each": 1}  # a 1:1 extension of its parent
     k = group_key(table)
     if k is not None:
-        first = next(c for c in k if c in fks and len(fks[c][0].columns) == 1
-                     and fks[c][0].ref_table != table.qualified) if any(
-            c in fks and len(fks[c][0].columns) == 1 and fks[c][0].ref_table != table.qualified for c in k) else None
+        # the first key column that is a one-column foreign key to another table
+        first = next((c for c in k if c in fks and len(fks[c][0].columns) == 1
+                      and fks[c][0].ref_table != table.qualified), None)
         if first is not None:
             return {"per": first, "total": n if uniform else n * 3}
     if uniform:
