@@ -153,3 +153,38 @@ def test_rerun_of_a_complete_run_is_cheap_but_notices_deletions(tmp_path):
         assert first.planned_total == full.planned_total
     finally:
         sink.close()
+
+
+def _pg_objects(sink) -> set[tuple]:
+    rows = sink.conn.exec_driver_sql(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = 'public'::regnamespace UNION ALL "
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'").fetchall()
+    sink.conn.commit()
+    return {tuple(r) for r in rows}
+
+
+def test_indexes_dropped_for_the_load_come_back(fresh_pg_url, tmp_path):
+    """Empty tables load without their indexes; every index and constraint is rebuilt after,
+    and a run killed in between gets them back on its next run."""
+    from seedbed.run.manifest import find_run
+    from seedbed.run.seed import prepare_schema
+
+    src = source_from(recipe="scale-seed")
+    opts = SeedOptions(seed=1, scale=SCALE, manifest_dir=None)
+    sink = open_sink(fresh_pg_url)
+    try:
+        prepare_schema(sink, src, opts)
+        before = _pg_objects(sink)
+        m = seed(sink, src, opts)
+        assert _pg_objects(sink) >= before and not m.pending_ddl
+        # simulate a run killed after dropping an index: the manifest still lists it
+        sink.conn.exec_driver_sql("DROP INDEX audit_events_entity_idx")
+        sink.conn.commit()
+        run = find_run(sink, "scale-seed", 1)
+        run.pending_ddl = {"audit_events": [next(d for t, n, d in before if n == "audit_events_entity_idx")]}
+        sink.save_manifest(run.to_dict())
+        seed(sink, src, opts)
+        assert _pg_objects(sink) >= before
+    finally:
+        sink.close()

@@ -51,6 +51,9 @@ class Manifest:
     error: str | None = None
     bases: dict[str, int] = field(default_factory=dict)  # where the run's keys start per table
     cuts: list[str] = field(default_factory=list)  # foreign keys cut to break cycles, and how
+    # indexes and constraints dropped for a load and not yet rebuilt: a later run rebuilds
+    # them first, so even a killed run never leaves a table without them
+    pending_ddl: dict[str, list[str]] = field(default_factory=dict)
     version: int = MANIFEST_VERSION
 
     @property

@@ -109,6 +109,8 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
             hint=f"purge it first (seedbed purge ... --seed {plan.seed}) or use another --seed",
         )
     merge = previous is not None
+    if previous is not None and previous.pending_ddl:
+        restore_indexes(sink, previous)
     order, fed = _after_triggers(plan.order, sink.trigger_feeds())
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
     ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
@@ -134,21 +136,57 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
                 t1 = time.perf_counter()
                 # a table that triggers also fill gets only the rows they did not make
                 batches = prefetch(_nulled(ctx.batches(name), spec.deferred))
-                rec.inserted = sink.load(spec, batches, merge=merge or name in fed)
+                table_merge = merge or name in fed
+                deferred_ddl = None if table_merge else sink.index_ddl_to_defer(spec)
+                if deferred_ddl:
+                    m.pending_ddl[name] = deferred_ddl[1]
+                    sink.save_manifest(m.to_dict())
+                    sink.run_ddl(deferred_ddl[0])
+                rec.inserted = sink.load(spec, batches, merge=table_merge)
                 sink.after_load(spec)
                 rec.seconds = round(time.perf_counter() - t1, 3)
                 if progress:
                     progress(name, i, len(order), rec)
             _set_deferred(sink, ctx)
+        if m.pending_ddl:  # indexes and keys dropped for the load: rebuilt (and validated) now
+            restore_indexes(sink, m)
         _check_cuts(sink, ctx)
     except SeedbedError as err:
+        _restore_after_failure(sink, m)
         _finish(sink, m, opts, t0, "failed", str(err))
         raise
-    except Exception as err:
+    except BaseException as err:
+        _restore_after_failure(sink, m)
         _finish(sink, m, opts, t0, "failed", f"{type(err).__name__}: {err}")
         raise
     _finish(sink, m, opts, t0, "completed", None)
     return m
+
+
+def _restore_after_failure(sink, m: Manifest) -> None:
+    """A failed load still gets its indexes back; if even that fails, the manifest keeps the
+    statements and the next run of the seed rebuilds them first."""
+    if not m.pending_ddl:
+        return
+    try:
+        restore_indexes(sink, m)
+    except Exception:  # noqa: BLE001 - the run's own error is the one to report
+        pass
+
+
+def restore_indexes(sink, m: Manifest) -> None:
+    """Rebuild what an interrupted run dropped for its load (statements from its manifest)."""
+    statements = [stmt for stmts in m.pending_ddl.values() for stmt in stmts]
+    # every key and index first, then the foreign keys that may lean on them
+    statements.sort(key=lambda sql: 1 if "FOREIGN KEY" in sql else 0)
+    for stmt in statements:
+        try:
+            sink.run_ddl([stmt])
+        except Exception as err:  # noqa: BLE001 - one that already exists (rebuilt before) is fine
+            if "already exists" not in str(err):
+                raise
+    m.pending_ddl.clear()
+    sink.save_manifest(m.to_dict())
 
 
 def _still_there(sink, ctx: Context) -> bool:

@@ -230,6 +230,16 @@ class DatabaseSink:
             v = self.conn.exec_driver_sql(f"SELECT max({self.q(column)}) FROM {self.qt(spec)}").scalar()
         return max(int(v or 0), 0)
 
+    def index_ddl_to_defer(self, spec: TableSpec) -> tuple[list[str], list[str]] | None:
+        """Statements to drop an empty table's indexes before a load and recreate them
+        after; None where the sink does not do that."""
+        return None
+
+    def run_ddl(self, statements: list[str]) -> None:
+        with self.conn.begin():
+            for stmt in statements:
+                self.conn.exec_driver_sql(stmt)
+
     def after_load(self, spec: TableSpec) -> None:
         """Hook after a table is loaded (PostgreSQL moves its sequences past the new keys)."""
 

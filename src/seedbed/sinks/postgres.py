@@ -102,6 +102,51 @@ class PostgresSink(DatabaseSink):
                     {"t": self.qt(spec), "c": col},
                 )
 
+    def index_ddl_to_defer(self, spec: TableSpec) -> tuple[list[str], list[str]] | None:
+        """(drop, recreate) statements for an empty table's indexes and constraints.
+
+        Loading first and building indexes after is several times cheaper than keeping
+        random-key b-trees up to date row by row. Only for an empty, non-partitioned
+        table; its primary and unique keys only when no foreign key points at it (they
+        would have to go too). Recreating a foreign key validates every loaded row.
+        """
+        if spec.table.partition_kind or spec.table.partition_of:
+            return None
+        rel = self.qt(spec)
+        with self.conn.begin():
+            if self.conn.exec_driver_sql(f"SELECT EXISTS (SELECT 1 FROM {rel})").scalar():
+                return None
+            oid = self.conn.exec_driver_sql("SELECT %(t)s::regclass::oid", {"t": rel}).scalar()
+            referenced = self.conn.exec_driver_sql(
+                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = %(o)s)",
+                {"o": oid}).scalar()
+            kinds = "('f')" if referenced else "('f', 'p', 'u')"
+            cons = self.conn.exec_driver_sql(
+                f"SELECT conname, pg_get_constraintdef(oid), contype, conindid FROM pg_constraint "
+                f"WHERE conrelid = %(o)s AND conparentid = 0 AND contype IN {kinds} ORDER BY contype DESC, conname",
+                {"o": oid}).fetchall()
+            kept = self.conn.exec_driver_sql(
+                "SELECT conindid FROM pg_constraint WHERE conrelid = %(o)s AND conindid <> 0", {"o": oid}).fetchall()
+            idx = self.conn.exec_driver_sql(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "WHERE i.indrelid = %(o)s AND NOT (i.indexrelid = ANY(%(k)s)) ORDER BY 1",
+                {"o": oid, "k": [k[0] for k in kept]}).fetchall()
+        drop, create = [], []
+        for name, definition, kind, _ in cons:
+            drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {self.q(name)}")
+            create.append(f"ALTER TABLE {rel} ADD CONSTRAINT {self.q(name)} {definition}")
+        for name, definition in idx:
+            drop.append(f"DROP INDEX {name}")
+            create.append(definition)
+        # keys before foreign keys when recreating (a unique key may back another table's FK)
+        create.sort(key=lambda sql: 1 if "FOREIGN KEY" in sql else 0)
+        return (drop, create) if drop else None
+
+    def run_ddl(self, statements: list[str]) -> None:
+        with self.conn.begin():
+            for stmt in statements:
+                self.conn.exec_driver_sql(stmt)
+
     def checks_off(self):
         """Foreign-key triggers off for this session (needs a superuser or replication role)."""
         import contextlib
