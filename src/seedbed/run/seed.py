@@ -168,10 +168,8 @@ def _restore_after_failure(sink, m: Manifest) -> None:
     statements and the next run of the seed rebuilds them first."""
     if not m.pending_ddl:
         return
-    try:
+    with contextlib.suppress(Exception):  # the run's own error is the one to report
         restore_indexes(sink, m)
-    except Exception:  # noqa: BLE001 - the run's own error is the one to report
-        pass
 
 
 def restore_indexes(sink, m: Manifest) -> None:

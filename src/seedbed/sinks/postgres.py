@@ -132,7 +132,7 @@ class PostgresSink(DatabaseSink):
                 "WHERE i.indrelid = %(o)s AND NOT (i.indexrelid = ANY(%(k)s)) ORDER BY 1",
                 {"o": oid, "k": [k[0] for k in kept]}).fetchall()
         drop, create = [], []
-        for name, definition, kind, _ in cons:
+        for name, definition, _kind, _index in cons:
             drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {self.q(name)}")
             create.append(f"ALTER TABLE {rel} ADD CONSTRAINT {self.q(name)} {definition}")
         for name, definition in idx:
