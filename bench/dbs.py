@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bench.proc import BenchError, Runner
+from bench.proc import BenchError
 
 PREFIX = "seedbed_bench"
 
@@ -32,7 +32,9 @@ def _quick(cmd: list[str], env: dict | None = None, timeout: float = 60, stdin: 
     except subprocess.TimeoutExpired:
         raise BenchError(f"{shlex_join(cmd)} did not answer within {timeout:.0f}s") from None
     if p.returncode != 0:
-        raise BenchError(f"{shlex_join(cmd)} failed: {(p.stderr or p.stdout).strip()[:800]}")
+        shown = shlex_join(cmd)
+        shown = shown if len(shown) <= 200 else shown[:200] + " ..."
+        raise BenchError(f"{(p.stderr or p.stdout).strip()[:800]} (from: {shown})")
     return p.stdout
 
 
@@ -94,9 +96,9 @@ class Postgres:
         return f"postgresql://{auth}@{self.s.host}:{self.s.port}/{db}"
 
     def create(self, db: str) -> str:
+        self.created.add(db)  # first: a signal during CREATE must still drop it
         _quick(self.base_args("postgres") + ["-c", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
                                              "-c", f'CREATE DATABASE "{db}"'], self.env)
-        self.created.add(db)
         return db
 
     def drop(self, db: str) -> None:
@@ -126,6 +128,16 @@ class Postgres:
             cols = ", ".join(f'"{c}"' for c in t.columns)
             cmd += ["-c", f"\\copy \"{t.name}\" ({cols}) FROM '{t.path}' WITH (FORMAT csv, HEADER true)"]
         return cmd
+
+    def signature(self, db: str) -> set[str]:
+        """Indexes and constraints of the application's tables (seedbed's manifest table aside)."""
+        sql = ("SELECT 'index ' || tablename || '.' || indexname FROM pg_indexes WHERE schemaname = 'public' "
+               "AND tablename <> 'seedbed_runs' UNION ALL "
+               "SELECT 'constraint ' || conrelid::regclass::text || '.' || conname || ' ' || contype::text || "
+               "CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END FROM pg_constraint "
+               "WHERE connamespace = 'public'::regnamespace AND conrelid <> 0 "
+               "AND conrelid::regclass::text <> 'seedbed_runs'")
+        return set(_quick(self.base_args(db) + ["-At", "-c", sql], self.env).split("\n")) - {""}
 
     def counts(self, db: str, names: list[str]) -> dict[str, int]:
         sql = " UNION ALL ".join(f"SELECT '{n}', count(*) FROM \"{n}\"" for n in names)
@@ -177,9 +189,9 @@ class MariaDB:
         return f"mysql://{auth}@{self.s.host}:{self.s.port}/{db}"
 
     def create(self, db: str) -> str:
+        self.created.add(db)  # first: a signal during CREATE must still drop it
         _quick(self.base_args() + ["-e", f"DROP DATABASE IF EXISTS `{db}`; CREATE DATABASE `{db}` "
                                          "CHARACTER SET utf8mb4"], self.env)
-        self.created.add(db)
         return db
 
     def drop(self, db: str) -> None:
@@ -227,6 +239,13 @@ class MariaDB:
                     f"({', '.join(targets)})" + (f" SET {', '.join(sets)}" if sets else ""))
             stmts.append(stmt)
         return self.base_args(db) + ["-e", "; ".join(stmts)]
+
+    def signature(self, db: str) -> set[str]:
+        sql = (f"SELECT CONCAT('index ', TABLE_NAME, '.', INDEX_NAME, '.', COLUMN_NAME) FROM information_schema.STATISTICS "
+               f"WHERE TABLE_SCHEMA = '{db}' AND TABLE_NAME <> 'seedbed_runs' UNION ALL "
+               f"SELECT CONCAT('constraint ', TABLE_NAME, '.', CONSTRAINT_NAME, ' ', CONSTRAINT_TYPE) "
+               f"FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = '{db}' AND TABLE_NAME <> 'seedbed_runs'")
+        return set(_quick(self.base_args(db) + ["-N", "-e", sql], self.env).split("\n")) - {""}
 
     def counts(self, db: str, names: list[str]) -> dict[str, int]:
         sql = " UNION ALL ".join(f"SELECT '{n}', count(*) FROM `{n}`" for n in names)
@@ -301,6 +320,17 @@ class SQLite:
     def load_cmd(self, path: Path) -> list[str]:
         return [self.cli, "-batch", str(path)]
 
+    def signature(self, path: Path) -> set[str]:
+        con = sqlite3.connect(path)
+        try:
+            rows = con.execute("SELECT type, tbl_name, name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                               "AND tbl_name <> 'seedbed_runs'").fetchall()
+        finally:
+            con.close()
+        # autoindexes carry the constraints; a table's CREATE text carries its foreign keys and checks
+        return {f"{t} {tbl}.{n}" + (f" {' '.join(sql.split())}" if t == "table" and sql else "")
+                for t, tbl, n, sql in rows}
+
     def counts(self, path: Path, names: list[str]) -> dict[str, int]:
         con = sqlite3.connect(path)
         try:
@@ -326,5 +356,11 @@ def check_counts(label: str, got: dict[str, int], want: dict[str, int]) -> None:
         raise BenchError(f"{label}: row counts differ from the plan ({detail})")
 
 
-def run_sqlite_load(runner: Runner, label: str, cmd: list[str], script: Path, timeout: float):
-    return runner.run(label, cmd, timeout=timeout, stdin=script)
+def check_same_schema(label: str, seeded: set[str], baseline: set[str]) -> None:
+    """The seeded database must end with every index and constraint the baseline has (a
+    seeder that drops indexes to load faster must put them all back)."""
+    missing, extra = sorted(baseline - seeded), sorted(seeded - baseline)
+    if missing or extra:
+        raise BenchError(f"{label}: the seeded schema differs from the baseline's: "
+                         f"missing {missing[:4]}{' ...' if len(missing) > 4 else ''}, "
+                         f"extra {extra[:4]}{' ...' if len(extra) > 4 else ''}")

@@ -48,8 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.gen", description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=123)
-    ap.add_argument("--chunk-size", type=int, default=50_000)
+    ap.add_argument("--chunk-size", type=int, help="rows per batch (default: seedbed's SeedOptions default)")
     a = ap.parse_args(argv)
+    if a.chunk_size is None:
+        from seedbed.run.seed import SeedOptions
+
+        a.chunk_size = SeedOptions().chunk_size
     json.dump(measure(a.scale, a.seed, a.chunk_size), sys.stdout)
     sys.stdout.write("\n")
     return 0

@@ -22,7 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.dbs import PREFIX, MariaDB, Postgres, SQLite, TableCsv, check_counts, count_warnings
+from bench.dbs import (PREFIX, MariaDB, Postgres, SQLite, TableCsv, check_counts, check_same_schema,
+                       count_warnings)
 from bench.proc import BenchError, Run, Runner
 from bench.report import Figure, table
 
@@ -101,6 +102,7 @@ class Bench:
         # PostgreSQL seed runs by scale, reused by rss/rerun: (run, database kept or None)
         self.pg_seeds: dict[float, Run] = {}
         self.pg_kept: tuple[Run, str] | None = None
+        self.sigs: dict[tuple[str, str], set[str]] = {}  # (kind, seed|base) -> indexes and constraints
 
     # -- helpers ---------------------------------------------------------------
     def name(self, what: str) -> str:
@@ -217,7 +219,9 @@ class Bench:
                                                                          and "rerun" in self.only)))
                 else:
                     bases.append(self._s1_base(kind, tables, meta))
+        check_same_schema(f"seedbed seed ({label})", self.sigs[(kind, "seed")], self.sigs[(kind, "base")])
         self.median_pairs(fig, seeds, bases, base_name)
+        fig.detail += f"; same {len(self.sigs[(kind, 'base')])} indexes/constraints at the end"
         s = statistics.median(r.wall for r in seeds)
         if kind == "pg":
             self.pg_seeds[scale] = max(seeds, key=lambda r: r.maxrss_kb)
@@ -236,6 +240,7 @@ class Bench:
             self.pg.settle()
             run = self.run_seed(f"seedbed seed pg {scale:g}", self.pg.db_url(db), scale)
             check_counts("seedbed seed (PostgreSQL)", self.pg.counts(db, list(meta.counts)), meta.counts)
+            self.sigs[(kind, "seed")] = self.pg.signature(db)
             if keep:
                 if self.pg_kept:
                     self.pg.drop(self.pg_kept[1])
@@ -246,12 +251,14 @@ class Bench:
             db = self.my.create(self.name("seed"))
             run = self.run_seed(f"seedbed seed mysql {scale:g}", self.my.db_url(db), scale)
             check_counts("seedbed seed (MariaDB)", self.my.counts(db, list(meta.counts)), meta.counts)
+            self.sigs[(kind, "seed")] = self.my.signature(db)
             self.my.drop(db)
         else:
             path = self.lite.create(self.name("seed"))
             self.lite.settle()
             run = self.run_seed(f"seedbed seed sqlite {scale:g}", self.lite.db_url(path), scale)
             check_counts("seedbed seed (SQLite)", self.lite.counts(path, list(meta.counts)), meta.counts)
+            self.sigs[(kind, "seed")] = self.lite.signature(path)
             self.lite.drop(path)
         return run
 
@@ -263,6 +270,7 @@ class Bench:
             self.pg.settle()
             run = self.runner.run("baseline psql \\copy", self.pg.load_cmd(db, tables), timeout=t, env=self.pg.env)
             check_counts("psql \\copy baseline", self.pg.counts(db, list(meta.counts)), meta.counts)
+            self.sigs[(kind, "base")] = self.pg.signature(db)
             self.pg.drop(db)
         elif kind == "mysql":
             db = self.my.create(self.name("load"))
@@ -272,6 +280,7 @@ class Bench:
             n, first = count_warnings(run.log.read_text(errors="replace"))
             run.extra["warnings"], run.extra["first_warnings"] = n, first
             check_counts("LOAD DATA baseline", self.my.counts(db, list(meta.counts)), meta.counts)
+            self.sigs[(kind, "base")] = self.my.signature(db)
             self.my.drop(db)
         else:
             path = self.lite.create(self.name("import"))
@@ -280,6 +289,7 @@ class Bench:
             self.lite.settle()
             run = self.runner.run("baseline sqlite3 .import", self.lite.load_cmd(path), timeout=t, stdin=script)
             check_counts("sqlite3 .import baseline", self.lite.counts(path, list(meta.counts)), meta.counts)
+            self.sigs[(kind, "base")] = self.lite.signature(path)
             self.lite.drop(path)
         return run
 
@@ -529,7 +539,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("ERROR: seedbed is not importable: run with the project's venv (.venv/bin/python -m bench)")
         return 2
-    print(f"  seedbed {getattr(seedbed, '__version__', '?')} from {Path(seedbed.__file__).parent}")
+    code = _code_state(Path(seedbed.__file__).resolve())
+    print(f"  seedbed {getattr(seedbed, '__version__', '?')} from {Path(seedbed.__file__).parent}; {code}")
     b = Bench(a, cmdline)
     status = 0
     try:
@@ -537,6 +548,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: cleaning up")
         status = 130
+    except SystemExit as stop:  # SIGTERM
+        print("\nterminated: cleaning up")
+        status = stop.code if isinstance(stop.code, int) else 143
     finally:
         b.pg.drop_all()
         b.my.drop_all()
@@ -554,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ncommand: {cmdline}")
     print(f"finished in {elapsed:.0f}s; load {_load()}; logs in {b.work / 'logs'}")
     if a.out:
-        result = {"command": cmdline, "started": started, "seconds": round(elapsed, 1),
+        result = {"command": cmdline, "started": started, "code": code, "seconds": round(elapsed, 1),
                   "host": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
                   "servers": b.servers, "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()},
                   "figures": [f.to_dict() for f in figs], "runs": [r.to_dict() for r in b.runner.runs]}
@@ -563,6 +577,23 @@ def main(argv: list[str] | None = None) -> int:
     if status:
         return status
     return 2 if any(f.status == "ERROR" for f in figs) else 0
+
+
+def _code_state(module_file: Path) -> str:
+    """The commit the measured code is at, and how many files under src/ differ from it."""
+    import subprocess
+
+    repo = module_file.parent
+    try:
+        sha = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--", "."], capture_output=True,
+                               text=True, timeout=10).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return "code: not a git checkout"
+    if not sha:
+        return "code: not a git checkout"
+    return f"code: commit {sha}" + (f" + {len(dirty)} uncommitted file(s) in the package" if dirty else "")
 
 
 def _load() -> str:

@@ -90,11 +90,14 @@ def handles_errors(fn):
     return wrapper
 
 
-def prevalidate(src, opts) -> None:
-    """Resolve and probe the plan before connecting, so bad input never touches the database.
+def prevalidate(src, opts, db: str | None = None) -> None:
+    """Resolve and probe the plan before connecting, so bad input never creates a SQLite file.
 
-    (A source without a schema is reflected from the database, so it is checked after.)
+    Server databases are checked by the library itself before any write (and a source
+    without a schema is reflected from the database, so it is checked after connecting).
     """
+    if db is not None and not db.lower().startswith("sqlite"):
+        return
     # MySQL DDL is reread in the server's flavour once connected (MariaDB differs), and
     # validated then, still before anything is written
     if src.schema is not None and src.ddl_dialect != "mysql":

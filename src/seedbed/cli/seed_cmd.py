@@ -38,7 +38,7 @@ def seed(
         if not quiet:
             out.print(f"[{i}/{n}] {name}: {rec.inserted:,} rows inserted in {rec.seconds:.2f}s")
 
-    c.prevalidate(src, opts)
+    c.prevalidate(src, opts, db)
     sink = open_sink(db)
     try:
         m = run_seed(sink, src, opts, progress)

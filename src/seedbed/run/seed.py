@@ -204,7 +204,7 @@ def _still_there(sink, ctx: Context) -> bool:
         batches = [ctx.batch(name, i, i + 1) for i in rows]
         keys = pa.RecordBatch.from_arrays(
             [pa.concat_arrays([b.column(c) for b in batches]) for c in spec.key], names=list(spec.key))
-        if sink.count_keys(spec, [keys]) != len(rows):
+        if sink.keys_present(spec, keys) != len(rows):
             return False
     return True
 

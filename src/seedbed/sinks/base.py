@@ -243,6 +243,25 @@ class DatabaseSink:
     def after_load(self, spec: TableSpec) -> None:
         """Hook after a table is loaded (PostgreSQL moves its sequences past the new keys)."""
 
+    def keys_present(self, spec: TableSpec, keys: pa.RecordBatch) -> int:
+        """How many of a few keys are in the table: one query, no temporary table."""
+        cols = [self.python_values(keys.column(c)) for c in spec.key]
+        params, tuples = {}, []
+        for i, row in enumerate(zip(*cols, strict=True)):
+            names = []
+            for j, value in enumerate(row):
+                params[f"k{i}_{j}"] = value
+                names.append(f":k{i}_{j}")
+            tuples.append(f"({', '.join(names)})")
+        target = ", ".join(self.q(c) for c in spec.key)
+        sql = f"SELECT count(*) FROM {self.qt(spec)} WHERE ({target}) IN ({', '.join(tuples)})"
+        with self.conn.begin():
+            return int(self.conn.execute(sa.text(sql), params).scalar_one())
+
+    def python_values(self, col: pa.Array) -> list[Any]:
+        """Values as the driver binds them (SQLite overrides: it has no date types)."""
+        return col.to_pylist()
+
     def count_rows(self, spec: TableSpec) -> int:
         with self.conn.begin():
             return int(self.conn.exec_driver_sql(f"SELECT count(*) FROM {self.qt(spec)}").scalar_one())

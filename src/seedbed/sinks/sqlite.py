@@ -59,6 +59,9 @@ class SQLiteSink(DatabaseSink):
             hint="check that the folder exists and is writable",
         )
 
+    def python_values(self, col: pa.Array) -> list[Any]:
+        return python_columns(pa.RecordBatch.from_arrays([col], names=["v"]))[0]
+
     def describe_error(self, err: Exception) -> tuple[str | None, str]:
         import sqlite3
 
