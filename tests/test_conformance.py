@@ -66,10 +66,17 @@ def _fresh_database(dialect: str, path: Path, tmp_path: Path):
     _need("mariadb")
     host = ["-h", "127.0.0.1", "-uroot"]
     subprocess.run(["mariadb", *host, "-e", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    # the dumps create and switch to a database of their own: load into ours instead
-    text = re.sub(r"(?im)^\s*(DROP\s+(SCHEMA|DATABASE)|CREATE\s+(SCHEMA|DATABASE)|USE)\b[^;]*;\s*$", "",
-                  path.read_text())
-    subprocess.run(["mariadb", *host, name], input=text.encode(), check=True, capture_output=True)
+    # the dumps create and switch to a database of their own: load into ours instead,
+    # including views that name their own database (`sakila.film`)
+    text = path.read_text()
+    for own in set(re.findall(r"(?im)^\s*USE\s+`?(\w+)`?\s*;", text)):
+        text = re.sub(rf"(?i)`?\b{own}\b`?\.(?=`?\w)", f"{name}.", text)
+    text = re.sub(r"(?im)^\s*(DROP\s+(SCHEMA|DATABASE)|CREATE\s+(SCHEMA|DATABASE)|USE)\b[^;]*;\s*$", "", text)
+    try:
+        subprocess.run(["mariadb", *host, name], input=text.encode(), check=True, capture_output=True)
+    except subprocess.CalledProcessError:
+        subprocess.run(["mariadb", *host, "-e", f"DROP DATABASE {name}"], capture_output=True)
+        raise
     url = MYSQL_URL.rsplit("/", 1)[0] + "/" + name
     return url, lambda: subprocess.run(["mariadb", *host, "-e", f"DROP DATABASE {name}"], capture_output=True)
 
