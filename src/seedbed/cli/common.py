@@ -36,7 +36,7 @@ def parse_seed(value: str | None) -> int | str | None:
 
 def options(seed, scale, profile, rows, chunk_size, locale, **extra):
     from seedbed.errors import PlanError
-    from seedbed.run.seed import SeedOptions
+    from seedbed.run.options import SeedOptions
 
     if scale is not None and scale <= 0:
         raise PlanError(f"--scale must be greater than 0, got {scale}", hint="try --scale 0.1")
@@ -57,6 +57,11 @@ def source(recipe, plan, ddl, dialect):
     if dialect and not ddl:
         raise PlanError("--dialect describes a --ddl file", hint="add --ddl FILE or drop --dialect")
     return source_from(recipe=recipe, plan=plan, ddl=ddl, dialect=dialect)
+
+
+def valid_source(recipe, plan, ddl) -> bool:
+    """The options name one source (which ``source`` checks fully, with messages)."""
+    return bool(recipe) != bool(plan or ddl)
 
 
 def console(stderr: bool = False):

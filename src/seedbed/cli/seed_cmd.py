@@ -24,15 +24,22 @@ def seed(
         "--full", help="On a rerun of a completed seed, check every row (not just a sample of keys).")] = False,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
-    from rich.table import Table
+    from seedbed.run import rerun
+
+    opts = c.options(seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
+                     manifest_dir=manifest_dir, full=full)
+    out = c.console()
+    # a rerun of a completed run is answered from its manifest before the engine is loaded
+    files = rerun.input_files(recipe, plan_file, ddl, dialect) if c.valid_source(recipe, plan_file, ddl) else None
+    m = rerun.quick_rerun(db, rerun.run_digest(files, rerun.backend(db), opts), opts)
+    if m is not None:
+        _summary(out, m, quiet)
+        return
 
     from seedbed.run.seed import seed as run_seed
     from seedbed.sinks import open_sink
 
     src = c.source(recipe, plan_file, ddl, dialect)
-    opts = c.options(seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
-                     manifest_dir=manifest_dir, full=full)
-    out = c.console()
 
     def progress(name, i, n, rec):
         if not quiet:
@@ -44,6 +51,12 @@ def seed(
         m = run_seed(sink, src, opts, progress)
     finally:
         sink.close()
+    _summary(out, m, quiet)
+
+
+def _summary(out, m, quiet: bool) -> None:
+    from rich.table import Table
+
     if not quiet:
         t = Table("table", "planned", "inserted", "seconds", box=None)
         for name, rec in m.tables.items():

@@ -32,6 +32,10 @@ def parse_plan(data: Any, source: str) -> PlanFile:
         ) from None
 
 
+# libyaml's loader when the wheel has it (10x faster on large plans), else the pure one
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_plan_file(path: str | Path) -> PlanFile:
     """Read and validate a plan file."""
     p = Path(path)
@@ -40,7 +44,7 @@ def load_plan_file(path: str | Path) -> PlanFile:
     except OSError as err:
         raise PlanError(f"cannot read plan file: {err.strerror}", where=str(p)) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

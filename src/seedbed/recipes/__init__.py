@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seedbed.errors import PlanError, did_you_mean
-from seedbed.plan.load import load_plan_file
-from seedbed.plan.model import PlanFile
+
+if TYPE_CHECKING:
+    from seedbed.plan.model import PlanFile
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ def names() -> list[str]:
     return list(_folders())
 
 
+def folder_of(name: str) -> Path | None:
+    """The folder of the bundled recipe ``name``, or None."""
+    return _folders().get(name.replace("_", "-"))
+
+
 def load_recipe(name: str) -> Recipe:
     """The bundled recipe ``name`` (``scale-seed``; underscores work too)."""
     folders = _folders()
@@ -47,4 +54,6 @@ def load_recipe(name: str) -> Recipe:
             hint=did_you_mean(key, folders) or f"recipes: {', '.join(folders)}",
         )
     folder = folders[key]
+    from seedbed.plan.load import load_plan_file
+
     return Recipe(name=key, folder=folder, plan=load_plan_file(folder / "plan.yaml"))

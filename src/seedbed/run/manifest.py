@@ -16,6 +16,7 @@ from typing import Any
 from seedbed.errors import PlanError
 
 MANIFEST_VERSION = 1
+MANIFEST_TABLE = "seedbed_runs"  # the manifests' table in each target database
 
 
 def run_id(plan_name: str, seed: int | str) -> str:
@@ -54,6 +55,10 @@ class Manifest:
     # indexes and constraints dropped for a load and not yet rebuilt: a later run rebuilds
     # them first, so even a killed run never leaves a table without them
     pending_ddl: dict[str, list[str]] = field(default_factory=dict)
+    # for a cheap rerun (run/rerun.py): a digest of what decided the rows, and the keys of
+    # the first and last row of every table
+    inputs: str | None = None
+    probe: dict[str, dict[str, Any]] | None = None
     version: int = MANIFEST_VERSION
 
     @property

@@ -10,35 +10,24 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 from seedbed.errors import PlanError, SchemaError, SeedbedError
 from seedbed.generate.frame import Context
 from seedbed.plan.resolved import ResolvedPlan
 from seedbed.run.manifest import Manifest, TableRecord, find_run, now_iso, run_id
+from seedbed.run.options import SeedOptions
 from seedbed.run.prefetch import prefetch
 from seedbed.run.source import Source, resolve
 
 Progress = Callable[[str, int, int, TableRecord], None]
 
 
-@dataclass(frozen=True)
-class SeedOptions:
-    seed: int | str | None = None
-    scale: float | None = None
-    profile: str | None = None
-    rows: int | None = None  # default rows per table when the plan gives none
-    chunk_size: int = 20_000
-    create_schema: bool | None = None  # None: create a recipe's schema when it is absent
-    manifest_dir: Path | None = Path("seedbed-runs")
-    locale: str | None = None
-    full: bool = False  # rerun of a completed run: re-check every row instead of sampling keys
-
-
 def plan_for(source: Source, opts: SeedOptions, schema=None,
-             bases: dict[str, int] | None = None) -> tuple[ResolvedPlan, Context]:
-    """Resolve the plan and size every table; raises before anything is written."""
+             bases: dict[str, int] | None = None, check: bool = True) -> tuple[ResolvedPlan, Context]:
+    """Resolve the plan and size every table; raises before anything is written.
+
+    ``check`` also generates a few rows of every table (``probe``); ``seed`` asks for that
+    only once it knows it will write, so a rerun of a completed run skips it."""
     plan = resolve(source, schema, seed=opts.seed, scale=opts.scale, profile=opts.profile,
                    rows=opts.rows, locale=opts.locale)
     ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
@@ -51,7 +40,8 @@ def plan_for(source: Source, opts: SeedOptions, schema=None,
         )
     if total > plan.limits.warn_total_rows:
         plan.warnings.append(f"large dataset: {total:,} rows")
-    probe(ctx)
+    if check:
+        probe(ctx)
     return plan, ctx
 
 
@@ -96,11 +86,11 @@ def prepare_schema(sink, source: Source, opts: SeedOptions) -> None:
     sink.execute_ddl(transpile_ddl(source.ddl, read=read, write=write))
 
 
-def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Progress | None = None) -> Manifest:
+def seed(sink, source: Source, opts: SeedOptions | None = None, progress: Progress | None = None) -> Manifest:
     """Seed ``sink`` from ``source``; returns the run's manifest (also saved in the database)."""
+    opts = opts or SeedOptions()
     source = for_server(sink, source)
-    plan, ctx = plan_for(source, opts)
-    prepare_schema(sink, source, opts)
+    plan, ctx = plan_for(source, opts, check=False)
     previous = find_run(sink, plan.name, plan.seed)
     if previous is not None and (previous.scale != plan.scale or previous.plan_hash != plan.plan_hash):
         what = "scale " + str(previous.scale) if previous.scale != plan.scale else "another version of the plan"
@@ -108,6 +98,11 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
             f"seed {plan.seed} of {plan.name!r} is already in this database with {what}",
             hint=f"purge it first (seedbed purge ... --seed {plan.seed}) or use another --seed",
         )
+    t0 = time.perf_counter()
+    if _completed_and_intact(sink, ctx, previous, opts):
+        return _skip(sink, source, plan, previous, opts, t0)
+    probe(ctx)
+    prepare_schema(sink, source, opts)
     merge = previous is not None
     if previous is not None and previous.pending_ddl:
         restore_indexes(sink, previous)
@@ -120,12 +115,6 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
     m.tables = {t: TableRecord(planned=ctx.rows(t), mode="merge" if merge else "copy") for t in plan.order}
     if previous is not None:
         m.started_at = previous.started_at
-    t0 = time.perf_counter()
-    if previous is not None and previous.status == "completed" and not opts.full and _still_there(sink, ctx):
-        for rec in m.tables.values():
-            rec.mode = "complete"
-        _finish(sink, m, opts, t0, "completed", None)
-        return m
     sink.save_manifest(m.to_dict())
     try:
         unchecked = any(c.method == "checks_off" for c in plan.cuts)
@@ -151,6 +140,7 @@ def seed(sink, source: Source, opts: SeedOptions = SeedOptions(), progress: Prog
         if m.pending_ddl:  # indexes and keys dropped for the load: rebuilt (and validated) now
             restore_indexes(sink, m)
         _check_cuts(sink, ctx)
+        _remember_for_rerun(sink, source, opts, ctx, m)
     except SeedbedError as err:
         _restore_after_failure(sink, m)
         _finish(sink, m, opts, t0, "failed", str(err))
@@ -187,26 +177,53 @@ def restore_indexes(sink, m: Manifest) -> None:
     sink.save_manifest(m.to_dict())
 
 
-def _still_there(sink, ctx: Context) -> bool:
+def _completed_and_intact(sink, ctx: Context, previous: Manifest | None, opts: SeedOptions) -> bool:
     """Cheap check that a completed run is intact: the first and last key of every table.
 
     A rerun of a completed run then costs a few queries instead of regenerating every
     row; ``--full`` re-checks every row (and fills any that were deleted since).
     """
+    if previous is None or previous.status != "completed" or previous.pending_ddl or opts.full:
+        return False
+    import numpy as np
     import pyarrow as pa
 
+    ctx = Context(ctx.plan, chunk_size=ctx.chunk_size, bases=previous.bases)
     for name in ctx.plan.order:
         spec = ctx.spec(name)
         n = ctx.rows(name)
         if n == 0:
             continue
-        rows = sorted({0, n - 1})
-        batches = [ctx.batch(name, i, i + 1) for i in rows]
-        keys = pa.RecordBatch.from_arrays(
-            [pa.concat_arrays([b.column(c) for b in batches]) for c in spec.key], names=list(spec.key))
-        if sink.keys_present(spec, keys) != len(rows):
+        frame = ctx.frame(name, np.array(sorted({0, n - 1}), dtype=np.int64))
+        keys = pa.RecordBatch.from_arrays([frame.col(c) for c in spec.key], names=list(spec.key))
+        try:
+            present = sink.keys_present(spec, keys)
+        except Exception:  # noqa: BLE001 - a table dropped since: not intact, the full path says why
+            sink.conn.rollback()
+            return False
+        if present != frame.n:
             return False
     return True
+
+
+def _skip(sink, source: Source, plan: ResolvedPlan, previous: Manifest, opts: SeedOptions, t0: float) -> Manifest:
+    """Record a rerun that found its completed run intact: nothing is written but the manifest."""
+    m = Manifest(run_id=run_id(plan.name, plan.seed), plan=plan.name, seed=plan.seed, scale=plan.scale,
+                 plan_hash=plan.plan_hash, database=sink.safe_url, bases=previous.bases,
+                 cuts=[c.describe() for c in plan.cuts], started_at=previous.started_at)
+    ctx = Context(plan, chunk_size=opts.chunk_size, bases=previous.bases)
+    m.tables = {t: TableRecord(planned=ctx.rows(t), mode="complete") for t in plan.order}
+    _remember_for_rerun(sink, source, opts, ctx, m)
+    _finish(sink, m, opts, t0, "completed", None)
+    return m
+
+
+def _remember_for_rerun(sink, source: Source, opts: SeedOptions, ctx: Context, m: Manifest) -> None:
+    """What lets the next rerun of this completed run skip the engine (run/rerun.py)."""
+    from seedbed.run.rerun import run_digest, sample_keys
+
+    m.inputs = run_digest(list(source.files) if source.files is not None else None, sink.dialect, opts)
+    m.probe = sample_keys(sink, ctx) if m.inputs else None
 
 
 def _after_triggers(order: list[str], feeds: dict[str, set[str]]) -> tuple[list[str], set[str]]:

@@ -24,6 +24,7 @@ class Source:
     ddl_dialect: str | None = None
     create_by_default: bool = False  # a recipe creates its schema when it is absent
     origin: str = ""  # the file errors point at: the plan file, else the DDL or recipe
+    files: tuple[bytes, ...] | None = None  # what it was read from (run/rerun.py digests it)
 
     def with_schema(self, schema: Schema) -> Source:
         """The same source with the schema reflected from a live database."""
@@ -35,6 +36,17 @@ class Source:
 def source_from(*, recipe: str | None = None, plan: str | Path | None = None, ddl: str | Path | None = None,
                 dialect: str | None = None) -> Source:
     """Build the run's source from the options a user gave (validated before any connection)."""
+    from dataclasses import replace
+
+    from seedbed.run.rerun import input_files
+
+    source = _source_from(recipe=recipe, plan=plan, ddl=ddl, dialect=dialect)
+    files = input_files(recipe, plan, ddl, dialect) if source.schema is not None else None
+    return replace(source, files=tuple(files) if files is not None else None)
+
+
+def _source_from(*, recipe: str | None = None, plan: str | Path | None = None, ddl: str | Path | None = None,
+                 dialect: str | None = None) -> Source:
     from seedbed.schema.ddl import parse_ddl
 
     if recipe and (ddl or plan):
@@ -56,7 +68,7 @@ def source_from(*, recipe: str | None = None, plan: str | Path | None = None, dd
                       origin=str(plan) if plan else str(path))
     if plan and plan_file.schema_file:
         base = Path(plan).parent / plan_file.schema_file
-        return source_from(plan=plan, ddl=base, dialect=dialect or plan_file.dialect)
+        return _source_from(plan=plan, ddl=base, dialect=dialect or plan_file.dialect)
     return Source(plan_file.name or "database", plan_file, None, origin=str(plan) if plan else "database")
 
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from seedbed.errors import ConnectionFailed, LoadFailed, SeedbedError
+from seedbed.run.manifest import MANIFEST_TABLE
 
 if TYPE_CHECKING:
     from seedbed.plan.resolved import TableSpec
@@ -41,7 +42,6 @@ def redact(url: str) -> str:
         return url.split("@")[-1]
 
 
-MANIFEST_TABLE = "seedbed_runs"
 
 
 class DatabaseSink:
