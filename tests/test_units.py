@@ -523,7 +523,7 @@ def test_integers_round_and_clip_to_the_type():
 
 MANIFEST_KEYS = {"run_id", "plan", "seed", "scale", "plan_hash", "status", "tables", "started_at",
                  "finished_at"}
-TABLE_KEYS = {"planned", "inserted", "seconds", "mode"}
+TABLE_KEYS = {"planned", "inserted", "seconds", "mode", "path"}
 
 
 def test_manifest_round_trip_and_file(tmp_path):
@@ -534,7 +534,7 @@ def test_manifest_round_trip_and_file(tmp_path):
     m.status, m.finished_at = "completed", "2025-10-31T00:00:01+00:00"
     data = m.to_dict()
     assert set(data) >= MANIFEST_KEYS
-    assert data["tables"]["orders"] == {"planned": 30, "inserted": 5, "seconds": 0.5, "mode": "merge"}
+    assert data["tables"]["orders"] == {"planned": 30, "inserted": 5, "seconds": 0.5, "mode": "merge", "path": ""}
     back = Manifest.from_dict(json.loads(json.dumps(data)))
     assert back == m
     assert isinstance(back.tables["users"], TableRecord)
@@ -573,6 +573,7 @@ def test_manifest_of_a_real_run(tmp_path):
     for rec in data["tables"].values():
         assert set(rec) == TABLE_KEYS
         assert rec["planned"] == rec["inserted"] == 20 and rec["mode"] == "copy" and rec["seconds"] >= 0
+        assert rec["path"] == "insert"  # SQLite's only path: prepared inserts
     assert stored == [data] and m.to_dict() == data
 
 

@@ -34,6 +34,7 @@ class TableRecord:
     inserted: int = 0
     seconds: float = 0.0
     mode: str = ""  # "copy" (fresh), "merge" (rerun: only missing rows), "complete" (rerun of a complete run)
+    path: str = ""  # how the rows went in: "copy binary", "copy csv", "load data", "insert"
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Manifest:
     started_at: str = field(default_factory=now_iso)
     finished_at: str | None = None
     seconds: float = 0.0
+    index_seconds: float = 0.0  # rebuilding the indexes and keys dropped for the load
     tables: dict[str, TableRecord] = field(default_factory=dict)
     error: str | None = None
     bases: dict[str, int] = field(default_factory=dict)  # where the run's keys start per table

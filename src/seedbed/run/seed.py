@@ -131,14 +131,18 @@ def seed(sink, source: Source, opts: SeedOptions | None = None, progress: Progre
                     m.pending_ddl[name] = deferred_ddl[1]
                     sink.save_manifest(m.to_dict())
                     sink.run_ddl(deferred_ddl[0])
+                sink.load_path = ""
                 rec.inserted = sink.load(spec, batches, merge=table_merge)
+                rec.path = sink.load_path
                 sink.after_load(spec)
                 rec.seconds = round(time.perf_counter() - t1, 3)
                 if progress:
                     progress(name, i, len(order), rec)
             _set_deferred(sink, ctx)
         if m.pending_ddl:  # indexes and keys dropped for the load: rebuilt (and validated) now
+            t1 = time.perf_counter()
             restore_indexes(sink, m)
+            m.index_seconds = round(time.perf_counter() - t1, 3)
         _check_cuts(sink, ctx)
         _remember_for_rerun(sink, source, opts, ctx, m)
     except SeedbedError as err:

@@ -50,6 +50,7 @@ class DatabaseSink:
     dialect: ClassVar[str]  # seedbed's name: postgres, sqlite, mysql
     sqlglot_dialect: ClassVar[str]
     caps: ClassVar[Capabilities]
+    load_path = ""  # how the last batches went in ("copy binary", "load data", ...), for the manifest
 
     def __init__(self, url: str):
         self.url = url

@@ -349,12 +349,14 @@ class MySQLSink(DatabaseSink):
                 if self.local_infile:
                     try:
                         n += self._load_file(cur, table, columns, batch, path)
+                        self.load_path = "load data"
                         continue
                     except Exception as err:
                         if _errno(err) not in _LOCAL_REFUSED:
                             raise
                         self.local_infile = False  # refused: INSERTs from now on
                 n += self._insert(cur, table, columns, batch)
+                self.load_path = "insert"
         return n
 
     def _load_file(self, cur, table: str, columns: tuple[str, ...], batch: pa.RecordBatch, path: str) -> int:

@@ -1,13 +1,15 @@
 """PostgreSQL: batches stream in through COPY (psycopg 3).
 
-New rows go straight to the table with ``COPY ... FROM STDIN (FORMAT csv)``; a
-rerun copies into a temporary staging table and inserts what is missing with
-``ON CONFLICT (key) DO NOTHING``.
+New rows go straight to the table with ``COPY ... FROM STDIN``; a rerun copies into
+a temporary staging table and inserts what is missing with ``ON CONFLICT (key) DO
+NOTHING``. COPY is binary (``pgcopy.py``) when every column's type has an exact
+binary encoding, CSV otherwise; both store the same values.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 
 from seedbed.errors import ConnectionFailed, SeedbedError
 from seedbed.sinks.base import Capabilities, DatabaseSink
+from seedbed.sinks.pgcopy import SIGNATURE, TRAILER, BinaryCopy, PgType
 
 if TYPE_CHECKING:
     from seedbed.plan.resolved import TableSpec
@@ -25,6 +28,19 @@ if TYPE_CHECKING:
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
 
 # SQLSTATEs of connection problems worth their own advice.
+# Each column's base type (domains resolved) and the function that receives its binary form.
+_COLUMN_TYPES = """
+WITH RECURSIVE t AS (
+    SELECT a.attname, ty.typname, ty.typtype, ty.typreceive::text AS recv, ty.typbasetype
+    FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
+    WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+    SELECT t.attname, ty.typname, ty.typtype, ty.typreceive::text, ty.typbasetype
+    FROM t JOIN pg_type ty ON ty.oid = t.typbasetype WHERE t.typtype = 'd'
+)
+SELECT attname, typname, recv FROM t WHERE typtype <> 'd'
+"""
+
 _CONNECT_HINTS = {
     "3D000": "the database does not exist: create it (createdb NAME) or fix the URL",
     "28000": "the server refused this user: check the user name and pg_hba.conf",
@@ -175,22 +191,46 @@ class PostgresSink(DatabaseSink):
     def _raw(self):
         return self.conn.connection.driver_connection
 
+    #: "binary" where every column allows it (else CSV), or "csv" always
+    copy_format = "binary"
+
+    def _copy_in(self, cur, relation: str, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]) -> int:
+        """COPY the batches into ``relation``; rows sent."""
+        it = iter(batches)
+        first = next(it, None)
+        if first is None:
+            return 0
+        enc = None
+        if self.copy_format == "binary":
+            types = {name: PgType(recv, typ) for name, typ, recv in cur.execute(_COLUMN_TYPES, (relation,))}
+            enc = BinaryCopy.for_table(list(columns), types, first.schema)
+        fmt = "binary" if enc else "csv"
+        self.load_path = f"copy {fmt}"
+        cols = ", ".join(self.q(c) for c in columns)
+        n = 0
+        with cur.copy(f"COPY {relation} ({cols}) FROM STDIN (FORMAT {fmt})") as cp:
+            if enc:
+                cp.write(SIGNATURE)
+            for batch in itertools.chain([first], it):
+                if enc:
+                    for buf in enc.encode(batch):
+                        cp.write(memoryview(buf))
+                else:
+                    cp.write(csv_bytes(batch))
+                n += batch.num_rows
+            if enc:
+                cp.write(TRAILER)
+        return n
+
     def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:
         cols = ", ".join(self.q(c) for c in spec.written)
         cur = self._raw().cursor()
         if not merge:
-            n = 0
-            with cur.copy(f"COPY {self.qt(spec)} ({cols}) FROM STDIN (FORMAT csv)") as cp:
-                for batch in batches:
-                    cp.write(csv_bytes(batch))
-                    n += batch.num_rows
-            return n
+            return self._copy_in(cur, self.qt(spec), spec.written, batches)
         stage = "seedbed_stage"
         cur.execute(f"DROP TABLE IF EXISTS {stage}")
         cur.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT {cols} FROM {self.qt(spec)} WHERE false")
-        with cur.copy(f"COPY {stage} ({cols}) FROM STDIN (FORMAT csv)") as cp:
-            for batch in batches:
-                cp.write(csv_bytes(batch))
+        self._copy_in(cur, stage, spec.written, batches)
         key = ", ".join(self.q(c) for c in spec.key)
         if spec.key_is_constraint:
             cur.execute(f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} "
@@ -202,10 +242,7 @@ class PostgresSink(DatabaseSink):
         return inserted
 
     def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
-        cols = ", ".join(self.q(c) for c in spec.key)
-        with self._raw().cursor().copy(f"COPY {temp} ({cols}) FROM STDIN (FORMAT csv)") as cp:
-            for batch in batches:
-                cp.write(csv_bytes(batch))
+        self._copy_in(self._raw().cursor(), temp, spec.key, batches)
 
     def execute_ddl(self, statements: list[str]) -> None:
         """Run DDL statement by statement; objects that already exist are left as they are."""

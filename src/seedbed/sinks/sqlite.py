@@ -100,6 +100,7 @@ class SQLiteSink(DatabaseSink):
     null_safe_eq = "IS"
 
     def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:
+        self.load_path = "insert"
         raw = self._raw()
         cur = raw.cursor()
         if merge and not spec.key_is_constraint:
