@@ -7,6 +7,7 @@ through ``Runner.run`` by the caller.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -88,7 +89,8 @@ class Postgres:
         try:
             v = _quick(self.base_args("postgres") + ["-Atc", "SHOW server_version"], self.env, timeout=20)
         except BenchError as err:
-            raise BenchError(f"PostgreSQL is not reachable at {self.s.host}:{self.s.port} as {self.s.user}: {err}") from None
+            where = f"{self.s.host}:{self.s.port} as {self.s.user}"
+            raise BenchError(f"PostgreSQL is not reachable at {where}: {err}") from None
         return "PostgreSQL " + v.strip()
 
     def db_url(self, db: str) -> str:
@@ -114,10 +116,8 @@ class Postgres:
 
     def settle(self, db: str = "postgres") -> None:
         """Flush what the previous run left dirty, so it is not billed to the next one."""
-        try:
+        with contextlib.suppress(BenchError):
             _quick(self.base_args(db) + ["-c", "CHECKPOINT"], self.env, timeout=600)
-        except BenchError:
-            pass
 
     def create_schema(self, db: str, ddl_path: Path) -> None:
         _quick(self.base_args(db) + ["-f", str(ddl_path)], self.env, timeout=120)
@@ -172,7 +172,8 @@ class MariaDB:
         try:
             out = _quick(self.base_args() + ["-N", "-e", "SELECT VERSION(), @@local_infile"], self.env, timeout=20)
         except BenchError as err:
-            raise BenchError(f"MariaDB/MySQL is not reachable at {self.s.host}:{self.s.port} as {self.s.user}: {err}") from None
+            where = f"{self.s.host}:{self.s.port} as {self.s.user}"
+            raise BenchError(f"MariaDB/MySQL is not reachable at {where}: {err}") from None
         version, local = out.strip().split("\t")
         if local.strip() not in ("1", "ON"):
             raise BenchError("the server has local_infile OFF: run SET GLOBAL local_infile = 1 "
@@ -241,10 +242,12 @@ class MariaDB:
         return self.base_args(db) + ["-e", "; ".join(stmts)]
 
     def signature(self, db: str) -> set[str]:
-        sql = (f"SELECT CONCAT('index ', TABLE_NAME, '.', INDEX_NAME, '.', COLUMN_NAME) FROM information_schema.STATISTICS "
+        sql = (f"SELECT CONCAT('index ', TABLE_NAME, '.', INDEX_NAME, '.', COLUMN_NAME) "
+               f"FROM information_schema.STATISTICS "
                f"WHERE TABLE_SCHEMA = '{db}' AND TABLE_NAME <> 'seedbed_runs' UNION ALL "
                f"SELECT CONCAT('constraint ', TABLE_NAME, '.', CONSTRAINT_NAME, ' ', CONSTRAINT_TYPE) "
-               f"FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = '{db}' AND TABLE_NAME <> 'seedbed_runs'")
+               f"FROM information_schema.TABLE_CONSTRAINTS "
+               f"WHERE TABLE_SCHEMA = '{db}' AND TABLE_NAME <> 'seedbed_runs'")
         return set(_quick(self.base_args(db) + ["-N", "-e", sql], self.env).split("\n")) - {""}
 
     def counts(self, db: str, names: list[str]) -> dict[str, int]:

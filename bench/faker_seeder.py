@@ -22,6 +22,7 @@ import sys
 import time
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 
 def slugify(s: str) -> str:
@@ -256,12 +257,12 @@ def main(argv: list[str] | None = None) -> int:
     import psycopg
     from faker import Faker
 
-    counts = json.loads(open(a.counts, encoding="utf-8").read())
+    counts = json.loads(Path(a.counts).read_text(encoding="utf-8"))
     Faker.seed(a.seed)
     fake = Faker("en_US")
     rng = random.Random(a.seed)
     with psycopg.connect(a.db) as conn:
-        conn.execute(open(a.ddl, encoding="utf-8").read())
+        conn.execute(Path(a.ddl).read_text(encoding="utf-8"))
         conn.commit()
         inserted = seed_all(conn, fake, counts, rng)
     seconds = time.perf_counter() - t0

@@ -22,8 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.dbs import (PREFIX, MariaDB, Postgres, SQLite, TableCsv, check_counts, check_same_schema,
-                       count_warnings)
+from bench.dbs import PREFIX, MariaDB, Postgres, SQLite, TableCsv, check_counts, check_same_schema, count_warnings
 from bench.proc import BenchError, Run, Runner
 from bench.report import Figure, table
 
@@ -102,6 +101,8 @@ class Bench:
         # PostgreSQL seed runs by scale, reused by rss/rerun: (run, database kept or None)
         self.pg_seeds: dict[float, Run] = {}
         self.pg_kept: tuple[Run, str] | None = None
+        self.copy_rates: dict[float, float] = {}  # psql \copy rows/s by scale, from the pg section
+        self.faker_scale = args.faker_scale or args.scale
         self.sigs: dict[tuple[str, str], set[str]] = {}  # (kind, seed|base) -> indexes and constraints
 
     # -- helpers ---------------------------------------------------------------
@@ -168,6 +169,8 @@ class Bench:
         run.extra["manifest_seconds"] = m.get("seconds")
         run.extra["inserted"] = sum(int(t.get("inserted", 0)) for t in m.get("tables", {}).values())
         run.extra["table_seconds"] = {k: v.get("seconds") for k, v in m.get("tables", {}).items()}
+        run.extra["index_seconds"] = m.get("index_seconds")
+        run.extra["load_paths"] = sorted({v.get("path") for v in m.get("tables", {}).values() if v.get("path")})
 
     def csv_files(self, scale: float) -> list[TableCsv]:
         """seedbed export --format csv at this scale (once; not timed)."""
@@ -224,6 +227,7 @@ class Bench:
         fig.detail += f"; same {len(self.sigs[(kind, 'base')])} indexes/constraints at the end"
         s = statistics.median(r.wall for r in seeds)
         if kind == "pg":
+            self.copy_rates[scale] = meta.total / statistics.median(r.wall for r in bases)
             self.pg_seeds[scale] = max(seeds, key=lambda r: r.maxrss_kb)
             f2 = self.fig("pg_rows_s", f"seedbed rows/s into PostgreSQL at scale {scale:g} (end to end)", None,
                           unit="rows/s")
@@ -317,7 +321,7 @@ class Bench:
                       f"first run {first.wall:.2f}s")
 
     def faker(self) -> None:
-        fs = self.a.faker_scale
+        fs = self.faker_scale
         fig = self.fig("faker", f"seedbed rows/s / Faker-per-row seeder rows/s (scale {fs:g}, PostgreSQL)",
                        50, op=">=")
         self.check("pg")
@@ -335,13 +339,14 @@ class Bench:
                 else:
                     cmd = [self.python, "-m", "bench.faker_seeder", "--db", self.pg.db_url(db),
                            "--counts", str(counts), "--ddl", str(self.ddl_path), "--seed", str(self.a.seed)]
-                    r = self.runner.run(f"faker seeder pg {fs:g}", cmd, timeout=self.a.timeout or 300 + 5000 * fs,
+                    r = self.runner.run(f"faker seeder pg {fs:g}", cmd, timeout=self.a.timeout or 300 + 900 * fs,
                                         cwd=Path(__file__).resolve().parent.parent)
                     out = _last_json(r)
                     faker_rows.append(out["rows"])
                     got = self.pg.counts(db, list(meta.counts))
                     if sum(got.values()) != out["rows"]:
-                        raise BenchError(f"the Faker seeder says {out['rows']} rows, the database has {sum(got.values())}")
+                        raise BenchError(f"the Faker seeder says {out['rows']} rows, "
+                                         f"the database has {sum(got.values())}")
                     fakers.append(r)
                 self.pg.drop(db)
         s = statistics.median(r.wall for r in seeds)
@@ -355,17 +360,26 @@ class Bench:
                       f"{statistics.median(faker_rows):,.0f} rows in {f:.2f}s = {faker_rate:,.0f} rows/s "
                       "(both end to end incl. interpreter start and schema creation)")
         self.faker_rate = faker_rate
+        copy_rate = self.copy_rates.get(fs)
+        if copy_rate is not None:
+            # what the same rows cost a loader that generates nothing: the database's own, from ready files
+            b = self.fig("faker_copy", f"psql \\copy rows/s / Faker rows/s (scale {fs:g}; ready-made files)", None)
+            b.measured = copy_rate / faker_rate
+            idx = [r.extra.get("index_seconds") for r in seeds if r.extra.get("index_seconds") is not None]
+            b.detail = (f"{copy_rate:,.0f} / {faker_rate:,.0f} rows/s: the ratio a loader with no generation "
+                        f"cost reaches; seedbed's own run spent {statistics.median(idx) if idx else 0:.2f}s "
+                        "rebuilding indexes and keys alone")
 
     def faker_steady(self) -> None:
-        """Informational: seedbed's rows/s at --scale over the Faker seeder's at the small scale."""
+        """Informational: seedbed's rows/s at --scale over the Faker seeder's at a smaller scale."""
         pgr = self.figures.get("pg_rows_s")
         rate = getattr(self, "faker_rate", None)
-        if pgr is None or pgr.measured is None or rate is None or self.a.scale == self.a.faker_scale:
+        if pgr is None or pgr.measured is None or rate is None or self.a.scale == self.faker_scale:
             return
         f = self.fig("faker_steady", f"seedbed rows/s at scale {self.a.scale:g} / Faker rows/s at "
-                     f"{self.a.faker_scale:g}", None)
+                     f"{self.faker_scale:g}", None)
         f.measured = pgr.measured / rate
-        f.detail = f"{pgr.measured:,.0f} / {rate:,.0f} rows/s (startup amortised: a hint, not the target)"
+        f.detail = f"{pgr.measured:,.0f} / {rate:,.0f} rows/s (not the same counts: a hint, not the target)"
 
     def gen(self) -> None:
         fig = self.fig("gen", f"generation to a null sink, values/s per core (scale {self.a.scale:g})", 2e6,
@@ -466,7 +480,8 @@ def _placeholder(fid: str, a) -> Figure:
     names = {"pg_s1": (f"S1 {a.scale:g} PostgreSQL: seedbed seed / psql \\copy", 1.0, "<=", "x"),
              "mysql_s1": (f"S1 {a.scale:g} MariaDB: seedbed seed / mariadb LOAD DATA LOCAL INFILE", 1.5, "<=", "x"),
              "sqlite_s1": (f"S1 {a.scale:g} SQLite: seedbed seed / sqlite3 .import", 1.5, "<=", "x"),
-             "faker": (f"seedbed rows/s / Faker-per-row seeder rows/s (scale {a.faker_scale:g})", 50, ">=", "x"),
+             "faker": (f"seedbed rows/s / Faker-per-row seeder rows/s (scale {a.faker_scale or a.scale:g})", 50,
+                       ">=", "x"),
              "gen": ("generation to a null sink, values/s per core", 2e6, ">=", "values/s"),
              "rerun": ("rerun of a completed run / first run", 0.05, "<=", "x"),
              "rss_1": ("peak RSS of seedbed seed at scale 1", 300, "<=", "MB"),
@@ -484,7 +499,7 @@ def _last_json(run: Run) -> dict:
 
 
 ORDER = ["pg_s1", "mysql_s1", "sqlite_s1", "faker", "rss_1", "rss_big", "scaling", "rerun", "gen",
-         "pg_rows_s", "faker_steady"]
+         "pg_rows_s", "faker_copy", "faker_steady"]
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -495,7 +510,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--only", default=",".join(SECTIONS),
                     help=f"comma-separated sections: {','.join(SECTIONS)} (default: all)")
     ap.add_argument("--out", type=Path, help="also write the results as JSON to this file")
-    ap.add_argument("--faker-scale", type=float, default=0.01, help="scale of the Faker comparison (0.01)")
+    ap.add_argument("--faker-scale", type=float,
+                    help="scale of the Faker comparison (default: --scale, the same counts as S1)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="runs of each side of a comparison, alternating which goes first; medians (1)")
     ap.add_argument("--seed", type=int, default=123)
@@ -512,7 +528,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if bad:
         ap.error(f"unknown section(s) in --only: {', '.join(bad)} (choose from {', '.join(SECTIONS)})")
     a.only = sel
-    if a.scale <= 0 or a.big_scale <= 0 or a.faker_scale <= 0:
+    if a.scale <= 0 or a.big_scale <= 0 or (a.faker_scale is not None and a.faker_scale <= 0):
         ap.error("scales must be greater than 0")
     if a.repeat < 1:
         ap.error("--repeat must be at least 1")

@@ -3,13 +3,14 @@
 Each child is started through a tiny intermediary (``/usr/bin/time``, else a bare
 Python) that reports the resource usage of that child alone, so the peak RSS of one
 ``seedbed seed`` is neither mixed with any other child's nor with this harness's own
-memory (which Linux would otherwise count, as it was there before ``exec``). Output goes to log files, never to pipes, so a
-chatty child cannot block. The child runs in its own session; on timeout or Ctrl-C
+memory (which Linux would otherwise count, as it was there before ``exec``). Output goes
+to log files, never to pipes, so a chatty child cannot block. The child runs in its own session; on timeout or Ctrl-C
 its whole process group is killed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -20,7 +21,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
 
 # ru_maxrss of a child counts what its process image held before exec, i.e. this
 # harness's own memory (pyarrow, seedbed): children are started through a tiny
@@ -127,8 +127,8 @@ class Runner:
             out.flush()
             t0 = time.perf_counter()
             try:
-                p = subprocess.Popen(measured(cmd, usage_file), stdin=inp, stdout=out, stderr=subprocess.STDOUT, env=full_env,
-                                     cwd=cwd, start_new_session=True)
+                p = subprocess.Popen(measured(cmd, usage_file), stdin=inp, stdout=out, stderr=subprocess.STDOUT,
+                                     env=full_env, cwd=cwd, start_new_session=True)
             except OSError as err:
                 raise BenchError(f"{label}: cannot start {cmd[0]!r}: {err.strerror}") from None
             timed_out = threading.Event()
@@ -149,10 +149,8 @@ class Runner:
                         continue
             except BaseException:
                 _killpg(p.pid)
-                try:
+                with contextlib.suppress(ChildProcessError):
                     os.wait4(p.pid, 0)
-                except ChildProcessError:
-                    pass
                 p.returncode = -9
                 raise
             finally:
@@ -175,10 +173,8 @@ class Runner:
 
 
 def _killpg(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _slug(s: str) -> str:

@@ -188,3 +188,75 @@ def test_indexes_dropped_for_the_load_come_back(fresh_pg_url, tmp_path):
         assert _pg_objects(sink) >= before
     finally:
         sink.close()
+
+
+def _kill_while_loading(url: str, cmd: list[str], table: str) -> None:
+    """Start ``cmd`` and SIGKILL it once its manifest says ``table`` loads without its indexes."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    import psycopg
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    with psycopg.connect(url, autocommit=True) as conn:
+        while proc.poll() is None and time.monotonic() < deadline:
+            if conn.execute("SELECT to_regclass('seedbed_runs')").fetchone()[0]:
+                row = conn.execute("SELECT manifest FROM seedbed_runs").fetchone()
+                if row and table in json.loads(row[0]).get("pending_ddl", {}):
+                    os.kill(proc.pid, signal.SIGKILL)
+                    break
+            time.sleep(0.005)
+        proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL, "the run ended before it was killed"
+        assert conn.execute("SELECT status FROM seedbed_runs").fetchone()[0] == "running"
+
+
+@pytest.mark.parametrize("then", ["seed", "purge"])
+def test_a_killed_run_gets_its_indexes_back(fresh_pg_url, tmp_path, then):
+    """SIGKILL while the largest table loads without its indexes: the next run of the seed
+    rebuilds every index and key (foreign keys validated), completes and verifies; a purge
+    rebuilds them too before it deletes the run's rows."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from seedbed.run.seed import prepare_schema
+
+    src = source_from(recipe="scale-seed")
+    opts = SeedOptions(seed=5, scale=0.05, manifest_dir=None)
+    sink = open_sink(fresh_pg_url)
+    try:
+        prepare_schema(sink, src, opts)
+        before = _pg_objects(sink)
+    finally:
+        sink.close()
+    seedbed = str(Path(sys.executable).parent / "seedbed")
+    common = ["--recipe", "scale-seed", "--db", fresh_pg_url, "--seed", "5"]
+    cmd = [seedbed, "seed", *common, "--scale", "0.05", "--manifest-dir", str(tmp_path / "runs"), "-q"]
+    _kill_while_loading(fresh_pg_url, cmd, "audit_events")
+    sink = open_sink(fresh_pg_url)
+    try:
+        assert not before <= _pg_objects(sink)  # what the kill left: indexes missing
+        assert not verify(sink, src, opts).ok
+    finally:
+        sink.close()
+
+    again = subprocess.run(cmd if then == "seed" else [seedbed, "purge", *common], capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 0, again.stderr
+    sink = open_sink(fresh_pg_url)
+    try:
+        assert {o for o in _pg_objects(sink) if o[0] != "seedbed_runs"} == before
+        if then == "seed":
+            run = find_run(sink, "scale-seed", 5)
+            assert run.status == "completed" and not run.pending_ddl
+            assert verify(sink, src, opts).ok
+        else:
+            assert find_run(sink, "scale-seed", 5) is None
+            assert sink.scalar("SELECT count(*) FROM audit_events") == 0
+            assert sink.scalar("SELECT count(*) FROM users") == 0
+    finally:
+        sink.close()

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from seedbed.errors import PlanError
 from seedbed.run.manifest import require_run
-from seedbed.run.seed import SeedOptions, for_server, plan_for
+from seedbed.run.seed import SeedOptions, for_server, plan_for, restore_indexes
 from seedbed.run.source import Source
 from seedbed.schema.order import purge_order
 
@@ -31,6 +31,8 @@ def purge(sink, source: Source, opts: SeedOptions, *, force: bool = False) -> di
             f"the plan changed since seed {run.seed} was seeded, so its keys may differ",
             hint="purge with the plan it was seeded with, or pass --force",
         )
+    if run.pending_ddl:  # a killed run's tables get their indexes and keys back before its rows go
+        restore_indexes(sink, run)
     deleted: dict[str, int] = {}
     unchecked = any(c.method == "checks_off" for c in plan.cuts)
     with sink.checks_off() if unchecked else contextlib.nullcontext(), sink.transaction():

@@ -127,10 +127,11 @@ def seed(sink, source: Source, opts: SeedOptions | None = None, progress: Progre
                 batches = prefetch(_nulled(ctx.batches(name), spec.deferred))
                 table_merge = merge or name in fed
                 deferred_ddl = None if table_merge else sink.index_ddl_to_defer(spec)
-                if deferred_ddl:
+                if deferred_ddl:  # the drop and its record commit together: a kill leaves both or neither
                     m.pending_ddl[name] = deferred_ddl[1]
-                    sink.save_manifest(m.to_dict())
-                    sink.run_ddl(deferred_ddl[0])
+                    with sink.transaction():
+                        sink.save_manifest(m.to_dict())
+                        sink.run_ddl(deferred_ddl[0])
                 sink.load_path = ""
                 rec.inserted = sink.load(spec, batches, merge=table_merge)
                 rec.path = sink.load_path
@@ -167,18 +168,15 @@ def _restore_after_failure(sink, m: Manifest) -> None:
 
 
 def restore_indexes(sink, m: Manifest) -> None:
-    """Rebuild what an interrupted run dropped for its load (statements from its manifest)."""
+    """Rebuild what a run dropped for its load (statements from its manifest), and clear
+    them from the manifest in the same transaction."""
     statements = [stmt for stmts in m.pending_ddl.values() for stmt in stmts]
     # every key and index first, then the foreign keys that may lean on them
     statements.sort(key=lambda sql: 1 if "FOREIGN KEY" in sql else 0)
-    for stmt in statements:
-        try:
-            sink.run_ddl([stmt])
-        except Exception as err:  # noqa: BLE001 - one that already exists (rebuilt before) is fine
-            if "already exists" not in str(err):
-                raise
+    with sink.transaction():
+        sink.restore_ddl(statements)
+        sink.save_manifest({**m.to_dict(), "pending_ddl": {}})
     m.pending_ddl.clear()
-    sink.save_manifest(m.to_dict())
 
 
 def _completed_and_intact(sink, ctx: Context, previous: Manifest | None, opts: SeedOptions) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from seedbed.run.manifest import require_run
 from seedbed.run.seed import SeedOptions, for_server, plan_for
 from seedbed.run.source import Source
-from seedbed.verify.checks import Report, verify_run
+from seedbed.verify.checks import CheckResult, Report, verify_run
 
 
 def verify(sink, source: Source, opts: SeedOptions) -> Report:
@@ -15,4 +15,9 @@ def verify(sink, source: Source, opts: SeedOptions) -> Report:
     run = require_run(sink, name, seed)
     plan, ctx = plan_for(source, SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows,
                                              chunk_size=opts.chunk_size, locale=opts.locale), bases=run.bases)
-    return verify_run(sink, plan, ctx)
+    report = verify_run(sink, plan, ctx)
+    # indexes and keys dropped for a load and not rebuilt (the run was killed): rerunning the seed rebuilds them
+    missing = sorted(run.pending_ddl)
+    report.results.append(CheckResult("indexes and keys dropped for the load are back", not missing, [], missing,
+                                      "indexes"))
+    return report

@@ -171,7 +171,8 @@ class DatabaseSink:
         return int(n)
 
     def transaction(self):
-        return self.conn.begin()
+        """A transaction, or a savepoint within the one already open."""
+        return self.conn.begin_nested() if self.conn.in_transaction() else self.conn.begin()
 
     def delete_keys(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> int:
         """Delete exactly the rows with the given keys (nothing else); rows deleted.
@@ -237,9 +238,23 @@ class DatabaseSink:
         return None
 
     def run_ddl(self, statements: list[str]) -> None:
-        with self.conn.begin():
+        with self.transaction():
             for stmt in statements:
                 self.conn.exec_driver_sql(stmt)
+
+    def restore_ddl(self, statements: list[str]) -> None:
+        """Recreate indexes and constraints dropped for a load; one that exists already (the
+        drop never happened, or it was rebuilt before) is left as it is."""
+        for stmt in statements:
+            try:
+                with self.transaction():
+                    self.conn.exec_driver_sql(stmt)
+            except sa.exc.DBAPIError as err:
+                if not self.already_exists(err):
+                    raise
+
+    def already_exists(self, err: sa.exc.DBAPIError) -> bool:
+        return "already exists" in str(err.orig)
 
     def after_load(self, spec: TableSpec) -> None:
         """Hook after a table is loaded (PostgreSQL moves its sequences past the new keys)."""
@@ -318,7 +333,7 @@ class DatabaseSink:
 
     def save_manifest(self, record: dict[str, Any]) -> None:
         t = self._manifest_table()
-        with self.conn.begin():
+        with self.transaction():
             t.create(self.conn, checkfirst=True)
             self.conn.execute(t.delete().where(t.c.run_id == record["run_id"]))
             self.conn.execute(t.insert().values(

@@ -167,10 +167,13 @@ class PostgresSink(DatabaseSink):
         create.sort(key=lambda sql: 1 if "FOREIGN KEY" in sql else 0)
         return (drop, create) if drop else None
 
-    def run_ddl(self, statements: list[str]) -> None:
-        with self.conn.begin():
-            for stmt in statements:
-                self.conn.exec_driver_sql(stmt)
+    def already_exists(self, err: sa.exc.DBAPIError) -> bool:
+        import psycopg
+
+        orig = err.orig
+        if isinstance(orig, psycopg.errors.DuplicateObject | psycopg.errors.DuplicateTable):
+            return True  # a constraint or an index of that name
+        return isinstance(orig, psycopg.errors.InvalidTableDefinition) and "multiple primary keys" in str(orig)
 
     def checks_off(self):
         """Foreign-key triggers off for this session (needs a superuser or replication role)."""

@@ -22,7 +22,7 @@ class CheckResult:
     ok: bool
     expected: Any
     actual: Any
-    kind: str  # count | orphans | unique | recipe
+    kind: str  # count | orphans | unique | recipe | indexes
 
 
 @dataclass
