@@ -190,6 +190,37 @@ def test_indexes_dropped_for_the_load_come_back(fresh_pg_url, tmp_path):
         sink.close()
 
 
+def test_sqlite_indexes_dropped_for_the_load_come_back(sqlite_url):
+    """SQLite loads an empty table without its CREATE INDEX indexes and builds them after;
+    one listed in the manifest of an interrupted run is rebuilt by the next run."""
+    src = source_from(recipe="scale-seed")
+    opts = SeedOptions(seed=1, scale=SCALE, manifest_dir=None)
+    sink = open_sink(sqlite_url)
+    index_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name <> 'seedbed_runs'"
+    try:
+        from seedbed.run.seed import prepare_schema
+
+        prepare_schema(sink, src, opts)
+        before = set(map(tuple, sink.conn.exec_driver_sql(index_sql).fetchall()))
+        sink.conn.commit()
+        assert ("audit_events_entity_idx" in {n for n, _ in before})
+        m = seed(sink, src, opts)
+        assert m.index_seconds > 0 and not m.pending_ddl
+        assert set(map(tuple, sink.conn.exec_driver_sql(index_sql).fetchall())) == before
+        sink.conn.commit()
+        sink.conn.exec_driver_sql("DROP INDEX audit_events_entity_idx")
+        sink.conn.commit()
+        run = find_run(sink, "scale-seed", 1)
+        run.pending_ddl = {"audit_events": [sql for n, sql in before if n == "audit_events_entity_idx"]}
+        sink.save_manifest(run.to_dict())
+        seed(sink, src, opts)
+        assert set(map(tuple, sink.conn.exec_driver_sql(index_sql).fetchall())) == before
+        sink.conn.commit()
+        assert verify(sink, src, opts).ok
+    finally:
+        sink.close()
+
+
 def _kill_while_loading(url: str, cmd: list[str], table: str) -> None:
     """Start ``cmd`` and SIGKILL it once its manifest says ``table`` loads without its indexes."""
     import os
