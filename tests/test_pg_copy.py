@@ -168,7 +168,7 @@ def test_a_value_the_type_cannot_hold_names_the_column_and_writes_nothing(sink, 
         sink.conn.exec_driver_sql(f"CREATE TABLE {table} (id int, {column})")
     with pytest.raises(LoadFailed, match=message) as err, sink.conn.begin():
         sink._copy_in(sink._raw().cursor(), table, ("id", name), [batch])
-    assert name in str(err.value)
+    assert f"{table}.{name}" in str(err.value)
     with sink.conn.begin():
         assert sink.conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() == 0
 

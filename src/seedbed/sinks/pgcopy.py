@@ -92,7 +92,7 @@ def _int(width: int) -> Encode:
         v = _numbers(col, "int64")
         if len(v) and (v.min() < lo or v.max() > hi):
             bad = int(v[(v < lo) | (v > hi)][0])
-            raise LoadFailed(f"value {bad} of column {column!r} is out of range for type {name}",
+            raise LoadFailed(f"value {bad} is out of range for type {name}",
                              where=column, hint="give the column a generator within the type's range")
         return Fixed(_be_bytes(v.astype(f">i{width}")), _valid(col))
 
@@ -174,7 +174,7 @@ def _uuid(col: pa.Array, column: str) -> Field:
         try:
             out[i] = np.frombuffer(uuid.UUID(s).bytes, dtype=np.uint8)
         except ValueError:
-            raise LoadFailed(f"{s!r} in column {column!r} is not a uuid", where=column,
+            raise LoadFailed(f"{s!r} is not a uuid", where=column,
                              hint="give the column a uuid generator") from None
     return Fixed(out, valid)
 
@@ -194,7 +194,7 @@ def _inet_value(text: str, column: str) -> bytes:
             raise ValueError
         net = ipaddress.ip_interface(text)
     except ValueError:
-        raise LoadFailed(f"{text!r} in column {column!r} is not an inet address seedbed can send",
+        raise LoadFailed(f"{text!r} is not an inet address seedbed can send",
                          where=column, hint="write addresses as 10.1.2.3, 10.1.2.3/24 or IPv6 text") from None
     family = _AF_INET if net.version == 4 else _AF_INET6
     packed = net.ip.packed
@@ -311,13 +311,15 @@ def encoder_for(pg: PgType, typ: pa.DataType) -> Encode | None:
 class BinaryCopy:
     """Encodes batches of fixed columns into binary COPY rows."""
 
-    def __init__(self, columns: list[str], encoders: list[Encode]):
+    def __init__(self, columns: list[str], encoders: list[Encode], table: str = ""):
         self.columns = columns
         self.encoders = encoders
+        self.labels = [f"{table}.{c}" if table else c for c in columns]  # columns as messages name them
         self._count = np.frombuffer(np.array([len(columns)], dtype=">i2").tobytes(), dtype=np.uint8)
 
     @classmethod
-    def for_table(cls, columns: list[str], pg_types: dict[str, PgType], schema: pa.Schema) -> BinaryCopy | None:
+    def for_table(cls, columns: list[str], pg_types: dict[str, PgType], schema: pa.Schema,
+                  table: str = "") -> BinaryCopy | None:
         """An encoder for these columns, or None when any of them must go as CSV."""
         encoders = []
         for name in columns:
@@ -326,14 +328,15 @@ class BinaryCopy:
             if enc is None:
                 return None
             encoders.append(enc)
-        return cls(columns, encoders)
+        return cls(columns, encoders, table)
 
     def encode(self, batch: pa.RecordBatch) -> list[pa.Buffer]:
         """The batch's rows in binary COPY format (no signature, no trailer)."""
         n = batch.num_rows
         if n == 0:
             return []
-        fields = [enc(batch.column(name), name) for name, enc in zip(self.columns, self.encoders)]
+        fields = [enc(batch.column(name), label)
+                  for name, label, enc in zip(self.columns, self.labels, self.encoders)]
         if _size(fields, n) > _MAX_BYTES and n > 1:
             half = n // 2
             return self.encode(batch.slice(0, half)) + self.encode(batch.slice(half))

@@ -206,7 +206,7 @@ class PostgresSink(DatabaseSink):
         enc = None
         if self.copy_format == "binary":
             types = {name: PgType(recv, typ) for name, typ, recv in cur.execute(_COLUMN_TYPES, (relation,))}
-            enc = BinaryCopy.for_table(list(columns), types, first.schema)
+            enc = BinaryCopy.for_table(list(columns), types, first.schema, relation.replace('"', ""))
         fmt = "binary" if enc else "csv"
         self.load_path = f"copy {fmt}"
         cols = ", ".join(self.q(c) for c in columns)
