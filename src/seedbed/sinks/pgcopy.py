@@ -309,7 +309,7 @@ def encoder_for(pg: PgType, typ: pa.DataType) -> Encode | None:
 
 
 class BinaryCopy:
-    """Encodes batches of fixed columns into binary COPY rows."""
+    """Encodes batches of one table's columns (in COPY's column order) into binary COPY rows."""
 
     def __init__(self, columns: list[str], encoders: list[Encode], table: str = ""):
         self.columns = columns
@@ -370,9 +370,7 @@ class BinaryCopy:
 def _as_binary(f: Field) -> pa.Array:
     if isinstance(f, Var):
         return f.data
-    n, width = f.data.shape
-    arr = _matrix_array(f.data)
-    return pc.if_else(pa.array(f.valid), arr, pa.scalar(None, pa.binary()))
+    return pc.if_else(pa.array(f.valid), _matrix_array(f.data), pa.scalar(None, pa.binary()))
 
 
 def _length_words(lengths: np.ndarray) -> np.ndarray:
