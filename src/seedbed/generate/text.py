@@ -63,6 +63,18 @@ def uuid_strings_from_bytes(raw: np.ndarray) -> pa.StringArray:
     )
 
 
+def utf8_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string column's value offsets (from 0) and its UTF-8 bytes, as numpy views where it can."""
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    n = len(arr)
+    if n == 0 or arr.buffers()[2] is None:
+        return np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=np.uint8)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset: arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+    return offsets - offsets[0], data
+
+
 def hex_fixed(values: np.ndarray, digits: int) -> pa.StringArray:
     """Lower-case hex of each value, zero-padded to ``digits`` characters."""
     v = np.asarray(values, dtype=np.uint64)

@@ -25,23 +25,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from seedbed.errors import LoadFailed
+from seedbed.generate.text import utf8_buffers
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"  # flags, header extension
 TRAILER = b"\xff\xff"
 
 _EPOCH_DAYS = 10_957  # 2000-01-01, PostgreSQL's epoch, in days after 1970-01-01
 _EPOCH_US = _EPOCH_DAYS * 86_400_000_000
-_NULL_LEN = np.frombuffer(b"\xff\xff\xff\xff", dtype=np.uint8)
 _MAX_BYTES = 1 << 30  # a joined batch must stay inside Arrow's 32-bit binary offsets
-
-
-@dataclass(frozen=True)
-class PgType:
-    """A column's type as the server receives it: the base type's receive function
-    (domains resolved to their base type) and its name for messages."""
-
-    receive: str
-    name: str
 
 
 # -- fields: what one column of a batch contributes to each row ------------------
@@ -125,17 +116,13 @@ def _time(col: pa.Array, column: str) -> Field:
     return Fixed(_be_bytes(_numbers(col.cast(pa.int64()), ">i8")), _valid(col))
 
 
-def _text(col: pa.Array, column: str) -> Field:
+def _text(col: pa.Array, column: str) -> Field:  # text and bytea alike: the bytes as they are
     return Var(col.cast(pa.binary()))
 
 
 def _jsonb(col: pa.Array, column: str) -> Field:
     # jsonb's binary format is a version byte (1) and the JSON text
     return Var(pc.binary_join_element_wise(pa.scalar(b"\x01", pa.binary()), col.cast(pa.binary()), b""))
-
-
-def _bytea(col: pa.Array, column: str) -> Field:
-    return Var(col.cast(pa.binary()))
 
 
 # -- uuid: canonical text back to its 16 bytes ----------------------------------
@@ -146,14 +133,10 @@ _DASHES = np.array([8, 13, 18, 23])
 
 def _fixed_width_bytes(col: pa.Array, width: int) -> np.ndarray | None:
     """(n, width) bytes of a string column whose every value is ``width`` bytes long, else None."""
-    if pa.types.is_large_string(col.type):
-        col = col.cast(pa.string())
-    n = len(col)
-    offsets = np.frombuffer(col.buffers()[1], dtype=np.int32)[col.offset: col.offset + n + 1]
+    offsets, data = utf8_buffers(col)
     if not (np.diff(offsets) == width).all():
         return None
-    data = np.frombuffer(col.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
-    return data.reshape(n, width)
+    return data.reshape(len(col), width)
 
 
 def _uuid(col: pa.Array, column: str) -> Field:
@@ -275,10 +258,9 @@ _INTS = {"int2recv": 2, "int4recv": 4, "int8recv": 8}
 _TEXT = {"textrecv", "varcharrecv", "bpcharrecv", "enum_recv", "json_recv", "citextrecv"}
 
 
-def encoder_for(pg: PgType, typ: pa.DataType) -> Encode | None:
-    """How to send Arrow values of ``typ`` to a column received by ``pg``; None when the
-    binary value might differ from what the server makes of the CSV text."""
-    r = pg.receive
+def encoder_for(r: str, typ: pa.DataType) -> Encode | None:
+    """How to send Arrow values of ``typ`` to a column whose (base) type's receive function
+    is ``r``; None when the binary value might differ from what the server makes of the CSV text."""
     if r in _INTS and pa.types.is_integer(typ) and not (pa.types.is_uint64(typ)):
         return _int(_INTS[r])
     if r == "float8recv" and pa.types.is_float64(typ) or r == "float4recv" and pa.types.is_float32(typ):
@@ -302,7 +284,7 @@ def encoder_for(pg: PgType, typ: pa.DataType) -> Encode | None:
     if r == "time_recv" and pa.types.is_time64(typ) and typ.unit == "us":
         return _time
     if r == "bytearecv" and (pa.types.is_binary(typ) or pa.types.is_large_binary(typ)):
-        return _bytea
+        return _text
     if r == "inet_recv" and pa.types.is_string(typ):  # not cidr: its text input guesses classful masks
         return _inet
     return None
@@ -318,13 +300,13 @@ class BinaryCopy:
         self._count = np.frombuffer(np.array([len(columns)], dtype=">i2").tobytes(), dtype=np.uint8)
 
     @classmethod
-    def for_table(cls, columns: list[str], pg_types: dict[str, PgType], schema: pa.Schema,
+    def for_table(cls, columns: list[str], receives: dict[str, str], schema: pa.Schema,
                   table: str = "") -> BinaryCopy | None:
         """An encoder for these columns, or None when any of them must go as CSV."""
         encoders = []
         for name in columns:
-            pg = pg_types.get(name)
-            enc = encoder_for(pg, schema.field(name).type) if pg is not None else None
+            r = receives.get(name)
+            enc = encoder_for(r, schema.field(name).type) if r is not None else None
             if enc is None:
                 return None
             encoders.append(enc)

@@ -20,14 +20,13 @@ import sqlalchemy as sa
 
 from seedbed.errors import ConnectionFailed, SeedbedError
 from seedbed.sinks.base import Capabilities, DatabaseSink
-from seedbed.sinks.pgcopy import SIGNATURE, TRAILER, BinaryCopy, PgType
+from seedbed.sinks.pgcopy import SIGNATURE, TRAILER, BinaryCopy
 
 if TYPE_CHECKING:
     from seedbed.plan.resolved import TableSpec
 
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
 
-# SQLSTATEs of connection problems worth their own advice.
 # Each column's base type (domains resolved) and the function that receives its binary form.
 _COLUMN_TYPES = """
 WITH RECURSIVE t AS (
@@ -38,9 +37,10 @@ WITH RECURSIVE t AS (
     SELECT t.attname, ty.typname, ty.typtype, ty.typreceive::text, ty.typbasetype
     FROM t JOIN pg_type ty ON ty.oid = t.typbasetype WHERE t.typtype = 'd'
 )
-SELECT attname, typname, recv FROM t WHERE typtype <> 'd'
+SELECT attname, recv FROM t WHERE typtype <> 'd'
 """
 
+# SQLSTATEs of connection problems worth their own advice.
 _CONNECT_HINTS = {
     "3D000": "the database does not exist: create it (createdb NAME) or fix the URL",
     "28000": "the server refused this user: check the user name and pg_hba.conf",
@@ -205,8 +205,8 @@ class PostgresSink(DatabaseSink):
             return 0
         enc = None
         if self.copy_format == "binary":
-            types = {name: PgType(recv, typ) for name, typ, recv in cur.execute(_COLUMN_TYPES, (relation,))}
-            enc = BinaryCopy.for_table(list(columns), types, first.schema, relation.replace('"', ""))
+            receives = dict(cur.execute(_COLUMN_TYPES, (relation,)).fetchall())
+            enc = BinaryCopy.for_table(list(columns), receives, first.schema, relation.replace('"', ""))
         fmt = "binary" if enc else "csv"
         self.load_path = f"copy {fmt}"
         cols = ", ".join(self.q(c) for c in columns)

@@ -21,6 +21,7 @@ from seedbed.generate.text import (
     join,
     namespace_for,
     to_text,
+    utf8_buffers,
     uuid5_of_indices,
     uuid5_strings,
 )
@@ -262,7 +263,7 @@ _JSON_ESCAPES += [(chr(c), "\\u%04x" % c) for c in range(0x20) if chr(c) not in 
 
 def json_string(val: pa.Array) -> pa.Array:
     """Each value as a JSON string literal (quoted, escaped); null values as JSON null."""
-    data = _text_bytes(val)
+    _, data = utf8_buffers(val)
     # only the escapes whose characters occur: most text has no control character, quote or backslash
     present = set(np.unique(data[(data < 0x20) | (data == 0x22) | (data == 0x5C)]).tolist())
     for raw, esc in _JSON_ESCAPES:
@@ -272,16 +273,6 @@ def json_string(val: pa.Array) -> pa.Array:
     if val.null_count:
         quoted = pc.if_else(pc.is_null(val), pa.scalar("null"), quoted)
     return quoted
-
-
-def _text_bytes(val: pa.Array) -> np.ndarray:
-    """The UTF-8 bytes of a string column's values, as one numpy array (no copy)."""
-    if not pa.types.is_string(val.type):
-        val = val.cast(pa.string())
-    if len(val) == 0 or val.buffers()[2] is None:
-        return np.empty(0, dtype=np.uint8)
-    offsets = np.frombuffer(val.buffers()[1], dtype=np.int32)[val.offset: val.offset + len(val) + 1]
-    return np.frombuffer(val.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
 
 
 @register("json")
