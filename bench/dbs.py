@@ -62,8 +62,12 @@ class Server:
 
 def parse_server(url: str, default_port: int, default_user: str) -> Server:
     u = urlsplit(url)
-    return Server(u.hostname or "127.0.0.1", u.port or default_port, unquote(u.username or default_user),
-                  unquote(u.password) if u.password else None)
+    return Server(
+        u.hostname or "127.0.0.1",
+        u.port or default_port,
+        unquote(u.username or default_user),
+        unquote(u.password) if u.password else None,
+    )
 
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -81,8 +85,21 @@ class Postgres:
         return {"PGPASSWORD": self.s.password} if self.s.password else {}
 
     def base_args(self, db: str) -> list[str]:
-        return [self.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.s.host, "-p", str(self.s.port),
-                "-U", self.s.user, "-d", db]
+        return [
+            self.psql,
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            self.s.host,
+            "-p",
+            str(self.s.port),
+            "-U",
+            self.s.user,
+            "-d",
+            db,
+        ]
 
     def check(self) -> str:
         self.psql = need_tool("psql", "apt-get install -y postgresql-client")
@@ -99,8 +116,11 @@ class Postgres:
 
     def create(self, db: str) -> str:
         self.created.add(db)  # first: a signal during CREATE must still drop it
-        _quick(self.base_args("postgres") + ["-c", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)',
-                                             "-c", f'CREATE DATABASE "{db}"'], self.env)
+        _quick(
+            self.base_args("postgres")
+            + ["-c", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', "-c", f'CREATE DATABASE "{db}"'],
+            self.env,
+        )
         return db
 
     def drop(self, db: str) -> None:
@@ -131,12 +151,14 @@ class Postgres:
 
     def signature(self, db: str) -> set[str]:
         """Indexes and constraints of the application's tables (seedbed's manifest table aside)."""
-        sql = ("SELECT 'index ' || tablename || '.' || indexname FROM pg_indexes WHERE schemaname = 'public' "
-               "AND tablename <> 'seedbed_runs' UNION ALL "
-               "SELECT 'constraint ' || conrelid::regclass::text || '.' || conname || ' ' || contype::text || "
-               "CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END FROM pg_constraint "
-               "WHERE connamespace = 'public'::regnamespace AND conrelid <> 0 "
-               "AND conrelid::regclass::text <> 'seedbed_runs'")
+        sql = (
+            "SELECT 'index ' || tablename || '.' || indexname FROM pg_indexes WHERE schemaname = 'public' "
+            "AND tablename <> 'seedbed_runs' UNION ALL "
+            "SELECT 'constraint ' || conrelid::regclass::text || '.' || conname || ' ' || contype::text || "
+            "CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END FROM pg_constraint "
+            "WHERE connamespace = 'public'::regnamespace AND conrelid <> 0 "
+            "AND conrelid::regclass::text <> 'seedbed_runs'"
+        )
         return set(_quick(self.base_args(db) + ["-At", "-c", sql], self.env).split("\n")) - {""}
 
     def counts(self, db: str, names: list[str]) -> dict[str, int]:
@@ -161,8 +183,18 @@ class MariaDB:
         return {"MYSQL_PWD": self.s.password} if self.s.password else {}
 
     def base_args(self, db: str | None = None) -> list[str]:
-        cmd = [self.client, "--local-infile=1", "--show-warnings", "-h", self.s.host, "-P", str(self.s.port),
-               "-u", self.s.user, "--protocol=TCP"]
+        cmd = [
+            self.client,
+            "--local-infile=1",
+            "--show-warnings",
+            "-h",
+            self.s.host,
+            "-P",
+            str(self.s.port),
+            "-u",
+            self.s.user,
+            "--protocol=TCP",
+        ]
         return cmd + ([db] if db else [])
 
     def check(self, python: str) -> str:
@@ -176,8 +208,10 @@ class MariaDB:
             raise BenchError(f"MariaDB/MySQL is not reachable at {where}: {err}") from None
         version, local = out.strip().split("\t")
         if local.strip() not in ("1", "ON"):
-            raise BenchError("the server has local_infile OFF: run SET GLOBAL local_infile = 1 "
-                             "(both seedbed's fast path and the LOAD DATA baseline need it)")
+            raise BenchError(
+                "the server has local_infile OFF: run SET GLOBAL local_infile = 1 "
+                "(both seedbed's fast path and the LOAD DATA baseline need it)"
+            )
         self.flavour = "mariadb" if "mariadb" in version.lower() else "mysql"
         try:
             _quick([python, "-c", "import pymysql"], timeout=60)
@@ -191,8 +225,10 @@ class MariaDB:
 
     def create(self, db: str) -> str:
         self.created.add(db)  # first: a signal during CREATE must still drop it
-        _quick(self.base_args() + ["-e", f"DROP DATABASE IF EXISTS `{db}`; CREATE DATABASE `{db}` "
-                                         "CHARACTER SET utf8mb4"], self.env)
+        _quick(
+            self.base_args() + ["-e", f"DROP DATABASE IF EXISTS `{db}`; CREATE DATABASE `{db}` CHARACTER SET utf8mb4"],
+            self.env,
+        )
         return db
 
     def drop(self, db: str) -> None:
@@ -234,20 +270,24 @@ class MariaDB:
                 targets.append(v)
                 expr = f"TRIM(TRAILING 'Z' FROM {v})" if instant else v
                 sets.append(f"`{c}` = " + (f"NULLIF({expr}, '')" if nullable else expr))
-            stmt = (f"LOAD DATA LOCAL INFILE '{t.path}' INTO TABLE `{t.name}` CHARACTER SET utf8mb4 "
-                    "FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' "
-                    "LINES TERMINATED BY '\\n' IGNORE 1 LINES "
-                    f"({', '.join(targets)})" + (f" SET {', '.join(sets)}" if sets else ""))
+            stmt = (
+                f"LOAD DATA LOCAL INFILE '{t.path}' INTO TABLE `{t.name}` CHARACTER SET utf8mb4 "
+                "FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' "
+                "LINES TERMINATED BY '\\n' IGNORE 1 LINES "
+                f"({', '.join(targets)})" + (f" SET {', '.join(sets)}" if sets else "")
+            )
             stmts.append(stmt)
         return self.base_args(db) + ["-e", "; ".join(stmts)]
 
     def signature(self, db: str) -> set[str]:
-        sql = (f"SELECT CONCAT('index ', TABLE_NAME, '.', INDEX_NAME, '.', COLUMN_NAME) "
-               f"FROM information_schema.STATISTICS "
-               f"WHERE TABLE_SCHEMA = '{db}' AND TABLE_NAME <> 'seedbed_runs' UNION ALL "
-               f"SELECT CONCAT('constraint ', TABLE_NAME, '.', CONSTRAINT_NAME, ' ', CONSTRAINT_TYPE) "
-               f"FROM information_schema.TABLE_CONSTRAINTS "
-               f"WHERE TABLE_SCHEMA = '{db}' AND TABLE_NAME <> 'seedbed_runs'")
+        sql = (
+            f"SELECT CONCAT('index ', TABLE_NAME, '.', INDEX_NAME, '.', COLUMN_NAME) "
+            f"FROM information_schema.STATISTICS "
+            f"WHERE TABLE_SCHEMA = '{db}' AND TABLE_NAME <> 'seedbed_runs' UNION ALL "
+            f"SELECT CONCAT('constraint ', TABLE_NAME, '.', CONSTRAINT_NAME, ' ', CONSTRAINT_TYPE) "
+            f"FROM information_schema.TABLE_CONSTRAINTS "
+            f"WHERE TABLE_SCHEMA = '{db}' AND TABLE_NAME <> 'seedbed_runs'"
+        )
         return set(_quick(self.base_args(db) + ["-N", "-e", sql], self.env).split("\n")) - {""}
 
     def counts(self, db: str, names: list[str]) -> dict[str, int]:
@@ -326,13 +366,16 @@ class SQLite:
     def signature(self, path: Path) -> set[str]:
         con = sqlite3.connect(path)
         try:
-            rows = con.execute("SELECT type, tbl_name, name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
-                               "AND tbl_name <> 'seedbed_runs'").fetchall()
+            rows = con.execute(
+                "SELECT type, tbl_name, name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                "AND tbl_name <> 'seedbed_runs'"
+            ).fetchall()
         finally:
             con.close()
         # autoindexes carry the constraints; a table's CREATE text carries its foreign keys and checks
-        return {f"{t} {tbl}.{n}" + (f" {' '.join(sql.split())}" if t == "table" and sql else "")
-                for t, tbl, n, sql in rows}
+        return {
+            f"{t} {tbl}.{n}" + (f" {' '.join(sql.split())}" if t == "table" and sql else "") for t, tbl, n, sql in rows
+        }
 
     def counts(self, path: Path, names: list[str]) -> dict[str, int]:
         con = sqlite3.connect(path)
@@ -364,6 +407,8 @@ def check_same_schema(label: str, seeded: set[str], baseline: set[str]) -> None:
     seeder that drops indexes to load faster must put them all back)."""
     missing, extra = sorted(baseline - seeded), sorted(seeded - baseline)
     if missing or extra:
-        raise BenchError(f"{label}: the seeded schema differs from the baseline's: "
-                         f"missing {missing[:4]}{' ...' if len(missing) > 4 else ''}, "
-                         f"extra {extra[:4]}{' ...' if len(extra) > 4 else ''}")
+        raise BenchError(
+            f"{label}: the seeded schema differs from the baseline's: "
+            f"missing {missing[:4]}{' ...' if len(missing) > 4 else ''}, "
+            f"extra {extra[:4]}{' ...' if len(extra) > 4 else ''}"
+        )

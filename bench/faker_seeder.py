@@ -36,7 +36,7 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
     def insert(table: str, columns: list[str], rows: list[tuple]) -> None:
         marks = ", ".join(["%s"] * len(columns))
         with conn.cursor() as cur:
-            cur.executemany(f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({marks})', rows)
+            cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
         conn.commit()
         inserted[table] = len(rows)
 
@@ -48,9 +48,15 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
     # organizations
     orgs = []
     for _ in range(counts["organizations"]):
-        orgs.append((fake.uuid4(), fake.company(), "scale-seed",
-                     json.dumps({"scaleSeed": {"seed": "123", "scale": "bench"}}),
-                     fake.date_time_between(start_date="-900d", end_date="-800d", tzinfo=UTC)))
+        orgs.append(
+            (
+                fake.uuid4(),
+                fake.company(),
+                "scale-seed",
+                json.dumps({"scaleSeed": {"seed": "123", "scale": "bench"}}),
+                fake.date_time_between(start_date="-900d", end_date="-800d", tzinfo=UTC),
+            )
+        )
     insert("organizations", ["id", "name", "slug", "plan_metadata", "created_at"], orgs)
 
     # users
@@ -59,8 +65,17 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
         name = fake.name()
         created = fake.date_time_between(start_date="-790d", end_date="-30d", tzinfo=UTC)
         last = between(created, now) if rng.random() > 0.1 else None
-        users.append((fake.uuid4(), f"{slugify(name)}.{i}@example.com", name,
-                      fake.job()[:120] if rng.random() > 0.15 else None, fake.timezone(), created, last))
+        users.append(
+            (
+                fake.uuid4(),
+                f"{slugify(name)}.{i}@example.com",
+                name,
+                fake.job()[:120] if rng.random() > 0.15 else None,
+                fake.timezone(),
+                created,
+                last,
+            )
+        )
     insert("users", ["id", "email", "full_name", "job_title", "timezone", "created_at", "last_login_at"], users)
     user_ids = [u[0] for u in users]
 
@@ -77,8 +92,9 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
     for i in range(counts["workspaces"]):
         o = rng.choice(orgs)
         name = f"{fake.word().title()} {fake.word().title()}"
-        workspaces.append((fake.uuid4(), o[0], name, f"{slugify(name)}-{i + 1}",
-                           between(o[4], now - timedelta(days=600))))
+        workspaces.append(
+            (fake.uuid4(), o[0], name, f"{slugify(name)}-{i + 1}", between(o[4], now - timedelta(days=600)))
+        )
     insert("workspaces", ["id", "organization_id", "name", "slug", "created_at"], workspaces)
 
     # workspace_members: distinct (workspace, user)
@@ -87,8 +103,9 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
         role = rng.choices(["admin", "editor", "viewer"], [10, 60, 30])[0]
         hours = rng.choices([40, 32, 20, 0], [70, 15, 10, 5])[0]
         members.append((fake.uuid4(), ws[0], u[0], role, hours, between(max(ws[4], u[5]), now)))
-    insert("workspace_members", ["id", "workspace_id", "user_id", "role", "weekly_capacity_hours", "joined_at"],
-           members)
+    insert(
+        "workspace_members", ["id", "workspace_id", "user_id", "role", "weekly_capacity_hours", "joined_at"], members
+    )
 
     # workspace_member_capacity: consecutive weeks per member
     rows, weeks = [], defaultdict(int)
@@ -96,10 +113,14 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
         m = rng.choice(members)
         k = weeks[m[0]]
         weeks[m[0]] += 1
-        rows.append((fake.uuid4(), m[0], date(2025, 5, 5) + timedelta(days=7 * k), m[4],
-                     round(m[4] * rng.uniform(0.3, 1.1), 1)))
-    insert("workspace_member_capacity", ["id", "workspace_member_id", "week_start", "capacity_hours",
-                                         "allocated_hours"], rows)
+        rows.append(
+            (fake.uuid4(), m[0], date(2025, 5, 5) + timedelta(days=7 * k), m[4], round(m[4] * rng.uniform(0.3, 1.1), 1))
+        )
+    insert(
+        "workspace_member_capacity",
+        ["id", "workspace_member_id", "week_start", "capacity_hours", "allocated_hours"],
+        rows,
+    )
 
     # projects
     projects = []
@@ -109,10 +130,24 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
         created = between(ws[4], datetime(start.year, start.month, start.day, tzinfo=UTC))
         status = rng.choices(["planned", "active", "on_hold", "completed", "archived"], [10, 55, 10, 20, 5])[0]
         budget = round(min(5000 * rng.paretovariate(1.3), 5_000_000), 2)
-        projects.append((fake.uuid4(), ws[0], fake.catch_phrase()[:200], f"{fake.word().upper()[:8]}-{i + 1}",
-                         status, budget, start, start + timedelta(days=rng.randint(60, 360)), created))
-    insert("projects", ["id", "workspace_id", "name", "code", "status", "budget", "start_date", "target_end_date",
-                        "created_at"], projects)
+        projects.append(
+            (
+                fake.uuid4(),
+                ws[0],
+                fake.catch_phrase()[:200],
+                f"{fake.word().upper()[:8]}-{i + 1}",
+                status,
+                budget,
+                start,
+                start + timedelta(days=rng.randint(60, 360)),
+                created,
+            )
+        )
+    insert(
+        "projects",
+        ["id", "workspace_id", "name", "code", "status", "budget", "start_date", "target_end_date", "created_at"],
+        projects,
+    )
 
     # earned_value_snapshots: a fortnightly series per project
     rows, seen = [], defaultdict(int)
@@ -123,8 +158,11 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
         pv = round(p[5] * rng.uniform(0.05, 0.9), 2)
         ev = round(pv * rng.uniform(0.6, 1.1), 2)
         rows.append((fake.uuid4(), p[0], p[6] + timedelta(days=14 * k), pv, ev, round(ev * rng.uniform(0.85, 1.3), 2)))
-    insert("earned_value_snapshots", ["id", "project_id", "snapshot_date", "planned_value", "earned_value",
-                                      "actual_cost"], rows)
+    insert(
+        "earned_value_snapshots",
+        ["id", "project_id", "snapshot_date", "planned_value", "earned_value", "actual_cost"],
+        rows,
+    )
 
     # schedule_baselines
     baselines, nth = [], defaultdict(int)
@@ -144,13 +182,40 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
         status = rng.choices(statuses, [10, 20, 15, 5, 3, 42, 5])[0]
         start_dt = datetime(start.year, start.month, start.day, tzinfo=UTC)
         completed = between(start_dt + timedelta(days=1), now) if status == "done" else None
-        tasks.append((fake.uuid4(), p[0], rng.choice(user_ids) if rng.random() > 0.1 else None,
-                      fake.catch_phrase()[:300], status, rng.choices([1, 2, 3, 4], [10, 30, 45, 15])[0],
-                      rank[p[0]], round(rng.uniform(0.5, 40), 1) if rng.random() > 0.2 else None,
-                      start, start + timedelta(days=rng.randint(1, 28)), completed,
-                      between(p[8], start_dt)))
-    insert("work_tasks", ["id", "project_id", "assignee_id", "title", "status", "priority", "rank", "estimate_hours",
-                          "start_date", "due_date", "completed_at", "created_at"], tasks)
+        tasks.append(
+            (
+                fake.uuid4(),
+                p[0],
+                rng.choice(user_ids) if rng.random() > 0.1 else None,
+                fake.catch_phrase()[:300],
+                status,
+                rng.choices([1, 2, 3, 4], [10, 30, 45, 15])[0],
+                rank[p[0]],
+                round(rng.uniform(0.5, 40), 1) if rng.random() > 0.2 else None,
+                start,
+                start + timedelta(days=rng.randint(1, 28)),
+                completed,
+                between(p[8], start_dt),
+            )
+        )
+    insert(
+        "work_tasks",
+        [
+            "id",
+            "project_id",
+            "assignee_id",
+            "title",
+            "status",
+            "priority",
+            "rank",
+            "estimate_hours",
+            "start_date",
+            "due_date",
+            "completed_at",
+            "created_at",
+        ],
+        tasks,
+    )
     by_project = defaultdict(list)
     for t in tasks:
         by_project[t[1]].append(t)  # in rank order
@@ -167,10 +232,20 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
             if (ts[i][0], ts[j][0]) not in pairs:
                 break
         pairs.add((ts[i][0], ts[j][0]))
-        rows.append((fake.uuid4(), ts[i][0], ts[j][0], rng.choices(["FS", "SS", "FF", "SF"], [85, 8, 5, 2])[0],
-                     rng.choices([0, 1, 2, 5], [80, 10, 5, 5])[0]))
-    insert("work_task_dependencies", ["id", "predecessor_task_id", "successor_task_id", "dependency_type",
-                                      "lag_days"], rows)
+        rows.append(
+            (
+                fake.uuid4(),
+                ts[i][0],
+                ts[j][0],
+                rng.choices(["FS", "SS", "FF", "SF"], [85, 8, 5, 2])[0],
+                rng.choices([0, 1, 2, 5], [80, 10, 5, 5])[0],
+            )
+        )
+    insert(
+        "work_task_dependencies",
+        ["id", "predecessor_task_id", "successor_task_id", "dependency_type", "lag_days"],
+        rows,
+    )
 
     # schedule_baseline_items: distinct tasks of the baseline's project
     rows, pairs = [], set()
@@ -192,10 +267,34 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
         t = rng.choice(tasks)
         size = int(min(max(50_000 * 1000 ** rng.random(), 50_000), 50_000_000))
         status = rng.choices(["uploaded", "pending", "failed", "deleted"], [85, 7, 3, 5])[0]
-        attachments.append((fake.uuid4(), ws_of_project[t[1]], t[0], rng.choice(user_ids), fake.file_name(),
-                            fake.mime_type(), size, status, between(t[11], now)))
-    insert("attachments", ["id", "workspace_id", "task_id", "uploaded_by", "file_name", "content_type",
-                           "size_bytes", "status", "created_at"], attachments)
+        attachments.append(
+            (
+                fake.uuid4(),
+                ws_of_project[t[1]],
+                t[0],
+                rng.choice(user_ids),
+                fake.file_name(),
+                fake.mime_type(),
+                size,
+                status,
+                between(t[11], now),
+            )
+        )
+    insert(
+        "attachments",
+        [
+            "id",
+            "workspace_id",
+            "task_id",
+            "uploaded_by",
+            "file_name",
+            "content_type",
+            "size_bytes",
+            "status",
+            "created_at",
+        ],
+        attachments,
+    )
 
     # workspace_storage_usage: totals of the attachments per workspace
     used, reserved = defaultdict(int), defaultdict(int)
@@ -210,9 +309,11 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
     # audit_events: about projects, tasks and attachments
     entities = {"project": projects, "work_task": tasks, "attachment": attachments}
     created_col = {"project": 8, "work_task": 11, "attachment": 8}
-    actions = {"project": (["created", "updated", "archived"], [10, 70, 20]),
-               "work_task": (["created", "updated", "status_changed", "assigned"], [15, 45, 30, 10]),
-               "attachment": (["uploaded", "downloaded", "deleted"], [70, 25, 5])}
+    actions = {
+        "project": (["created", "updated", "archived"], [10, 70, 20]),
+        "work_task": (["created", "updated", "status_changed", "assigned"], [15, 45, 30, 10]),
+        "attachment": (["uploaded", "downloaded", "deleted"], [70, 25, 5]),
+    }
     rows = []
     for i in range(counts["audit_events"]):
         kind = rng.choices(["project", "work_task", "attachment"], [10, 75, 15])[0]
@@ -220,11 +321,23 @@ def seed_all(conn, fake, counts: dict[str, int], rng: random.Random) -> dict[str
             kind = "project"
         e = rng.choice(entities[kind])
         names, weights = actions[kind]
-        rows.append((fake.uuid4(), rng.choice(user_ids), kind, e[0], rng.choices(names, weights)[0],
-                     between(e[created_col[kind]], now), fake.ipv4() if rng.random() > 0.2 else None,
-                     json.dumps({"client": fake.user_agent(), "source": "web", "request": str(i)})))
-    insert("audit_events", ["id", "actor_id", "entity_type", "entity_id", "action", "occurred_at", "ip_address",
-                            "details"], rows)
+        rows.append(
+            (
+                fake.uuid4(),
+                rng.choice(user_ids),
+                kind,
+                e[0],
+                rng.choices(names, weights)[0],
+                between(e[created_col[kind]], now),
+                fake.ipv4() if rng.random() > 0.2 else None,
+                json.dumps({"client": fake.user_agent(), "source": "web", "request": str(i)}),
+            )
+        )
+    insert(
+        "audit_events",
+        ["id", "actor_id", "entity_type", "entity_id", "action", "occurred_at", "ip_address", "details"],
+        rows,
+    )
     return inserted
 
 

@@ -33,15 +33,28 @@ def measure(scale: float, seed: int, chunk_size: int) -> dict:
         for b in ctx.batches(name):
             r += b.num_rows
             v += b.num_rows * b.num_columns
-        tables[name] = {"rows": r, "values": v, "wall_s": round(time.perf_counter() - w1, 4),
-                        "cpu_s": round(time.process_time() - c1, 4)}
+        tables[name] = {
+            "rows": r,
+            "values": v,
+            "wall_s": round(time.perf_counter() - w1, 4),
+            "cpu_s": round(time.process_time() - c1, 4),
+        }
         rows += r
         values += v
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    return {"scale": scale, "seed": seed, "chunk_size": chunk_size, "rows": rows, "values": values,
-            "wall_s": wall, "cpu_s": cpu, "values_per_cpu_s": values / cpu if cpu else None,
-            "values_per_wall_s": values / wall if wall else None,
-            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "tables": tables}
+    return {
+        "scale": scale,
+        "seed": seed,
+        "chunk_size": chunk_size,
+        "rows": rows,
+        "values": values,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "values_per_cpu_s": values / cpu if cpu else None,
+        "values_per_wall_s": values / wall if wall else None,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "tables": tables,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,11 +61,16 @@ def plan_meta(scale: float, seed: int) -> Meta:
     for name in plan.order:
         spec = ctx.spec(name)
         cols = list(spec.written)
-        tables.append(TableCsv(
-            name=name, path=Path(), columns=cols,
-            nullable=[spec.table.column(c).nullable for c in cols],
-            instant=[pa.types.is_timestamp(spec.arrow_schema.field(c).type) for c in cols],
-            rows=ctx.rows(name)))
+        tables.append(
+            TableCsv(
+                name=name,
+                path=Path(),
+                columns=cols,
+                nullable=[spec.table.column(c).nullable for c in cols],
+                instant=[pa.types.is_timestamp(spec.arrow_schema.field(c).type) for c in cols],
+                rows=ctx.rows(name),
+            )
+        )
     return Meta(scale, tables)
 
 
@@ -149,8 +154,19 @@ class Bench:
         return got
 
     def seed_cmd(self, url: str, scale: float, mdir: Path) -> list[str]:
-        cmd = self.seedbed + ["seed", "--recipe", RECIPE, "--db", url, "--seed", str(self.a.seed),
-                              "--scale", f"{scale:g}", "--manifest-dir", str(mdir)]
+        cmd = self.seedbed + [
+            "seed",
+            "--recipe",
+            RECIPE,
+            "--db",
+            url,
+            "--seed",
+            str(self.a.seed),
+            "--scale",
+            f"{scale:g}",
+            "--manifest-dir",
+            str(mdir),
+        ]
         if self.a.chunk_size:
             cmd += ["--chunk-size", str(self.a.chunk_size)]
         return cmd
@@ -177,8 +193,19 @@ class Bench:
         if scale in self.csvs:
             return self.csvs[scale]
         out = self.work / f"csv-{scale:g}"
-        cmd = self.seedbed + ["export", "--recipe", RECIPE, "--seed", str(self.a.seed), "--scale", f"{scale:g}",
-                              "--format", "csv", "--out", str(out)]
+        cmd = self.seedbed + [
+            "export",
+            "--recipe",
+            RECIPE,
+            "--seed",
+            str(self.a.seed),
+            "--scale",
+            f"{scale:g}",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ]
         if self.a.chunk_size:
             cmd += ["--chunk-size", str(self.a.chunk_size)]
         print("  preparing the baselines' CSV files (not timed):")
@@ -198,8 +225,11 @@ class Bench:
         s = statistics.median(r.wall for r in seeds)
         b = statistics.median(r.wall for r in bases)
         fig.measured = s / b
-        fig.parts = {"seedbed_s": [round(r.wall, 3) for r in seeds], "baseline_s": [round(r.wall, 3) for r in bases],
-                     "seedbed_peak_rss_mb": max(r.maxrss_mb for r in seeds)}
+        fig.parts = {
+            "seedbed_s": [round(r.wall, 3) for r in seeds],
+            "baseline_s": [round(r.wall, 3) for r in bases],
+            "seedbed_peak_rss_mb": max(r.maxrss_mb for r in seeds),
+        }
         reps = f" (median of {len(seeds)})" if len(seeds) > 1 else ""
         fig.detail = f"seedbed seed {s:.2f}s{reps} / {base_name} {b:.2f}s"
 
@@ -216,10 +246,13 @@ class Bench:
         tables = self.csv_files(scale)
         seeds, bases = [], []
         for i in range(self.a.repeat):
-            for what in (("seed", "base") if i % 2 == 0 else ("base", "seed")):
+            for what in ("seed", "base") if i % 2 == 0 else ("base", "seed"):
                 if what == "seed":
-                    seeds.append(self._s1_seed(kind, scale, meta, keep=(kind == "pg" and i == self.a.repeat - 1
-                                                                         and "rerun" in self.only)))
+                    seeds.append(
+                        self._s1_seed(
+                            kind, scale, meta, keep=(kind == "pg" and i == self.a.repeat - 1 and "rerun" in self.only)
+                        )
+                    )
                 else:
                     bases.append(self._s1_base(kind, tables, meta))
         check_same_schema(f"seedbed seed ({label})", self.sigs[(kind, "seed")], self.sigs[(kind, "base")])
@@ -229,8 +262,9 @@ class Bench:
         if kind == "pg":
             self.copy_rates[scale] = meta.total / statistics.median(r.wall for r in bases)
             self.pg_seeds[scale] = max(seeds, key=lambda r: r.maxrss_kb)
-            f2 = self.fig("pg_rows_s", f"seedbed rows/s into PostgreSQL at scale {scale:g} (end to end)", None,
-                          unit="rows/s")
+            f2 = self.fig(
+                "pg_rows_s", f"seedbed rows/s into PostgreSQL at scale {scale:g} (end to end)", None, unit="rows/s"
+            )
             f2.measured = meta.total / s
             f2.detail = f"{meta.total:,} rows in {s:.2f}s, peak RSS {max(r.maxrss_mb for r in seeds):.0f} MB"
         if kind == "mysql":
@@ -279,8 +313,9 @@ class Bench:
         elif kind == "mysql":
             db = self.my.create(self.name("load"))
             self.my.create_schema(db, self.ddl)
-            run = self.runner.run("baseline mariadb LOAD DATA", self.my.load_cmd(db, tables), timeout=t,
-                                  env=self.my.env)
+            run = self.runner.run(
+                "baseline mariadb LOAD DATA", self.my.load_cmd(db, tables), timeout=t, env=self.my.env
+            )
             n, first = count_warnings(run.log.read_text(errors="replace"))
             run.extra["warnings"], run.extra["first_warnings"] = n, first
             check_counts("LOAD DATA baseline", self.my.counts(db, list(meta.counts)), meta.counts)
@@ -315,15 +350,18 @@ class Bench:
         self.pg.drop(db)
         self.pg_kept = None
         fig.measured = again.wall / first.wall
-        fig.parts = {"first_s": round(first.wall, 3), "rerun_s": round(again.wall, 3),
-                     "rerun_inserted": again.extra.get("inserted")}
-        fig.detail = (f"rerun {again.wall:.2f}s (inserted {again.extra.get('inserted', '?')} rows) / "
-                      f"first run {first.wall:.2f}s")
+        fig.parts = {
+            "first_s": round(first.wall, 3),
+            "rerun_s": round(again.wall, 3),
+            "rerun_inserted": again.extra.get("inserted"),
+        }
+        fig.detail = (
+            f"rerun {again.wall:.2f}s (inserted {again.extra.get('inserted', '?')} rows) / first run {first.wall:.2f}s"
+        )
 
     def faker(self) -> None:
         fs = self.faker_scale
-        fig = self.fig("faker", f"seedbed rows/s / Faker-per-row seeder rows/s (scale {fs:g}, PostgreSQL)",
-                       50, op=">=")
+        fig = self.fig("faker", f"seedbed rows/s / Faker-per-row seeder rows/s (scale {fs:g}, PostgreSQL)", 50, op=">=")
         self.check("pg")
         self.check("faker")
         meta = self.meta(fs)
@@ -331,34 +369,57 @@ class Bench:
         counts.write_text(json.dumps(meta.counts))
         seeds, fakers, faker_rows = [], [], []
         for i in range(self.a.repeat):
-            for what in (("seed", "faker") if i % 2 == 0 else ("faker", "seed")):
+            for what in ("seed", "faker") if i % 2 == 0 else ("faker", "seed"):
                 db = self.pg.create(self.name(what))
                 self.pg.settle()
                 if what == "seed":
                     seeds.append(self.run_seed(f"seedbed seed pg {fs:g}", self.pg.db_url(db), fs))
                 else:
-                    cmd = [self.python, "-m", "bench.faker_seeder", "--db", self.pg.db_url(db),
-                           "--counts", str(counts), "--ddl", str(self.ddl_path), "--seed", str(self.a.seed)]
-                    r = self.runner.run(f"faker seeder pg {fs:g}", cmd, timeout=self.a.timeout or 300 + 900 * fs,
-                                        cwd=Path(__file__).resolve().parent.parent)
+                    cmd = [
+                        self.python,
+                        "-m",
+                        "bench.faker_seeder",
+                        "--db",
+                        self.pg.db_url(db),
+                        "--counts",
+                        str(counts),
+                        "--ddl",
+                        str(self.ddl_path),
+                        "--seed",
+                        str(self.a.seed),
+                    ]
+                    r = self.runner.run(
+                        f"faker seeder pg {fs:g}",
+                        cmd,
+                        timeout=self.a.timeout or 300 + 900 * fs,
+                        cwd=Path(__file__).resolve().parent.parent,
+                    )
                     out = _last_json(r)
                     faker_rows.append(out["rows"])
                     got = self.pg.counts(db, list(meta.counts))
                     if sum(got.values()) != out["rows"]:
-                        raise BenchError(f"the Faker seeder says {out['rows']} rows, "
-                                         f"the database has {sum(got.values())}")
+                        raise BenchError(
+                            f"the Faker seeder says {out['rows']} rows, the database has {sum(got.values())}"
+                        )
                     fakers.append(r)
                 self.pg.drop(db)
         s = statistics.median(r.wall for r in seeds)
         f = statistics.median(r.wall for r in fakers)
         seed_rate, faker_rate = meta.total / s, statistics.median(faker_rows) / f
         fig.measured = seed_rate / faker_rate
-        fig.parts = {"seedbed_rows": meta.total, "seedbed_s": [round(r.wall, 3) for r in seeds],
-                     "faker_rows": faker_rows, "faker_s": [round(r.wall, 3) for r in fakers],
-                     "seedbed_rows_per_s": seed_rate, "faker_rows_per_s": faker_rate}
-        fig.detail = (f"seedbed {meta.total:,} rows in {s:.2f}s = {seed_rate:,.0f} rows/s; Faker "
-                      f"{statistics.median(faker_rows):,.0f} rows in {f:.2f}s = {faker_rate:,.0f} rows/s "
-                      "(both end to end incl. interpreter start and schema creation)")
+        fig.parts = {
+            "seedbed_rows": meta.total,
+            "seedbed_s": [round(r.wall, 3) for r in seeds],
+            "faker_rows": faker_rows,
+            "faker_s": [round(r.wall, 3) for r in fakers],
+            "seedbed_rows_per_s": seed_rate,
+            "faker_rows_per_s": faker_rate,
+        }
+        fig.detail = (
+            f"seedbed {meta.total:,} rows in {s:.2f}s = {seed_rate:,.0f} rows/s; Faker "
+            f"{statistics.median(faker_rows):,.0f} rows in {f:.2f}s = {faker_rate:,.0f} rows/s "
+            "(both end to end incl. interpreter start and schema creation)"
+        )
         self.faker_rate = faker_rate
         copy_rate = self.copy_rates.get(fs)
         if copy_rate is not None:
@@ -366,9 +427,11 @@ class Bench:
             b = self.fig("faker_copy", f"psql \\copy rows/s / Faker rows/s (scale {fs:g}; ready-made files)", None)
             b.measured = copy_rate / faker_rate
             idx = [r.extra.get("index_seconds") for r in seeds if r.extra.get("index_seconds") is not None]
-            b.detail = (f"{copy_rate:,.0f} / {faker_rate:,.0f} rows/s: the ratio a loader with no generation "
-                        f"cost reaches; seedbed's own run spent {statistics.median(idx) if idx else 0:.2f}s "
-                        "rebuilding indexes and keys alone")
+            b.detail = (
+                f"{copy_rate:,.0f} / {faker_rate:,.0f} rows/s: the ratio a loader with no generation "
+                f"cost reaches; seedbed's own run spent {statistics.median(idx) if idx else 0:.2f}s "
+                "rebuilding indexes and keys alone"
+            )
 
     def faker_steady(self) -> None:
         """Informational: seedbed's rows/s at --scale over the Faker seeder's at a smaller scale."""
@@ -376,26 +439,41 @@ class Bench:
         rate = getattr(self, "faker_rate", None)
         if pgr is None or pgr.measured is None or rate is None or self.a.scale == self.faker_scale:
             return
-        f = self.fig("faker_steady", f"seedbed rows/s at scale {self.a.scale:g} / Faker rows/s at "
-                     f"{self.faker_scale:g}", None)
+        f = self.fig(
+            "faker_steady", f"seedbed rows/s at scale {self.a.scale:g} / Faker rows/s at {self.faker_scale:g}", None
+        )
         f.measured = pgr.measured / rate
         f.detail = f"{pgr.measured:,.0f} / {rate:,.0f} rows/s (not the same counts: a hint, not the target)"
 
     def gen(self) -> None:
-        fig = self.fig("gen", f"generation to a null sink, values/s per core (scale {self.a.scale:g})", 2e6,
-                       op=">=", unit="values/s")
+        fig = self.fig(
+            "gen",
+            f"generation to a null sink, values/s per core (scale {self.a.scale:g})",
+            2e6,
+            op=">=",
+            unit="values/s",
+        )
         cmd = [self.python, "-m", "bench.gen", "--scale", f"{self.a.scale:g}", "--seed", str(self.a.seed)]
         if self.a.chunk_size:
             cmd += ["--chunk-size", str(self.a.chunk_size)]
-        r = self.runner.run(f"generation {self.a.scale:g}", cmd, timeout=self.timeout(self.a.scale),
-                            cwd=Path(__file__).resolve().parent.parent)
+        r = self.runner.run(
+            f"generation {self.a.scale:g}",
+            cmd,
+            timeout=self.timeout(self.a.scale),
+            cwd=Path(__file__).resolve().parent.parent,
+        )
         out = _last_json(r)
         fig.measured = out["values_per_cpu_s"]
         top = sorted(out["tables"].items(), key=lambda kv: -kv[1]["cpu_s"])[:3]
-        share = ", ".join(f"{k} {v['cpu_s'] / out['cpu_s']:.0%} ({v['values'] / v['cpu_s'] / 1e6:.2f} M/s)"
-                          for k, v in top if v["cpu_s"])
-        fig.detail = (f"{out['values']:,} values ({out['rows']:,} rows) in {out['cpu_s']:.2f} CPU-s "
-                      f"({out['wall_s']:.2f}s wall); CPU by table: {share}")
+        share = ", ".join(
+            f"{k} {v['cpu_s'] / out['cpu_s']:.0%} ({v['values'] / v['cpu_s'] / 1e6:.2f} M/s)"
+            for k, v in top
+            if v["cpu_s"]
+        )
+        fig.detail = (
+            f"{out['values']:,} values ({out['rows']:,} rows) in {out['cpu_s']:.2f} CPU-s "
+            f"({out['wall_s']:.2f}s wall); CPU by table: {share}"
+        )
         fig.parts = out
 
     def rss(self) -> None:
@@ -477,16 +555,17 @@ class Bench:
 
 
 def _placeholder(fid: str, a) -> Figure:
-    names = {"pg_s1": (f"S1 {a.scale:g} PostgreSQL: seedbed seed / psql \\copy", 1.0, "<=", "x"),
-             "mysql_s1": (f"S1 {a.scale:g} MariaDB: seedbed seed / mariadb LOAD DATA LOCAL INFILE", 1.5, "<=", "x"),
-             "sqlite_s1": (f"S1 {a.scale:g} SQLite: seedbed seed / sqlite3 .import", 1.5, "<=", "x"),
-             "faker": (f"seedbed rows/s / Faker-per-row seeder rows/s (scale {a.faker_scale or a.scale:g})", 50,
-                       ">=", "x"),
-             "gen": ("generation to a null sink, values/s per core", 2e6, ">=", "values/s"),
-             "rerun": ("rerun of a completed run / first run", 0.05, "<=", "x"),
-             "rss_1": ("peak RSS of seedbed seed at scale 1", 300, "<=", "MB"),
-             "rss_big": (f"peak RSS of seedbed seed at scale {a.big_scale:g}", 300, "<=", "MB"),
-             "scaling": (f"time at scale {a.big_scale:g} / time at scale 1", 1.1 * a.big_scale, "<=", "x")}
+    names = {
+        "pg_s1": (f"S1 {a.scale:g} PostgreSQL: seedbed seed / psql \\copy", 1.0, "<=", "x"),
+        "mysql_s1": (f"S1 {a.scale:g} MariaDB: seedbed seed / mariadb LOAD DATA LOCAL INFILE", 1.5, "<=", "x"),
+        "sqlite_s1": (f"S1 {a.scale:g} SQLite: seedbed seed / sqlite3 .import", 1.5, "<=", "x"),
+        "faker": (f"seedbed rows/s / Faker-per-row seeder rows/s (scale {a.faker_scale or a.scale:g})", 50, ">=", "x"),
+        "gen": ("generation to a null sink, values/s per core", 2e6, ">=", "values/s"),
+        "rerun": ("rerun of a completed run / first run", 0.05, "<=", "x"),
+        "rss_1": ("peak RSS of seedbed seed at scale 1", 300, "<=", "MB"),
+        "rss_big": (f"peak RSS of seedbed seed at scale {a.big_scale:g}", 300, "<=", "MB"),
+        "scaling": (f"time at scale {a.big_scale:g} / time at scale 1", 1.1 * a.big_scale, "<=", "x"),
+    }
     n, t, op, unit = names[fid]
     return Figure(fid, n, t, op, unit)
 
@@ -498,8 +577,20 @@ def _last_json(run: Run) -> dict:
     raise BenchError(f"{run.label}: no JSON result in its output ({run.log})")
 
 
-ORDER = ["pg_s1", "mysql_s1", "sqlite_s1", "faker", "rss_1", "rss_big", "scaling", "rerun", "gen",
-         "pg_rows_s", "faker_copy", "faker_steady"]
+ORDER = [
+    "pg_s1",
+    "mysql_s1",
+    "sqlite_s1",
+    "faker",
+    "rss_1",
+    "rss_big",
+    "scaling",
+    "rerun",
+    "gen",
+    "pg_rows_s",
+    "faker_copy",
+    "faker_steady",
+]
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -507,17 +598,26 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--scale", type=float, default=1.0, help="scale of the S1, rerun and generation figures (1.0)")
     ap.add_argument("--big-scale", type=float, default=10.0, help="the big scale of the RSS/scaling figures (10)")
     ap.add_argument("--skip-big", action="store_true", help="do not run the big scale (about 25M rows at 10)")
-    ap.add_argument("--only", default=",".join(SECTIONS),
-                    help=f"comma-separated sections: {','.join(SECTIONS)} (default: all)")
+    ap.add_argument(
+        "--only", default=",".join(SECTIONS), help=f"comma-separated sections: {','.join(SECTIONS)} (default: all)"
+    )
     ap.add_argument("--out", type=Path, help="also write the results as JSON to this file")
-    ap.add_argument("--faker-scale", type=float,
-                    help="scale of the Faker comparison (default: --scale, the same counts as S1)")
-    ap.add_argument("--repeat", type=int, default=1,
-                    help="runs of each side of a comparison, alternating which goes first; medians (1)")
+    ap.add_argument(
+        "--faker-scale", type=float, help="scale of the Faker comparison (default: --scale, the same counts as S1)"
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of each side of a comparison, alternating which goes first; medians (1)",
+    )
     ap.add_argument("--seed", type=int, default=123)
     ap.add_argument("--chunk-size", type=int, help="passed to seedbed (default: seedbed's own)")
-    ap.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                    help="PostgreSQL server (databases are created beside the one named)")
+    ap.add_argument(
+        "--pg-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL server (databases are created beside the one named)",
+    )
     ap.add_argument("--mysql-url", default="mysql://root@127.0.0.1:3306/", help="MariaDB/MySQL server")
     ap.add_argument("--timeout", type=float, help="seconds per subprocess (default 300 + 900 x scale)")
     ap.add_argument("--workdir", help="where the temporary work folder goes (default: the system's temp)")
@@ -546,8 +646,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_term)
     started = time.strftime("%Y-%m-%d %H:%M:%S %z")
     print(f"command: {cmdline}")
-    print(f"started: {started}; host: {platform.node()} {os.cpu_count()} CPUs, load {_load()}; "
-          f"python {platform.python_version()}")
+    print(
+        f"started: {started}; host: {platform.node()} {os.cpu_count()} CPUs, load {_load()}; "
+        f"python {platform.python_version()}"
+    )
     t0 = time.perf_counter()
     print("\n== preflight")
     try:
@@ -584,10 +686,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ncommand: {cmdline}")
     print(f"finished in {elapsed:.0f}s; load {_load()}; logs in {b.work / 'logs'}")
     if a.out:
-        result = {"command": cmdline, "started": started, "code": code, "seconds": round(elapsed, 1),
-                  "host": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
-                  "servers": b.servers, "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()},
-                  "figures": [f.to_dict() for f in figs], "runs": [r.to_dict() for r in b.runner.runs]}
+        result = {
+            "command": cmdline,
+            "started": started,
+            "code": code,
+            "seconds": round(elapsed, 1),
+            "host": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
+            "servers": b.servers,
+            "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()},
+            "figures": [f.to_dict() for f in figs],
+            "runs": [r.to_dict() for r in b.runner.runs],
+        }
         a.out.write_text(json.dumps(result, indent=2) + "\n")
         print(f"results written to {a.out}")
     if status:
@@ -601,10 +710,12 @@ def _code_state(module_file: Path) -> str:
 
     repo = module_file.parent
     try:
-        sha = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--", "."], capture_output=True,
-                               text=True, timeout=10).stdout.splitlines()
+        sha = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--", "."], capture_output=True, text=True, timeout=10
+        ).stdout.splitlines()
     except (OSError, subprocess.SubprocessError):
         return "code: not a git checkout"
     if not sha:

@@ -91,10 +91,18 @@ class Run:
         return "\n".join(lines[-n:])
 
     def to_dict(self) -> dict:
-        return {"label": self.label, "cmd": self.cmdline, "wall_s": round(self.wall, 4),
-                "maxrss_mb": round(self.maxrss_mb, 1), "user_s": round(self.user, 3),
-                "sys_s": round(self.sys, 3), "rc": self.rc, "timed_out": self.timed_out,
-                "log": str(self.log), **self.extra}
+        return {
+            "label": self.label,
+            "cmd": self.cmdline,
+            "wall_s": round(self.wall, 4),
+            "maxrss_mb": round(self.maxrss_mb, 1),
+            "user_s": round(self.user, 3),
+            "sys_s": round(self.sys, 3),
+            "rc": self.rc,
+            "timed_out": self.timed_out,
+            "log": str(self.log),
+            **self.extra,
+        }
 
 
 class Runner:
@@ -106,9 +114,18 @@ class Runner:
         self.runs: list[Run] = []
         self._n = 0
 
-    def run(self, label: str, cmd: list[str], *, timeout: float, env: dict | None = None,
-            cwd: Path | None = None, stdin: Path | None = None, check: bool = True,
-            record: bool = True) -> Run:
+    def run(
+        self,
+        label: str,
+        cmd: list[str],
+        *,
+        timeout: float,
+        env: dict | None = None,
+        cwd: Path | None = None,
+        stdin: Path | None = None,
+        check: bool = True,
+        record: bool = True,
+    ) -> Run:
         if shutil.which(cmd[0]) is None:
             raise BenchError(f"{label}: {cmd[0]!r} is not installed or not on PATH")
         self._n += 1
@@ -122,13 +139,20 @@ class Runner:
         full_env = dict(os.environ)
         if env:
             full_env.update(env)
-        with open(log, "wb") as out, (open(stdin, "rb") if stdin else open(os.devnull, "rb")) as inp:
+        with open(log, "wb") as out, open(stdin, "rb") if stdin else open(os.devnull, "rb") as inp:
             out.write(f"$ {shlex.join(cmd)}\n".encode())
             out.flush()
             t0 = time.perf_counter()
             try:
-                p = subprocess.Popen(measured(cmd, usage_file), stdin=inp, stdout=out, stderr=subprocess.STDOUT,
-                                     env=full_env, cwd=cwd, start_new_session=True)
+                p = subprocess.Popen(
+                    measured(cmd, usage_file),
+                    stdin=inp,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=full_env,
+                    cwd=cwd,
+                    start_new_session=True,
+                )
             except OSError as err:
                 raise BenchError(f"{label}: cannot start {cmd[0]!r}: {err.strerror}") from None
             timed_out = threading.Event()
@@ -164,8 +188,11 @@ class Runner:
         if record:
             self.runs.append(r)
             if self.verbose:
-                print(f"    -> {label}: {wall:.2f}s, peak RSS {r.maxrss_mb:.0f} MB, exit {r.rc}"
-                      + (" (TIMED OUT)" if r.timed_out else ""), flush=True)
+                print(
+                    f"    -> {label}: {wall:.2f}s, peak RSS {r.maxrss_mb:.0f} MB, exit {r.rc}"
+                    + (" (TIMED OUT)" if r.timed_out else ""),
+                    flush=True,
+                )
         if check and (r.rc != 0 or r.timed_out):
             why = f"timed out after {timeout:.0f}s" if r.timed_out else f"exit code {r.rc}"
             raise BenchError(f"{label} failed ({why}); log {log}:\n{r.tail()}")

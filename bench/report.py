@@ -39,10 +39,20 @@ class Figure:
         return self.measured / self.target
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "figure": self.name, "measured": self.measured, "unit": self.unit,
-                "target": self.target, "op": self.op, "measured_over_target": self.vs_target,
-                "status": self.status, "detail": self.detail, "error": self.error, "skipped": self.skipped,
-                "parts": self.parts}
+        return {
+            "id": self.id,
+            "figure": self.name,
+            "measured": self.measured,
+            "unit": self.unit,
+            "target": self.target,
+            "op": self.op,
+            "measured_over_target": self.vs_target,
+            "status": self.status,
+            "detail": self.detail,
+            "error": self.error,
+            "skipped": self.skipped,
+            "parts": self.parts,
+        }
 
 
 def fmt(v: float | None, unit: str) -> str:
@@ -68,8 +78,9 @@ def table(figures: list[Figure]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     out = []
     for k, r in enumerate(rows):
-        out.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) if i < 4 else c
-                             for i, c in enumerate(r)))
+        out.append(
+            "  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) if i < 4 else c for i, c in enumerate(r))
+        )
         if k == 0:
             out.append("  ".join("-" * w for w in widths))
     notes = []

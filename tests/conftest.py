@@ -79,8 +79,14 @@ def _mysql_admin(url: str):
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    return pymysql.connect(host=u.host or "127.0.0.1", port=u.port or 3306, user=u.username or "root",
-                           password=u.password or "", autocommit=True, connect_timeout=5)
+    return pymysql.connect(
+        host=u.host or "127.0.0.1",
+        port=u.port or 3306,
+        user=u.username or "root",
+        password=u.password or "",
+        autocommit=True,
+        connect_timeout=5,
+    )
 
 
 def _fresh_mysql(name: str) -> Iterator[str]:

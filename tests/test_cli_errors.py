@@ -42,6 +42,7 @@ CREATE TABLE orders (
 
 # -- running the command ------------------------------------------------------------------
 
+
 @dataclass
 class Run:
     code: int
@@ -94,6 +95,7 @@ def assert_refused(run: Run, *needles: str, hint: str | None = None, code: int =
 
 # -- inspecting targets ---------------------------------------------------------------------
 
+
 def sqlite_tables(path: Path) -> list[str] | None:
     """Tables in a SQLite file, or None when the file does not exist."""
     if not path.exists():
@@ -143,8 +145,7 @@ def _in_tmp(tmp_path, monkeypatch):
 def target(request, tmp_path) -> Target:
     if request.param == "sqlite":
         path = tmp_path / "target.db"
-        return Target(f"sqlite:///{path}", "sqlite", lambda: not sqlite_tables(path),
-                      lambda: sqlite_tables(path))
+        return Target(f"sqlite:///{path}", "sqlite", lambda: not sqlite_tables(path), lambda: sqlite_tables(path))
     url = request.getfixturevalue("pg_url")
     return Target(url, "postgres", lambda: pg_tables(url) == [], lambda: pg_tables(url))
 
@@ -168,6 +169,7 @@ def write_plan(tmp_path: Path, text: str) -> Path:
 
 
 # -- recipes and options --------------------------------------------------------------------
+
 
 def test_unknown_recipe_suggests_the_close_one(target, tmp_path):
     run = cli("seed", "--recipe", "scale-sed", "--db", target.url)
@@ -221,9 +223,9 @@ def test_unknown_dialect(target, tmp_path, ddl_file):
 
 # -- plan files -------------------------------------------------------------------------------
 
+
 def seed_plan(target: Target, plan: Path, ddl: Path) -> Run:
-    return cli("seed", "--plan", plan, "--ddl", ddl, "--dialect", "sqlite", "--db", target.url,
-               "--create-schema")
+    return cli("seed", "--plan", plan, "--ddl", ddl, "--dialect", "sqlite", "--db", target.url, "--create-schema")
 
 
 def test_plan_names_unknown_table(target, tmp_path, ddl_file):
@@ -293,12 +295,15 @@ def test_plan_file_missing(target, tmp_path, ddl_file):
     assert_nothing_written(target, tmp_path)
 
 
-@pytest.mark.parametrize("entry", [
-    "{choices: {a: high, b: low}}",
-    "{bool: maybe}",
-    "{fake: city, null_rate: abc}",
-    "{normal: {mean: a, sd: 1}}",
-])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "{choices: {a: high, b: low}}",
+        "{bool: maybe}",
+        "{fake: city, null_rate: abc}",
+        "{normal: {mean: a, sd: 1}}",
+    ],
+)
 def test_plan_with_non_numeric_generator_option(tmp_path, ddl_file, entry):
     plan = write_plan(tmp_path, f"tables:\n  users:\n    columns:\n      nickname: {entry}\n")
     run = cli("plan", "--plan", plan, "--ddl", ddl_file, "--dialect", "sqlite")
@@ -320,6 +325,7 @@ def test_wide_numeric_column_is_not_a_traceback(tmp_path):
 
 
 # -- databases --------------------------------------------------------------------------------
+
 
 def test_unreachable_database_hides_the_password(tmp_path):
     url = "postgresql://postgres:secret@127.0.0.1:1/nope"
@@ -359,15 +365,29 @@ def test_verify_and_purge_of_a_never_seeded_seed(target, tmp_path, command):
 
 # -- a seed already in the database -----------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def seeded_sqlite(tmp_path_factory) -> Path:
     """A SQLite file holding scale-seed seed 5 at scale 0.001 (shared, read-only for the tests)."""
     folder = tmp_path_factory.mktemp("seeded")
     path = folder / "seeded.db"
-    result = CliRunner().invoke(app, [
-        "seed", "--recipe", "scale-seed", "--db", f"sqlite:///{path}", "--seed", "5", "--scale", "0.001",
-        "--manifest-dir", str(folder / "runs"), "--quiet",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "seed",
+            "--recipe",
+            "scale-seed",
+            "--db",
+            f"sqlite:///{path}",
+            "--seed",
+            "5",
+            "--scale",
+            "0.001",
+            "--manifest-dir",
+            str(folder / "runs"),
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return path
 
@@ -376,10 +396,20 @@ def test_same_seed_at_another_scale_is_refused(seeded_sqlite, tmp_path):
     before = sqlite_counts(seeded_sqlite)
     assert before["seedbed_runs"] == 1 and sum(before.values()) > 100
     manifests = sorted(p.name for p in (seeded_sqlite.parent / "runs").iterdir())
-    run = cli("seed", "--recipe", "scale-seed", "--db", f"sqlite:///{seeded_sqlite}", "--seed", "5",
-              "--scale", "0.002", "--manifest-dir", tmp_path / "runs")
-    assert_refused(run, "seed 5 of 'scale-seed' is already in this database", "scale 0.001",
-                   hint="seedbed purge")
+    run = cli(
+        "seed",
+        "--recipe",
+        "scale-seed",
+        "--db",
+        f"sqlite:///{seeded_sqlite}",
+        "--seed",
+        "5",
+        "--scale",
+        "0.002",
+        "--manifest-dir",
+        tmp_path / "runs",
+    )
+    assert_refused(run, "seed 5 of 'scale-seed' is already in this database", "scale 0.001", hint="seedbed purge")
     assert sqlite_counts(seeded_sqlite) == before, "rows were added by a refused run"
     assert not (tmp_path / "runs").exists(), "a refused run wrote a manifest"
     assert sorted(p.name for p in (seeded_sqlite.parent / "runs").iterdir()) == manifests
@@ -416,10 +446,7 @@ def test_subcommand_help(command):
 
 def test_cli_import_does_not_load_heavy_modules():
     heavy = ["numpy", "pyarrow", "psycopg", "sqlalchemy"]
-    code = (
-        "import sys, seedbed.cli.app\n"
-        f"print(','.join(m for m in {heavy!r} if m in sys.modules))\n"
-    )
+    code = f"import sys, seedbed.cli.app\nprint(','.join(m for m in {heavy!r} if m in sys.modules))\n"
     p = subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "", f"importing seedbed.cli.app loads: {p.stdout.strip()}"
@@ -440,4 +467,3 @@ def test_help_does_not_load_heavy_modules():
     p = subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True, timeout=60)
     assert "Traceback" not in p.stderr, p.stderr
     assert p.stderr.strip().splitlines()[-1] == "HEAVY=", f"--help loads: {p.stderr}"
-

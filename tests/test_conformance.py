@@ -59,10 +59,10 @@ def _fresh_database(dialect: str, path: Path, tmp_path: Path):
         admin = PG_URL
         subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
         url = admin.rsplit("/", 1)[0] + "/" + name
-        subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-f", str(path)], check=True,
-                       capture_output=True)
-        return url, lambda: subprocess.run(["psql", admin, "-qc", f'DROP DATABASE "{name}" WITH (FORCE)'],
-                                           capture_output=True)
+        subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-f", str(path)], check=True, capture_output=True)
+        return url, lambda: subprocess.run(
+            ["psql", admin, "-qc", f'DROP DATABASE "{name}" WITH (FORCE)'], capture_output=True
+        )
     _need("mariadb")
     host = ["-h", "127.0.0.1", "-uroot"]
     subprocess.run(["mariadb", *host, "-e", f"CREATE DATABASE {name}"], check=True, capture_output=True)

@@ -42,7 +42,8 @@ def test_every_postgres_type_gets_valid_values(fresh_pg_url, tmp_path):
         new_id = sink.conn.exec_driver_sql(
             'INSERT INTO "Everything" SELECT nextval(\'"Everything_id_seq"\'), s, i, b, n, r, d, m, flag, c, v, t, '
             'day, ts, tstz, tm, iv, u, j, jb, "by", ia, ta, mo, ip, net, mac, bits, vb, tsv, x, p, "select", '
-            '"MixedCase", start_at, end_at, \'ZZZZZZ\' FROM "Everything" LIMIT 1 RETURNING id').scalar_one()
+            '"MixedCase", start_at, end_at, \'ZZZZZZ\' FROM "Everything" LIMIT 1 RETURNING id'
+        ).scalar_one()
         assert new_id == 101
     finally:
         sink.close()
@@ -90,7 +91,8 @@ def test_constraints_hold_by_construction(backend, tmp_path, request):
         # composite foreign key: both columns come from one region row
         bad = sink.conn.exec_driver_sql(
             "SELECT count(*) FROM office o LEFT JOIN region r ON r.a = o.region_a AND r.b = o.region_b "
-            "WHERE r.a IS NULL").scalar_one()
+            "WHERE r.a IS NULL"
+        ).scalar_one()
         assert bad == 0
         # a self-reference forms a tree: every boss was loaded before the office
         assert sink.conn.exec_driver_sql("SELECT count(*) FROM office WHERE boss >= id").scalar_one() == 0
@@ -127,7 +129,8 @@ def test_foreign_key_cycles(backend, tmp_path, request):
         assert report.ok, [(r.name, r.actual) for r in report.failures]
         assert sorted(m.cuts) == [
             "dept(head_id) -> emp: loaded as NULL, then set by UPDATE",
-            "staff(store_id) -> store: loaded with foreign-key checks off, then verified"]
+            "staff(store_id) -> store: loaded with foreign-key checks off, then verified",
+        ]
         heads = sink.conn.exec_driver_sql("SELECT count(*) FROM dept WHERE head_id IS NULL").scalar_one()
         assert heads == 0  # set by the second pass
         sink.conn.commit()
@@ -152,8 +155,7 @@ def test_check_reading():
 
 
 def test_unreadable_check_is_a_warning_naming_it():
-    schema = parse_ddl("CREATE TABLE t (id int PRIMARY KEY, x text CONSTRAINT odd CHECK (md5(x) <> 'a'));",
-                       "postgres")
+    schema = parse_ddl("CREATE TABLE t (id int PRIMARY KEY, x text CONSTRAINT odd CHECK (md5(x) <> 'a'));", "postgres")
     plan, _ = plan_for(Source("t", parse_plan({}, "p"), schema), SeedOptions())
     assert any("odd" in w for w in plan.warnings)
 

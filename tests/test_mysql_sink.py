@@ -23,9 +23,40 @@ from seedbed.sinks.mysql import MySQLSink, hex_text
 pytestmark = pytest.mark.mysql
 
 TRICKY = [
-    None, "", "NULL", "null", "\\N", "\\", "a\\", "\\\\", 'a"b', 'a",b', '"', '""', '",', ',"', '"",""',
-    "x\ny", "x\r\ny", "\r", "\n", '"\n"', "\t", ",", ",,", "a,b", " padded ", "ünï cödé", "😀 emoji", "日本語",
-    "end\\", "'single'", "--", "/* */", "%s", "\x01ctl",
+    None,
+    "",
+    "NULL",
+    "null",
+    "\\N",
+    "\\",
+    "a\\",
+    "\\\\",
+    'a"b',
+    'a",b',
+    '"',
+    '""',
+    '",',
+    ',"',
+    '"",""',
+    "x\ny",
+    "x\r\ny",
+    "\r",
+    "\n",
+    '"\n"',
+    "\t",
+    ",",
+    ",,",
+    "a,b",
+    " padded ",
+    "ünï cödé",
+    "😀 emoji",
+    "日本語",
+    "end\\",
+    "'single'",
+    "--",
+    "/* */",
+    "%s",
+    "\x01ctl",
 ]
 
 
@@ -40,8 +71,14 @@ def _open(url: str, mode: str) -> MySQLSink:
 
 
 def _spec(sink: MySQLSink, table: str, schema: pa.Schema, key=("id",)) -> TableSpec:
-    return TableSpec(name=table, table=sink.reflect().table(table), columns={}, written=tuple(schema.names),
-                     key=tuple(key), arrow_schema=schema)
+    return TableSpec(
+        name=table,
+        table=sink.reflect().table(table),
+        columns={},
+        written=tuple(schema.names),
+        key=tuple(key),
+        arrow_schema=schema,
+    )
 
 
 def _ddl(url: str, *statements: str) -> None:
@@ -66,13 +103,16 @@ def mode(request) -> str:
 @pytest.fixture()
 def spy(monkeypatch):
     """Fails the test if a load takes the path it should not."""
+
     def watch(sink: MySQLSink, mode: str) -> None:
         def boom(*a, **k):
             raise AssertionError(f"the {mode} path should not use this")
+
         if mode == "load":
             monkeypatch.setattr(sink, "_insert", boom)
         elif mode == "insert":
             monkeypatch.setattr(sink, "_load_file", boom)
+
     return watch
 
 
@@ -84,12 +124,24 @@ VALUES_DDL = """CREATE TABLE vals (
     tm TIME(6) NULL, bin LONGBLOB NULL, j JSON NULL, e ENUM('a', 'b,c', 'd"e') NULL
 )"""
 
-VALUES_SCHEMA = pa.schema([
-    ("id", pa.int32()), ("s", pa.string()), ("v", pa.string()), ("i", pa.int64()), ("f", pa.float64()),
-    ("d", pa.decimal128(14, 2)), ("b", pa.bool_()), ("dt", pa.date32()), ("ts", pa.timestamp("us", tz="UTC")),
-    ("ts0", pa.timestamp("us")), ("tm", pa.time64("us")), ("bin", pa.binary()), ("j", pa.string()),
-    ("e", pa.string()),
-])
+VALUES_SCHEMA = pa.schema(
+    [
+        ("id", pa.int32()),
+        ("s", pa.string()),
+        ("v", pa.string()),
+        ("i", pa.int64()),
+        ("f", pa.float64()),
+        ("d", pa.decimal128(14, 2)),
+        ("b", pa.bool_()),
+        ("dt", pa.date32()),
+        ("ts", pa.timestamp("us", tz="UTC")),
+        ("ts0", pa.timestamp("us")),
+        ("tm", pa.time64("us")),
+        ("bin", pa.binary()),
+        ("j", pa.string()),
+        ("e", pa.string()),
+    ]
+)
 
 
 def _values() -> dict[str, list]:
@@ -105,8 +157,14 @@ def _values() -> dict[str, list]:
         "d": cyc([Decimal("123.45"), Decimal("-0.01"), None, Decimal("999999999999.99"), Decimal("0.00")]),
         "b": cyc([True, False, None]),
         "dt": cyc([dt.date(2024, 2, 29), None, dt.date(1000, 1, 1), dt.date(9999, 12, 31)]),
-        "ts": cyc([dt.datetime(2024, 3, 31, 1, 30, 5, 123456, tzinfo=utc), None,
-                   dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=utc), dt.datetime(2040, 1, 1, tzinfo=utc)]),
+        "ts": cyc(
+            [
+                dt.datetime(2024, 3, 31, 1, 30, 5, 123456, tzinfo=utc),
+                None,
+                dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=utc),
+                dt.datetime(2040, 1, 1, tzinfo=utc),
+            ]
+        ),
         "ts0": cyc([dt.datetime(2024, 1, 2, 3, 4, 5), None]),
         "tm": cyc([dt.time(0, 0), dt.time(23, 59, 59, 999999), None]),
         "bin": cyc([b"", None, bytes(range(256)), b"\x00\\'\",\n\r", "ü".encode()]),
@@ -121,8 +179,13 @@ def _expected_rows(values: dict[str, list]) -> list[tuple]:
         r = dict(zip(values, row, strict=True))
         r["b"] = None if r["b"] is None else int(r["b"])
         r["ts"] = None if r["ts"] is None else r["ts"].replace(tzinfo=None)
-        r["tm"] = None if r["tm"] is None else dt.timedelta(hours=r["tm"].hour, minutes=r["tm"].minute,
-                                                             seconds=r["tm"].second, microseconds=r["tm"].microsecond)
+        r["tm"] = (
+            None
+            if r["tm"] is None
+            else dt.timedelta(
+                hours=r["tm"].hour, minutes=r["tm"].minute, seconds=r["tm"].second, microseconds=r["tm"].microsecond
+            )
+        )
         out.append(tuple(r.values()))
     return out
 
@@ -165,10 +228,14 @@ ITEMS_SCHEMA = pa.schema([("id", pa.string()), ("n", pa.int32()), ("note", pa.st
 
 
 def _items(rows: range) -> pa.RecordBatch:
-    return pa.RecordBatch.from_pydict({
-        "id": [f"k{i:04d}" for i in rows], "n": list(rows),
-        "note": [None if i % 3 == 0 else f'row "{i}", ok\n' for i in rows],
-    }, schema=ITEMS_SCHEMA)
+    return pa.RecordBatch.from_pydict(
+        {
+            "id": [f"k{i:04d}" for i in rows],
+            "n": list(rows),
+            "note": [None if i % 3 == 0 else f'row "{i}", ok\n' for i in rows],
+        },
+        schema=ITEMS_SCHEMA,
+    )
 
 
 def _keys(rows: range) -> pa.RecordBatch:
@@ -177,8 +244,11 @@ def _keys(rows: range) -> pa.RecordBatch:
 
 def test_merge_inserts_only_missing_rows(mysql_url, mode, spy):
     table = f"items_{mode}"
-    _ddl(mysql_url, f"CREATE TABLE {table} (id CHAR(5) PRIMARY KEY, n INT NOT NULL, note TEXT NULL)",
-         f"INSERT INTO {table} VALUES ('zz999', -1, 'not seeded')")
+    _ddl(
+        mysql_url,
+        f"CREATE TABLE {table} (id CHAR(5) PRIMARY KEY, n INT NOT NULL, note TEXT NULL)",
+        f"INSERT INTO {table} VALUES ('zz999', -1, 'not seeded')",
+    )
     sink = _open(mysql_url, mode)
     try:
         spy(sink, mode)
@@ -209,8 +279,9 @@ def test_insert_fallback_respects_max_bind_params(mysql_url, monkeypatch):
     _ddl(mysql_url, f"CREATE TABLE {table} (id CHAR(5) PRIMARY KEY, n INT NOT NULL, note TEXT NULL)")
     calls: list[int] = []
     real = pymysql.cursors.Cursor.executemany
-    monkeypatch.setattr(pymysql.cursors.Cursor, "executemany",
-                        lambda self, q, rows: calls.append(len(rows)) or real(self, q, rows))
+    monkeypatch.setattr(
+        pymysql.cursors.Cursor, "executemany", lambda self, q, rows: calls.append(len(rows)) or real(self, q, rows)
+    )
     sink = MySQLSink(mysql_url, local_infile=False)
     try:
         sink.caps = dataclasses.replace(MySQLSink.caps, max_bind_params=7)  # 3 columns: 2 rows a statement
@@ -223,30 +294,37 @@ def test_insert_fallback_respects_max_bind_params(mysql_url, monkeypatch):
 
 # -- errors ---------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def family(mysql_url) -> str:
-    _ddl(mysql_url,
-         "CREATE TABLE parent (id INT PRIMARY KEY)",
-         "INSERT INTO parent VALUES (1), (2)",
-         "CREATE TABLE child (id INT PRIMARY KEY, parent_id INT NOT NULL, label VARCHAR(5) NULL, "
-         "qty INT NULL, CONSTRAINT child_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id), "
-         "CONSTRAINT child_qty_check CHECK (qty >= 0))")
+    _ddl(
+        mysql_url,
+        "CREATE TABLE parent (id INT PRIMARY KEY)",
+        "INSERT INTO parent VALUES (1), (2)",
+        "CREATE TABLE child (id INT PRIMARY KEY, parent_id INT NOT NULL, label VARCHAR(5) NULL, "
+        "qty INT NULL, CONSTRAINT child_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id), "
+        "CONSTRAINT child_qty_check CHECK (qty >= 0))",
+    )
     return mysql_url
 
 
 CHILD_SCHEMA = pa.schema([("id", pa.int32()), ("parent_id", pa.int32()), ("label", pa.string()), ("qty", pa.int32())])
 
 
-@pytest.mark.parametrize(("rows", "codes"), [
-    pytest.param([(1, 1, "ok", 1), (2, 99, "ok", 1)], {"1452"}, id="foreign-key"),
-    pytest.param([(1, 1, "ok", 1), (1, 2, "ok", 1)], {"1062"}, id="duplicate"),
-    pytest.param([(1, 1, "toolong", 1)], {"1406", "1265"}, id="too-long"),
-    pytest.param([(1, 1, "ok", -5)], {"4025", "3819"}, id="check"),
-    pytest.param([(1, None, "ok", 1)], {"1048", "1263"}, id="null"),
-])
+@pytest.mark.parametrize(
+    ("rows", "codes"),
+    [
+        pytest.param([(1, 1, "ok", 1), (2, 99, "ok", 1)], {"1452"}, id="foreign-key"),
+        pytest.param([(1, 1, "ok", 1), (1, 2, "ok", 1)], {"1062"}, id="duplicate"),
+        pytest.param([(1, 1, "toolong", 1)], {"1406", "1265"}, id="too-long"),
+        pytest.param([(1, 1, "ok", -5)], {"4025", "3819"}, id="check"),
+        pytest.param([(1, None, "ok", 1)], {"1048", "1263"}, id="null"),
+    ],
+)
 def test_rejected_rows_raise_load_failed_naming_the_table(family, mode, rows, codes):
-    batch = pa.RecordBatch.from_pylist([dict(zip(CHILD_SCHEMA.names, r, strict=True)) for r in rows],
-                                       schema=CHILD_SCHEMA)
+    batch = pa.RecordBatch.from_pylist(
+        [dict(zip(CHILD_SCHEMA.names, r, strict=True)) for r in rows], schema=CHILD_SCHEMA
+    )
     sink = _open(family, mode)
     try:
         spec = _spec(sink, "child", CHILD_SCHEMA)
@@ -286,6 +364,7 @@ def test_unknown_database_and_closed_port_have_hints(mysql_url):
 
 # -- DDL, key sets, sessions ----------------------------------------------------------------
 
+
 def test_execute_ddl_twice_leaves_existing_objects(mysql_url):
     stmts = [
         "CREATE TABLE IF NOT EXISTS d_parent (id INT PRIMARY KEY, code VARCHAR(10) NOT NULL)",
@@ -310,8 +389,11 @@ def test_purge_of_a_tree_is_one_transaction(mysql_url, mode):
     """Key-set tables do not commit the caller's transaction (CREATE INDEX or DROP TABLE
     would), and rows of a self-referencing table can be deleted together."""
     table = f"tree_{mode}"
-    _ddl(mysql_url, f"CREATE TABLE {table} (id INT PRIMARY KEY, parent_id INT NULL, "
-         f"FOREIGN KEY (parent_id) REFERENCES {table} (id))")
+    _ddl(
+        mysql_url,
+        f"CREATE TABLE {table} (id INT PRIMARY KEY, parent_id INT NULL, "
+        f"FOREIGN KEY (parent_id) REFERENCES {table} (id))",
+    )
     schema = pa.schema([("id", pa.int32()), ("parent_id", pa.int32())])
     batch = pa.RecordBatch.from_pydict({"id": [1, 2, 3, 4, 5, 6], "parent_id": [None, 1, 2, 3, None, 5]}, schema=schema)
     sink = _open(mysql_url, mode)
@@ -366,18 +448,22 @@ def test_sqlalchemy_url():
 
 # -- tables without a key, cut cycles -------------------------------------------------------
 
-LOOSE_SCHEMA = pa.schema([("a", pa.int32()), ("b", pa.string()), ("j", pa.string()), ("bin", pa.binary()),
-                          ("v", pa.string())])
+LOOSE_SCHEMA = pa.schema(
+    [("a", pa.int32()), ("b", pa.string()), ("j", pa.string()), ("bin", pa.binary()), ("v", pa.string())]
+)
 
 
 def _loose(rows: range) -> pa.RecordBatch:
-    return pa.RecordBatch.from_pydict({
-        "a": [None if i % 4 == 0 else i for i in rows],
-        "b": [None if i % 5 == 0 else "long text " * 20 + str(i) for i in rows],
-        "j": [None if i % 2 else json.dumps({"i": i}) for i in rows],
-        "bin": [bytes([i % 256]) * 70 for i in rows],
-        "v": [f"v{i}" for i in rows],
-    }, schema=LOOSE_SCHEMA)
+    return pa.RecordBatch.from_pydict(
+        {
+            "a": [None if i % 4 == 0 else i for i in rows],
+            "b": [None if i % 5 == 0 else "long text " * 20 + str(i) for i in rows],
+            "j": [None if i % 2 else json.dumps({"i": i}) for i in rows],
+            "bin": [bytes([i % 256]) * 70 for i in rows],
+            "v": [f"v{i}" for i in rows],
+        },
+        schema=LOOSE_SCHEMA,
+    )
 
 
 def test_table_without_a_key_merges_and_purges_null_matching_null(mysql_url, mode):
@@ -386,13 +472,14 @@ def test_table_without_a_key_merges_and_purges_null_matching_null(mysql_url, mod
     import dataclasses
 
     table = f"loose_{mode}"
-    _ddl(mysql_url, f"CREATE TABLE {table} (a INT NULL, b LONGTEXT NULL, j JSON NULL, bin BLOB NOT NULL, "
-                    "v VARCHAR(300) NOT NULL)",
-         f"INSERT INTO {table} VALUES (NULL, NULL, NULL, 'x', 'not seeded')")
+    _ddl(
+        mysql_url,
+        f"CREATE TABLE {table} (a INT NULL, b LONGTEXT NULL, j JSON NULL, bin BLOB NOT NULL, v VARCHAR(300) NOT NULL)",
+        f"INSERT INTO {table} VALUES (NULL, NULL, NULL, 'x', 'not seeded')",
+    )
     sink = _open(mysql_url, mode)
     try:
-        spec = dataclasses.replace(_spec(sink, table, LOOSE_SCHEMA, key=LOOSE_SCHEMA.names),
-                                   key_is_constraint=False)
+        spec = dataclasses.replace(_spec(sink, table, LOOSE_SCHEMA, key=LOOSE_SCHEMA.names), key_is_constraint=False)
         assert sink.load(spec, [_loose(range(0, 10))], merge=False) == 10
         assert sink.load(spec, [_loose(range(0, 20))], merge=True) == 10
         assert sink.load(spec, [_loose(range(0, 20))], merge=True) == 0
@@ -407,21 +494,26 @@ def test_table_without_a_key_merges_and_purges_null_matching_null(mysql_url, mod
 def test_update_columns_and_checks_off(mysql_url, mode):
     """A cut cycle: rows load with the foreign key NULL, which is set once the parents
     exist and cleared again before a purge; checks_off loads unchecked and restores."""
-    _ddl(mysql_url, f"CREATE TABLE emp_{mode} (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, boss INT NULL, "
-                    f"FOREIGN KEY (boss) REFERENCES emp_{mode} (id))")
+    _ddl(
+        mysql_url,
+        f"CREATE TABLE emp_{mode} (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, boss INT NULL, "
+        f"FOREIGN KEY (boss) REFERENCES emp_{mode} (id))",
+    )
     schema = pa.schema([("id", pa.int32()), ("name", pa.string()), ("boss", pa.int32())])
     sink = _open(mysql_url, mode)
     try:
         spec = _spec(sink, f"emp_{mode}", schema)
         rows = {"id": [1, 2, 3], "name": ["a", "b", "c"], "boss": [3, 1, 2]}  # a cycle
-        assert sink.load(spec, [pa.RecordBatch.from_pydict({**rows, "boss": [None] * 3}, schema=schema)],
-                         merge=False) == 3
+        assert (
+            sink.load(spec, [pa.RecordBatch.from_pydict({**rows, "boss": [None] * 3}, schema=schema)], merge=False) == 3
+        )
         bosses = pa.RecordBatch.from_pydict({"id": rows["id"], "boss": rows["boss"]})
         with sink.transaction():
             assert sink.update_columns(spec, ("boss",), [bosses]) == 3
         assert _rows(sink, f"SELECT id, boss FROM emp_{mode} ORDER BY id") == [(1, 3), (2, 1), (3, 2)]
-        cleared = pa.RecordBatch.from_arrays([pa.array([1, 2, 3], pa.int32()), pa.nulls(3, pa.int32())],
-                                             names=["id", "boss"])
+        cleared = pa.RecordBatch.from_arrays(
+            [pa.array([1, 2, 3], pa.int32()), pa.nulls(3, pa.int32())], names=["id", "boss"]
+        )
         with sink.transaction():
             sink.update_columns(spec, ("boss",), [cleared])
             assert sink.delete_keys(spec, [bosses.select(["id"])]) == 3

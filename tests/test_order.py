@@ -48,13 +48,11 @@ def test_purge_order_is_the_reverse(schema):
 
 
 def test_subset_ignores_tables_outside_it(schema):
-    assert dependency_order(schema, ["work_tasks", "projects", "users"]) == \
-        ["projects", "users", "work_tasks"]
+    assert dependency_order(schema, ["work_tasks", "projects", "users"]) == ["projects", "users", "work_tasks"]
 
 
 def test_self_reference_does_not_block():
-    schema = parse_ddl("CREATE TABLE node (id int PRIMARY KEY, parent int REFERENCES node (id));",
-                       "postgres")
+    schema = parse_ddl("CREATE TABLE node (id int PRIMARY KEY, parent int REFERENCES node (id));", "postgres")
     assert dependency_order(schema) == ["node"]
 
 

@@ -104,13 +104,21 @@ def test_seeded_rows_match_generated_rows(db_url, tmp_path):
     try:
         seed(sink, src, SeedOptions(seed=5, scale=SCALE, manifest_dir=None))
         rows = sink.conn.exec_driver_sql(
-            "SELECT id, project_id, title, status, rank FROM work_tasks ORDER BY id").fetchall()
+            "SELECT id, project_id, title, status, rank FROM work_tasks ORDER BY id"
+        ).fetchall()
         sink.conn.commit()
     finally:
         sink.close()
     made = table_of(recipe_context(seed=5, scale=SCALE), "work_tasks")
-    want = sorted(zip(made["id"].to_pylist(), made["project_id"].to_pylist(), made["title"].to_pylist(),
-                      made["status"].to_pylist(), made["rank"].to_pylist()))
+    want = sorted(
+        zip(
+            made["id"].to_pylist(),
+            made["project_id"].to_pylist(),
+            made["title"].to_pylist(),
+            made["status"].to_pylist(),
+            made["rank"].to_pylist(),
+        )
+    )
     got = [(str(a), str(b), c, str(d), e) for a, b, c, d, e in rows]
     assert got == want
 
@@ -142,8 +150,9 @@ def test_rerun_of_a_complete_run_is_cheap_but_notices_deletions(tmp_path):
         again = seed(sink, src, opts)
         assert again.inserted_total == 0 and {r.mode for r in again.tables.values()} == {"complete"}
         # delete a row in the middle: the sample does not see it, --full does and restores it
-        sink.conn.exec_driver_sql("DELETE FROM audit_events WHERE id = (SELECT id FROM audit_events "
-                                  "ORDER BY id LIMIT 1 OFFSET 500)")
+        sink.conn.exec_driver_sql(
+            "DELETE FROM audit_events WHERE id = (SELECT id FROM audit_events ORDER BY id LIMIT 1 OFFSET 500)"
+        )
         sink.conn.commit()
         from dataclasses import replace
 
@@ -159,7 +168,8 @@ def _pg_objects(sink) -> set[tuple]:
     rows = sink.conn.exec_driver_sql(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE connamespace = 'public'::regnamespace UNION ALL "
-        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'").fetchall()
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+    ).fetchall()
     sink.conn.commit()
     return {tuple(r) for r in rows}
 
@@ -203,7 +213,7 @@ def test_sqlite_indexes_dropped_for_the_load_come_back(sqlite_url):
         prepare_schema(sink, src, opts)
         before = set(map(tuple, sink.conn.exec_driver_sql(index_sql).fetchall()))
         sink.conn.commit()
-        assert ("audit_events_entity_idx" in {n for n, _ in before})
+        assert "audit_events_entity_idx" in {n for n, _ in before}
         m = seed(sink, src, opts)
         assert m.index_seconds > 0 and not m.pending_ddl
         assert set(map(tuple, sink.conn.exec_driver_sql(index_sql).fetchall())) == before
@@ -275,8 +285,9 @@ def test_a_killed_run_gets_its_indexes_back(fresh_pg_url, tmp_path, then):
     finally:
         sink.close()
 
-    again = subprocess.run(cmd if then == "seed" else [seedbed, "purge", *common], capture_output=True, text=True,
-                           timeout=120)
+    again = subprocess.run(
+        cmd if then == "seed" else [seedbed, "purge", *common], capture_output=True, text=True, timeout=120
+    )
     assert again.returncode == 0, again.stderr
     sink = open_sink(fresh_pg_url)
     try:

@@ -63,35 +63,95 @@ def _every_type_batch() -> pa.RecordBatch:
         "id": pa.array(range(rows), pa.int32()),
         "b": pa.array([True, False, None, True, False, True, False]),
         "i2": pa.array([0, -32768, 32767, None, 1, -1, 12], pa.int16()),
-        "i4": pa.array([0, -2**31, 2**31 - 1, None, 5, -5, 7], pa.int32()),
-        "i8": pa.array([0, -2**63, 2**63 - 1, None, 9, -9, 10**15], pa.int64()),
+        "i4": pa.array([0, -(2**31), 2**31 - 1, None, 5, -5, 7], pa.int32()),
+        "i8": pa.array([0, -(2**63), 2**63 - 1, None, 9, -9, 10**15], pa.int64()),
         "f8": pa.array([0.1, -0.0, 1e-300, None, float("inf"), 123456.789, -2.5e10]),
         "f4": pa.array([0.1, -0.0, 3.4e38, None, 1.5, -7.25, 1e-7], pa.float32()),
-        "n": pa.array([decimal.Decimal(x) for x in ("0", "-1.5", "123456789012.123456", "0.000001",
-                                                      "-999999999999.999999", "42", "7.1")], pa.decimal128(38, 6)),
-        "n2": pa.array([None if x is None else decimal.Decimal(x)
-                        for x in ("0.00", "-0.01", "9999999999.99", None, "16877.86", "100.00", "0.10")],
-                       pa.decimal128(12, 2)),
-        "n5": pa.array([decimal.Decimal(x) for x in ("0.00001", "-123456789012345.12345", "1.10000", "10000.00000",
-                                                       "99999999999999.99999", "-0.50000", "3.14159")],
-                       pa.decimal128(20, 5)),
-        "n0": pa.array([decimal.Decimal(x) for x in ("0", "-1", "999999999999999999", "10000", "100000000",
-                                                       "-123456789", "5")], pa.decimal128(18, 0)),
+        "n": pa.array(
+            [
+                decimal.Decimal(x)
+                for x in ("0", "-1.5", "123456789012.123456", "0.000001", "-999999999999.999999", "42", "7.1")
+            ],
+            pa.decimal128(38, 6),
+        ),
+        "n2": pa.array(
+            [
+                None if x is None else decimal.Decimal(x)
+                for x in ("0.00", "-0.01", "9999999999.99", None, "16877.86", "100.00", "0.10")
+            ],
+            pa.decimal128(12, 2),
+        ),
+        "n5": pa.array(
+            [
+                decimal.Decimal(x)
+                for x in (
+                    "0.00001",
+                    "-123456789012345.12345",
+                    "1.10000",
+                    "10000.00000",
+                    "99999999999999.99999",
+                    "-0.50000",
+                    "3.14159",
+                )
+            ],
+            pa.decimal128(20, 5),
+        ),
+        "n0": pa.array(
+            [decimal.Decimal(x) for x in ("0", "-1", "999999999999999999", "10000", "100000000", "-123456789", "5")],
+            pa.decimal128(18, 0),
+        ),
         "t": pa.array(["plain", "", None, 'quote " and , comma', "line\nbreak\\back", "ünïcødé ✓", "tab\there"]),
         "v": pa.array(["a", "b" * 40, None, "x,y", "", "é", "z"]),
         "c": pa.array(["ab", "abcdef", None, "", "é", "x", "yz"]),
         "u": pa.array([str(uuid.UUID(int=i * 2**100 + i)) for i in range(6)] + [None]),
-        "d": pa.array([dt.date(2000, 1, 1), dt.date(1970, 1, 1), dt.date(1999, 12, 31), None,
-                       dt.date(2026, 2, 28), dt.date(1900, 3, 1), dt.date(2400, 12, 31)], pa.date32()),
-        "ts": pa.array([dt.datetime(2000, 1, 1), dt.datetime(1969, 12, 31, 23, 59, 59, 999999), None,
-                        dt.datetime(2026, 12, 1, 12, 0, 1, 5), dt.datetime(1900, 1, 1), dt.datetime(2100, 6, 1),
-                        dt.datetime(2000, 1, 1, 0, 0, 0, 1)], pa.timestamp("us")),
-        "tz": pa.array([dt.datetime(2000, 1, 1, tzinfo=utc), None, dt.datetime(1960, 5, 5, 5, 5, 5, tzinfo=utc),
-                        dt.datetime(2026, 12, 1, 23, 59, 59, tzinfo=utc), dt.datetime(2030, 1, 1, tzinfo=utc),
-                        dt.datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=utc), dt.datetime(1999, 1, 1, tzinfo=utc)],
-                       pa.timestamp("us", tz="UTC")),
-        "tm": pa.array([dt.time(0), dt.time(23, 59, 59, 999999), None, dt.time(12, 30), dt.time(1, 2, 3),
-                        dt.time(4, 5, 6, 7), dt.time(8)], pa.time64("us")),
+        "d": pa.array(
+            [
+                dt.date(2000, 1, 1),
+                dt.date(1970, 1, 1),
+                dt.date(1999, 12, 31),
+                None,
+                dt.date(2026, 2, 28),
+                dt.date(1900, 3, 1),
+                dt.date(2400, 12, 31),
+            ],
+            pa.date32(),
+        ),
+        "ts": pa.array(
+            [
+                dt.datetime(2000, 1, 1),
+                dt.datetime(1969, 12, 31, 23, 59, 59, 999999),
+                None,
+                dt.datetime(2026, 12, 1, 12, 0, 1, 5),
+                dt.datetime(1900, 1, 1),
+                dt.datetime(2100, 6, 1),
+                dt.datetime(2000, 1, 1, 0, 0, 0, 1),
+            ],
+            pa.timestamp("us"),
+        ),
+        "tz": pa.array(
+            [
+                dt.datetime(2000, 1, 1, tzinfo=utc),
+                None,
+                dt.datetime(1960, 5, 5, 5, 5, 5, tzinfo=utc),
+                dt.datetime(2026, 12, 1, 23, 59, 59, tzinfo=utc),
+                dt.datetime(2030, 1, 1, tzinfo=utc),
+                dt.datetime(2001, 2, 3, 4, 5, 6, 789000, tzinfo=utc),
+                dt.datetime(1999, 1, 1, tzinfo=utc),
+            ],
+            pa.timestamp("us", tz="UTC"),
+        ),
+        "tm": pa.array(
+            [
+                dt.time(0),
+                dt.time(23, 59, 59, 999999),
+                None,
+                dt.time(12, 30),
+                dt.time(1, 2, 3),
+                dt.time(4, 5, 6, 7),
+                dt.time(8),
+            ],
+            pa.time64("us"),
+        ),
         "j": pa.array(['{"a": 1}', "[1, 2.50, null]", None, '"x"', '{"b": {"c": "ü"}}', "3", "{}"]),
         "jb": pa.array(['{"a": 1, "a": 2}', "[1, 2.50, null]", None, '"x"', '{"z": 1, "b": [true]}', "3", "{}"]),
         "by": pa.array([b"", b"\x00\xff", None, b"abc", bytes(range(256)), b"\\x", b","], pa.binary()),
@@ -123,30 +183,37 @@ def test_numeric_values_of_every_size_and_scale(sink):
     rng = np.random.default_rng(5)
     for scale in (0, 1, 2, 3, 4, 5, 8, 17, 20, 30):
         digits = rng.integers(1, 19, 400)
-        values = [decimal.Decimal(int(rng.integers(0, 10 ** int(d))) * int(rng.choice([-1, 1]))).scaleb(-scale)
-                  for d in digits] + [decimal.Decimal(2**63 - 1).scaleb(-scale), None]
+        values = [
+            decimal.Decimal(int(rng.integers(0, 10 ** int(d))) * int(rng.choice([-1, 1]))).scaleb(-scale)
+            for d in digits
+        ] + [decimal.Decimal(2**63 - 1).scaleb(-scale), None]
         wide = values + [decimal.Decimal(10**30 + 7).scaleb(-scale), decimal.Decimal(-(2**63)).scaleb(-scale)]
         for name, vals in ((f"num{scale}", values), (f"wide{scale}", wide)):
-            batch = pa.RecordBatch.from_arrays([pa.array(range(len(vals)), pa.int32()),
-                                                pa.array(vals, pa.decimal128(38, scale))], names=["id", "n"])
+            batch = pa.RecordBatch.from_arrays(
+                [pa.array(range(len(vals)), pa.int32()), pa.array(vals, pa.decimal128(38, scale))], names=["id", "n"]
+            )
             csv, binary = _twins(sink, "id int, n numeric", batch, name)
             assert binary == csv, name
 
 
 def test_uuid_and_inet_spellings(sink):
     u = "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"
-    batch = pa.RecordBatch.from_arrays([
-        pa.array(range(4), pa.int32()),
-        pa.array([u, "{" + u.lower() + "}", u.replace("-", ""), None]),
-        pa.array(["2001:db8::1", "10.1.2.3/24", "::ffff:1.2.3.4", "fe80::/64"]),
-    ], names=["id", "u", "ip"])
+    batch = pa.RecordBatch.from_arrays(
+        [
+            pa.array(range(4), pa.int32()),
+            pa.array([u, "{" + u.lower() + "}", u.replace("-", ""), None]),
+            pa.array(["2001:db8::1", "10.1.2.3/24", "::ffff:1.2.3.4", "fe80::/64"]),
+        ],
+        names=["id", "u", "ip"],
+    )
     csv, binary = _twins(sink, "id int, u uuid, ip inet", batch, "spell")
     assert binary == csv
 
 
 def test_types_without_an_exact_encoding_go_as_csv(sink):
-    batch = pa.RecordBatch.from_arrays([pa.array([1, 2], pa.int32()), pa.array(["{1,2}", "{}"]),
-                                        pa.array([1.5, 2.25])], names=["id", "arr", "f4"])
+    batch = pa.RecordBatch.from_arrays(
+        [pa.array([1, 2], pa.int32()), pa.array(["{1,2}", "{}"]), pa.array([1.5, 2.25])], names=["id", "arr", "f4"]
+    )
     with sink.conn.begin():
         sink.conn.exec_driver_sql("CREATE TABLE fallback (id int, arr int[], f4 real)")
         sink._copy_in(sink._raw().cursor(), "fallback", ("id", "arr", "f4"), [batch])
@@ -155,11 +222,14 @@ def test_types_without_an_exact_encoding_go_as_csv(sink):
     assert [tuple(r) for r in rows] == [(1, [1, 2], 1.5), (2, [], 2.25)]
 
 
-@pytest.mark.parametrize(("column", "value", "message"), [
-    ("i2 smallint", pa.array([1, 40000], pa.int64()), "out of range for type smallint"),
-    ("ip inet", pa.array(["1.2.3.4", "1.2.3.4/255.0.0.0"]), "not an inet address"),
-    ("u uuid", pa.array(["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "not-a-uuid"]), "is not a uuid"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("i2 smallint", pa.array([1, 40000], pa.int64()), "out of range for type smallint"),
+        ("ip inet", pa.array(["1.2.3.4", "1.2.3.4/255.0.0.0"]), "not an inet address"),
+        ("u uuid", pa.array(["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "not-a-uuid"]), "is not a uuid"),
+    ],
+)
 def test_a_value_the_type_cannot_hold_names_the_column_and_writes_nothing(sink, column, value, message):
     name = column.split()[0]
     batch = pa.RecordBatch.from_arrays([pa.array([1, 2], pa.int32()), value], names=["id", name])
@@ -177,12 +247,19 @@ def _contents(url: str) -> dict[str, str]:
     s = open_sink(url)
     try:
         with s.conn.begin():
-            tables = s.conn.exec_driver_sql(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'seedbed_runs'"
-            ).scalars().all()
-            return {t: s.conn.exec_driver_sql(
-                f"SELECT count(*) || ':' || md5(string_agg(x::text, '|' ORDER BY x::text)) FROM {t} x").scalar()
-                for t in tables}
+            tables = (
+                s.conn.exec_driver_sql(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'seedbed_runs'"
+                )
+                .scalars()
+                .all()
+            )
+            return {
+                t: s.conn.exec_driver_sql(
+                    f"SELECT count(*) || ':' || md5(string_agg(x::text, '|' ORDER BY x::text)) FROM {t} x"
+                ).scalar()
+                for t in tables
+            }
     finally:
         s.close()
 

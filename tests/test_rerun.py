@@ -44,8 +44,11 @@ def test_completed_run_is_recognised_until_a_sampled_key_goes(db_url, tmp_path):
     assert quick is not None and quick.inserted_total == 0 and quick.planned_total == m.planned_total
     assert all(rec.mode == "complete" for rec in quick.tables.values())
     # another scale, seed or locale is another run: never answered from this manifest
-    for other in (SeedOptions(seed=7, scale=SCALE * 2), SeedOptions(seed=8, scale=SCALE),
-                  SeedOptions(seed=7, scale=SCALE, locale="de_DE")):
+    for other in (
+        SeedOptions(seed=7, scale=SCALE * 2),
+        SeedOptions(seed=8, scale=SCALE),
+        SeedOptions(seed=7, scale=SCALE, locale="de_DE"),
+    ):
         assert rerun.quick_rerun(db_url, _digest(db_url, other), other) is None
     assert rerun.quick_rerun(db_url, _digest(db_url, opts), SeedOptions(seed=7, scale=SCALE, full=True)) is None
 
@@ -54,8 +57,9 @@ def test_completed_run_is_recognised_until_a_sampled_key_goes(db_url, tmp_path):
     sink = open_sink(db_url)
     try:
         with sink.conn.begin():
-            sink.conn.execute(sa.text(f"DELETE FROM {sink.qname('audit_events')} WHERE id = :k"),
-                              {"k": probe["rows"][-1][0]})
+            sink.conn.execute(
+                sa.text(f"DELETE FROM {sink.qname('audit_events')} WHERE id = :k"), {"k": probe["rows"][-1][0]}
+            )
     finally:
         sink.close()
     assert rerun.quick_rerun(db_url, _digest(db_url, opts), opts) is None
@@ -70,14 +74,30 @@ def test_completed_run_is_recognised_until_a_sampled_key_goes(db_url, tmp_path):
 
 def test_cli_rerun_of_a_ddl_and_plan_follows_the_files(tmp_path):
     ddl = tmp_path / "shop.sql"
-    ddl.write_text("CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n"
-                   "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL "
-                   "REFERENCES customer(id), total NUMERIC(10,2) NOT NULL);\n")
+    ddl.write_text(
+        "CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n"
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL "
+        "REFERENCES customer(id), total NUMERIC(10,2) NOT NULL);\n"
+    )
     plan = tmp_path / "shop.yaml"
     plan.write_text("name: shop\ntables:\n  customer: {rows: 20}\n  orders: {rows: 50}\n")
     url = f"sqlite:///{tmp_path / 'shop.db'}"
-    args = ["seed", "--db", url, "--ddl", str(ddl), "--dialect", "sqlite", "--plan", str(plan), "--seed", "3",
-            "--create-schema", "--manifest-dir", str(tmp_path / "runs")]
+    args = [
+        "seed",
+        "--db",
+        url,
+        "--ddl",
+        str(ddl),
+        "--dialect",
+        "sqlite",
+        "--plan",
+        str(plan),
+        "--seed",
+        "3",
+        "--create-schema",
+        "--manifest-dir",
+        str(tmp_path / "runs"),
+    ]
     run = CliRunner().invoke
     first = run(app, args)
     assert first.exit_code == 0, first.output

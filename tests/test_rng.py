@@ -24,7 +24,7 @@ def test_draws_depend_only_on_index():
     k = rng.stream_key(1, "a")
     idx = np.arange(10_000, dtype=np.uint64)
     whole = rng.uniform(idx, k)
-    parts = np.concatenate([rng.uniform(idx[a:a + 777], k) for a in range(0, 10_000, 777)])
+    parts = np.concatenate([rng.uniform(idx[a : a + 777], k) for a in range(0, 10_000, 777)])
     assert np.array_equal(whole, parts)
     rev = rng.uniform(idx[::-1], k)[::-1]
     assert np.array_equal(whole, rev)
@@ -53,10 +53,18 @@ def test_permute_per_group_domains():
     assert sorted(p[3:].tolist()) == [0, 1, 2, 3, 4]
 
 
-@pytest.mark.parametrize(("count", "scale", "want"), [
-    (250_000, 0.1, 25_000), (10, 0.1, 1), (10, 0.01, 1), (45_000, 0.1, 4_500), (7, 0.5, 3), (0, 2.0, 0),
-    (2_000_000, 10.0, 20_000_000),
-])
+@pytest.mark.parametrize(
+    ("count", "scale", "want"),
+    [
+        (250_000, 0.1, 25_000),
+        (10, 0.1, 1),
+        (10, 0.01, 1),
+        (45_000, 0.1, 4_500),
+        (7, 0.5, 3),
+        (0, 2.0, 0),
+        (2_000_000, 10.0, 20_000_000),
+    ],
+)
 def test_scaled_floors_with_minimum_one(count, scale, want):
     assert scaled(count, scale) == want
 

@@ -13,9 +13,18 @@ from tests.helpers import recipe_context, table_of
 
 # SPEC.md's table at scale 0.1; None marks the approximate (~) rows
 AT_0_1 = {
-    "organizations": 1, "users": 50, "user_organizations": 50, "workspaces": 5, "workspace_members": 220,
-    "projects": 100, "work_tasks": 10_000, "schedule_baselines": 20, "earned_value_snapshots": 240,
-    "workspace_member_capacity": 4_500, "attachments": 5_000, "workspace_storage_usage": 5,
+    "organizations": 1,
+    "users": 50,
+    "user_organizations": 50,
+    "workspaces": 5,
+    "workspace_members": 220,
+    "projects": 100,
+    "work_tasks": 10_000,
+    "schedule_baselines": 20,
+    "earned_value_snapshots": 240,
+    "workspace_member_capacity": 4_500,
+    "attachments": 5_000,
+    "workspace_storage_usage": 5,
     "audit_events": 200_000,
 }
 APPROX = {"work_task_dependencies": 25_000, "schedule_baseline_items": 2_000}

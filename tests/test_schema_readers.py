@@ -46,8 +46,7 @@ def assert_same(reflected: Schema, parsed: Schema) -> None:
 def structure(schema: Schema) -> dict:
     """What survives a trip to SQLite: tables, keys, uniques (not types or enums)."""
     return {
-        t.qualified: (tuple(c.name for c in t.columns), t.primary_key, t.foreign_keys, t.uniques)
-        for t in schema.tables
+        t.qualified: (tuple(c.name for c in t.columns), t.primary_key, t.foreign_keys, t.uniques) for t in schema.tables
     }
 
 
@@ -87,6 +86,7 @@ def pg_scratch(pg):
 
 # -- parsing the recipe ----------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def recipe() -> Schema:
     return parse_ddl(RECIPE, "postgres")
@@ -105,8 +105,7 @@ def test_recipe_tables_and_keys(recipe):
 def test_recipe_enum(recipe):
     (status,) = recipe.enums
     assert status.name == "task_status"
-    assert status.values == ("backlog", "todo", "in_progress", "in_review", "blocked", "done",
-                             "cancelled")
+    assert status.values == ("backlog", "todo", "in_progress", "in_review", "blocked", "done", "cancelled")
     col = recipe.table("work_tasks").column("status")
     assert (col.type.kind, col.type.enum) == ("enum", "task_status")
 
@@ -124,14 +123,12 @@ def test_recipe_types(recipe):
     audit = recipe.table("audit_events")
     assert audit.column("id").type.kind == "uuid"
     assert audit.column("details").type.kind == "json"
-    assert (audit.column("ip_address").type.kind, audit.column("ip_address").type.raw) == \
-        ("other", "INET")
+    assert (audit.column("ip_address").type.kind, audit.column("ip_address").type.raw) == ("other", "INET")
 
 
 def test_recipe_uniques(recipe):
     assert recipe.table("users").uniques == (Unique(("email",), "users_email_key", index=True),)
-    assert recipe.table("workspaces").uniques == (
-        Unique(("organization_id", "slug"), "workspaces_org_slug_key"),)
+    assert recipe.table("workspaces").uniques == (Unique(("organization_id", "slug"), "workspaces_org_slug_key"),)
     # a plain CREATE INDEX is not a uniqueness rule
     assert recipe.table("organizations").uniques == ()
     assert recipe.table("audit_events").uniques == ()
@@ -140,8 +137,7 @@ def test_recipe_uniques(recipe):
 def test_recipe_foreign_keys(recipe):
     fks = recipe.table("user_organizations").foreign_keys
     assert fks == (
-        ForeignKey(("organization_id",), "organizations", ("id",),
-                   "user_organizations_organization_id_fkey"),
+        ForeignKey(("organization_id",), "organizations", ("id",), "user_organizations_organization_id_fkey"),
         ForeignKey(("user_id",), "users", ("id",), "user_organizations_user_id_fkey"),
     )
     assert recipe.table("work_tasks").fk_for("assignee_id").ref_table == "users"
@@ -153,36 +149,44 @@ def test_recipe_foreign_keys(recipe):
 def test_recipe_checks(recipe):
     assert recipe.table("projects").checks == (
         Check("budget >= 0", "projects_budget_check"),
-        Check("status IN ('planned', 'active', 'on_hold', 'completed', 'archived')",
-              "projects_status_check"),
+        Check("status IN ('planned', 'active', 'on_hold', 'completed', 'archived')", "projects_status_check"),
         Check("target_end_date > start_date", "projects_dates_check"),
     )
     # BETWEEN is stored expanded, the way PostgreSQL prints it back
-    assert Check("weekly_capacity_hours >= 0 AND weekly_capacity_hours <= 60",
-                 "workspace_members_weekly_capacity_hours_check") \
+    assert (
+        Check(
+            "weekly_capacity_hours >= 0 AND weekly_capacity_hours <= 60",
+            "workspace_members_weekly_capacity_hours_check",
+        )
         in recipe.table("workspace_members").checks
+    )
 
 
 # -- normalisation ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("stored", "written"), [
-    ("(role)::text = ANY ((ARRAY['owner'::character varying, 'admin'::character varying])::text[])",
-     "role IN ('owner', 'admin')"),
-    ("((priority >= 1) AND (priority <= 4))", "priority BETWEEN 1 AND 4"),
-    ("(budget >= (0)::numeric)", "budget >= 0"),
-    ("(x > '-1'::integer)", "x > -1"),
-    ("((a = 1) OR (b = 2)) AND (c = 3)", "(a = 1 OR b = 2) AND c = 3"),
-    ("(kind <> ALL (ARRAY['x'::text, 'y'::text]))", "kind NOT IN ('x', 'y')"),
-    ('("order" > 0)', '"order" > 0'),
-    ("(Total > 0)", "total > 0"),
-])
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [
+        (
+            "(role)::text = ANY ((ARRAY['owner'::character varying, 'admin'::character varying])::text[])",
+            "role IN ('owner', 'admin')",
+        ),
+        ("((priority >= 1) AND (priority <= 4))", "priority BETWEEN 1 AND 4"),
+        ("(budget >= (0)::numeric)", "budget >= 0"),
+        ("(x > '-1'::integer)", "x > -1"),
+        ("((a = 1) OR (b = 2)) AND (c = 3)", "(a = 1 OR b = 2) AND c = 3"),
+        ("(kind <> ALL (ARRAY['x'::text, 'y'::text]))", "kind NOT IN ('x', 'y')"),
+        ('("order" > 0)', '"order" > 0'),
+        ("(Total > 0)", "total > 0"),
+    ],
+)
 def test_normalize_check_postgres(stored, written):
     assert normalize_check(stored, "postgres") == normalize_check(written, "postgres")
 
 
 def test_normalize_check_keeps_needed_parentheses():
-    assert normalize_check("(a = 1 OR b = 2) AND c = 3", "postgres") == \
-        "(a = 1 OR b = 2) AND c = 3"
+    assert normalize_check("(a = 1 OR b = 2) AND c = 3", "postgres") == "(a = 1 OR b = 2) AND c = 3"
     assert normalize_check("a - (b - c) > 0", "postgres") == "a - (b - c) > 0"
     assert normalize_check("x NOT IN (1, 2)", "sqlite") == "x NOT IN (1, 2)"
 
@@ -197,13 +201,13 @@ def test_create_type_fallback_when_sqlglot_gives_up(monkeypatch):
         return real(sql, *args, **kwargs)
 
     monkeypatch.setattr(ddl_module.sqlglot, "parse_one", parse_one)
-    schema = parse_ddl("CREATE TYPE auth.mood AS ENUM ('ok', 'it''s bad');\n"
-                       "CREATE TABLE t (m auth.mood);", "postgres")
+    schema = parse_ddl("CREATE TYPE auth.mood AS ENUM ('ok', 'it''s bad');\nCREATE TABLE t (m auth.mood);", "postgres")
     assert schema.enum("auth.mood").values == ("ok", "it's bad")
     assert schema.table("t").column("m").type.enum == "auth.mood"
 
 
 # -- PostgreSQL: reflect == parse ------------------------------------------------------
+
 
 def test_recipe_reflects_to_the_parsed_model(pg_recipe, recipe):
     assert_same(reflect_schema(pg_recipe), recipe)
@@ -211,8 +215,7 @@ def test_recipe_reflects_to_the_parsed_model(pg_recipe, recipe):
 
 def test_postgres_statements_are_rerunnable(pg_recipe):
     statements = transpile_ddl(RECIPE, "postgres", "postgres")
-    assert all(s.startswith("CREATE TABLE IF NOT EXISTS") for s in statements
-               if s.startswith("CREATE TABLE"))
+    assert all(s.startswith("CREATE TABLE IF NOT EXISTS") for s in statements if s.startswith("CREATE TABLE"))
     assert statements[0].startswith("DO $seedbed$ BEGIN CREATE TYPE task_status AS ENUM")
     run(pg_recipe, statements)  # a second time: no error
     assert_same(reflect_schema(pg_recipe), parse_ddl(RECIPE, "postgres"))
@@ -239,8 +242,9 @@ CREATE TABLE offices (
 def test_composite_foreign_key(pg_scratch, pg):
     parsed = parse_ddl(COMPOSITE, "postgres")
     offices = parsed.table("offices")
-    assert offices.foreign_keys == (ForeignKey(("country", "region_code"), "regions",
-                                               ("country", "code"), "offices_region_fk", True),)
+    assert offices.foreign_keys == (
+        ForeignKey(("country", "region_code"), "regions", ("country", "code"), "offices_region_fk", True),
+    )
     assert offices.fk_for("country") is None  # not a single-column key
     assert offices.column("id").identity and offices.column("id").default is None
     pg_scratch(COMPOSITE, drop=["DROP TABLE offices, regions"])
@@ -282,11 +286,11 @@ def test_table_in_a_non_default_schema(pg_scratch, pg):
     assert parsed.table("auth.sessions").fk_for("account_id").ref_table == "auth.accounts"
     # REFERENCES without columns means the primary key
     assert parsed.table("account_notes").fk_for("account_id").ref_columns == ("id",)
-    assert parsed.table("auth.sessions").uniques == \
-        (Unique(("token",), "sessions_token_idx", index=True),)
+    assert parsed.table("auth.sessions").uniques == (Unique(("token",), "sessions_token_idx", index=True),)
     pg_scratch(OTHER_SCHEMA, drop=["DROP TABLE account_notes", "DROP SCHEMA auth CASCADE"])
-    reflected = reflect_schema(pg, schemas=["public", "auth"],
-                               tables=["account_notes", "auth.accounts", "auth.sessions"])
+    reflected = reflect_schema(
+        pg, schemas=["public", "auth"], tables=["account_notes", "auth.accounts", "auth.sessions"]
+    )
     assert_same(reflected, parsed)
 
 
@@ -303,8 +307,7 @@ CREATE TABLE categories (
 def test_self_reference(pg_scratch, pg):
     parsed = parse_ddl(SELF_REF, "postgres")
     t = parsed.table("categories")
-    assert t.foreign_keys == (ForeignKey(("parent_id",), "categories", ("id",),
-                                         "categories_parent_id_fkey"),)
+    assert t.foreign_keys == (ForeignKey(("parent_id",), "categories", ("id",), "categories_parent_id_fkey"),)
     assert t.uniques == (Unique(("parent_id", "name"), "categories_parent_id_name_key"),)
     pg_scratch(SELF_REF, drop=["DROP TABLE categories"])
     assert_same(reflect_schema(pg, tables=["categories"]), parsed)
@@ -343,13 +346,13 @@ def test_pg_dump_style_ddl():
     assert items.column("id").identity and items.column("id").default is None
     assert items.column("seq").identity
     assert items.column("Label").default == "'x'"
-    assert items.fk_for("parent_id") == ForeignKey(("parent_id",), "items", ("id",),
-                                                   "items_parent_id_fkey")
+    assert items.fk_for("parent_id") == ForeignKey(("parent_id",), "items", ("id",), "items_parent_id_fkey")
 
 
 def test_connection_failure_hides_the_password():
-    engine = sa.create_engine("postgresql+psycopg://postgres:s3cr3t@127.0.0.1:1/nowhere",
-                              connect_args={"connect_timeout": 2})
+    engine = sa.create_engine(
+        "postgresql+psycopg://postgres:s3cr3t@127.0.0.1:1/nowhere", connect_args={"connect_timeout": 2}
+    )
     with pytest.raises(ConnectionFailed) as info:
         reflect_schema(engine)
     assert "s3cr3t" not in str(info.value)
@@ -357,6 +360,7 @@ def test_connection_failure_hides_the_password():
 
 
 # -- SQLite ----------------------------------------------------------------------------
+
 
 def test_recipe_on_sqlite(sqlite_url, recipe):
     statements = transpile_ddl(RECIPE, "postgres", "sqlite")
@@ -370,17 +374,18 @@ def test_recipe_on_sqlite(sqlite_url, recipe):
     assert reflected == parse_ddl(";\n".join(statements), "sqlite")
     status = reflected.table("work_tasks").column("status")
     assert status.type.kind == "text"  # the enum became text with an IN check
-    assert any(c.sql.startswith("status IN ('backlog'")
-               for c in reflected.table("work_tasks").checks)
+    assert any(c.sql.startswith("status IN ('backlog'") for c in reflected.table("work_tasks").checks)
     with engine.begin() as conn, pytest.raises(sa.exc.IntegrityError):
         conn.exec_driver_sql(
             "INSERT INTO work_tasks (id, project_id, title, status, priority, rank, start_date,"
             " due_date, created_at) VALUES ('t', 'p', 'x', 'nope', 1, 1, '2024-01-01',"
-            " '2024-01-02', '2024-01-01')")
+            " '2024-01-02', '2024-01-01')"
+        )
 
 
-@pytest.mark.parametrize("ddl", [COMPOSITE, SELF_REF, OTHER_SCHEMA.replace("auth.", "")
-                                 .replace("CREATE SCHEMA auth;", "")])
+@pytest.mark.parametrize(
+    "ddl", [COMPOSITE, SELF_REF, OTHER_SCHEMA.replace("auth.", "").replace("CREATE SCHEMA auth;", "")]
+)
 def test_small_schemas_on_sqlite(tmp_path, ddl):
     parsed = parse_ddl(ddl, "postgres")
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'small.db'}")
@@ -430,8 +435,14 @@ def mysql():
     url = sa.make_url(os.environ.get("SEEDBED_TEST_MYSQL", "mysql://root@127.0.0.1:3306/test"))
     name = f"sb_readers_{uuid.uuid4().hex[:8]}"
     try:
-        admin = pymysql.connect(host=url.host, port=url.port or 3306, user=url.username,
-                                password=url.password or "", autocommit=True, connect_timeout=5)
+        admin = pymysql.connect(
+            host=url.host,
+            port=url.port or 3306,
+            user=url.username,
+            password=url.password or "",
+            autocommit=True,
+            connect_timeout=5,
+        )
     except pymysql.err.OperationalError as err:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"MySQL is not reachable ({err}) — CI requires it", pytrace=False)
@@ -464,8 +475,10 @@ def test_recipe_on_mysql(mysql, recipe):
 
     def keys(schema: Schema) -> dict:
         # MySQL has no unique index apart from the unique constraint: ignore the flag
-        return {name: (cols, pk, fks, {(u.columns, u.name) for u in uniques})
-                for name, (cols, pk, fks, uniques) in structure(schema).items()}
+        return {
+            name: (cols, pk, fks, {(u.columns, u.name) for u in uniques})
+            for name, (cols, pk, fks, uniques) in structure(schema).items()
+        }
 
     assert keys(reflected) == keys(recipe)
     assert reflected.table("work_tasks").column("status").type.kind == "enum"
@@ -542,13 +555,12 @@ def partitioned() -> Schema:
 def test_partitioned_parent_and_partitions(partitioned):
     s = partitioned
     events = s.table("events")
-    assert (events.partition_kind, events.partition_key, events.is_partitioned) == \
-        ("range", ("ts",), True)
-    assert [t.name for t in s.partitions_of("events")] == \
-        ["events_2022_01", "events_2022_02", "events_rest"]
+    assert (events.partition_kind, events.partition_key, events.is_partitioned) == ("range", ("ts",), True)
+    assert [t.name for t in s.partitions_of("events")] == ["events_2022_01", "events_2022_02", "events_rest"]
     jan, feb, rest = s.partitions_of(events)
     assert jan.partition_bound == PartitionBound(
-        "range", lower=("2022-01-01 00:00:00+00",), upper=("2022-02-01 00:00:00+00",))
+        "range", lower=("2022-01-01 00:00:00+00",), upper=("2022-02-01 00:00:00+00",)
+    )
     assert feb.partition_bound.lower == ("2022-02-01 00:00:00+00",)  # 01:00+01 is 00:00 UTC
     assert rest.partition_bound.upper == (MAXVALUE,)
     # PARTITION OF: the parent's columns; serial defaults come along, identity does not
@@ -580,7 +592,8 @@ def test_partition_bound_kinds(partitioned):
     assert s.table("listed_y_high").partition_bound.lower == (-10,)
     assert s.table("flags_null").partition_bound.values == (None, False)
     assert s.table("days_1").partition_bound == PartitionBound(
-        "range", lower=("2020-01-01", 0), upper=("2020-12-31", "1.5"))
+        "range", lower=("2020-01-01", 0), upper=("2020-12-31", "1.5")
+    )
     # partitions are loaded through their parent
     order, _ = load_order(s)
     assert not any(s.table(n).is_partition for n in order)
@@ -589,12 +602,13 @@ def test_partition_bound_kinds(partitioned):
 
 def test_domains(partitioned):
     s = partitioned
-    assert [d.name for d in s.domains] == \
-        ["app.positive", "bıgınt", "code", "good_mood", "small_positive", "year"]
+    assert [d.name for d in s.domains] == ["app.positive", "bıgınt", "code", "good_mood", "small_positive", "year"]
     positive = s.domain("app.positive")
     assert (positive.base.kind, positive.nullable, positive.default) == ("int", False, "7")
     assert [(c.sql, c.name) for c in positive.checks] == [
-        ("VALUE < 100", "positive_check1"), ("VALUE > 0", "positive_check")]
+        ("VALUE < 100", "positive_check1"),
+        ("VALUE > 0", "positive_check"),
+    ]
     small = s.domain("small_positive")  # a domain over a domain: its default is copied
     assert (small.base.kind, small.nullable, small.default) == ("int", True, "7")
     assert s.domain("code").base == ColumnType("varchar", length=12)
@@ -607,9 +621,14 @@ def test_domains(partitioned):
     assert events.column("codes").type == ColumnType("array", item=ColumnType("varchar", length=12))
     assert events.column("m").type.enum == "mood"
     checks = {(c.sql, c.name) for c in events.checks}
-    assert {("d > 0", "positive_check"), ("d < 100", "positive_check1"),
-            ("e < 10", "small_positive_check"), ("e > 0", "positive_check"),
-            ("big <> 0", "bıgınt_check"), ("y >= 1901 AND y <= 2155", "year_check")} <= checks
+    assert {
+        ("d > 0", "positive_check"),
+        ("d < 100", "positive_check1"),
+        ("e < 10", "small_positive_check"),
+        ("e > 0", "positive_check"),
+        ("big <> 0", "bıgınt_check"),
+        ("y >= 1901 AND y <= 2155", "year_check"),
+    } <= checks
 
 
 def test_partitions_and_domains_reflect_to_the_parsed_model(fresh_pg_url, partitioned):
@@ -621,16 +640,25 @@ def test_partitions_and_domains_reflect_to_the_parsed_model(fresh_pg_url, partit
         # only some tables: the partition still knows its bound (parent read on the side)
         some = reflect_schema(engine, tables=["events_2022_02"])
         assert some.table("events_2022_02") == partitioned.table("events_2022_02")
-        assert {d.name for d in some.domains} == \
-            {"app.positive", "small_positive", "bıgınt", "year", "code", "good_mood"}
+        assert {d.name for d in some.domains} == {
+            "app.positive",
+            "small_positive",
+            "bıgınt",
+            "year",
+            "code",
+            "good_mood",
+        }
     finally:
         engine.dispose()
 
 
 def test_partitioned_schema_to_sqlite(partitioned, tmp_path):
     """Another dialect gets the partitioned table as one table; no partitions."""
-    statements = transpile_ddl(PARTITIONED.replace("app.", "").replace("CREATE SCHEMA app;", "")
-                               .replace(" ~ '^[A-Z]+$'", " <> ''"), "postgres", "sqlite")
+    statements = transpile_ddl(
+        PARTITIONED.replace("app.", "").replace("CREATE SCHEMA app;", "").replace(" ~ '^[A-Z]+$'", " <> ''"),
+        "postgres",
+        "sqlite",
+    )
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'p.db'}")
     run(engine, statements)
     names = reflect_schema(engine).names
@@ -679,8 +707,22 @@ CREATE PROCEDURE pv_proc() BEGIN CREATE TEMPORARY TABLE pv_tmp (x int); SELECT '
 DELIMITER ;
 CREATE TABLE `pü` (`ä` int, ö int);
 """
-MYSQL_PARTITIONED_TABLES = ["pa", "pb", "pt", "pt2", "pt3", "pt4", "pt5", "pt6", "pt7", "pt8",
-                            "pt9", "pt10", "pv", "pü"]
+MYSQL_PARTITIONED_TABLES = [
+    "pa",
+    "pb",
+    "pt",
+    "pt2",
+    "pt3",
+    "pt4",
+    "pt5",
+    "pt6",
+    "pt7",
+    "pt8",
+    "pt9",
+    "pt10",
+    "pv",
+    "pü",
+]
 
 
 def test_mysql_statements_delimiter_and_executable_comments():
@@ -702,7 +744,8 @@ def test_mysql_partitions_parsed():
     assert (pt.partition_kind, pt.partition_key, pt.is_partition) == ("range", ("YEAR(d)",), False)
     assert pt.partitions == (
         PartitionBound("range", lower=(MINVALUE,), upper=(1990,), name="p0"),
-        PartitionBound("range", lower=(1990,), upper=(MAXVALUE,), name="p1"))
+        PartitionBound("range", lower=(1990,), upper=(MAXVALUE,), name="p1"),
+    )
     assert s.table("pt2").partitions[0].upper == ("1990-01-01", "a")
     assert s.table("pt3").partitions[1].values == ("c", None)
     assert s.table("pt5").partition_key == ("id",)  # KEY (): the primary key
@@ -714,7 +757,11 @@ def test_mysql_partitions_parsed():
     assert [u.name for u in pa.uniques] == ["y", "y_3", "y_2", "z_2"]
     assert {c.name for c in pa.checks} == {"x", "CONSTRAINT_1", "CONSTRAINT_2", "pa_named"}
     assert {(fk.columns, fk.name) for fk in s.table("pb").foreign_keys} == {
-        (("a_id",), "pb_ibfk_1"), (("a2",), "pb_fkn"), (("id",), "pb_ibfk_2"), (("a2",), "pb_ibfk_3")}
+        (("a_id",), "pb_ibfk_1"),
+        (("a2",), "pb_fkn"),
+        (("id",), "pb_ibfk_2"),
+        (("a2",), "pb_ibfk_3"),
+    }
     assert pa.column("doc").type.kind == "json"
     assert (pa.column("flag").type.kind, pa.column("flag").default) == ("bool", "1")
 

@@ -29,13 +29,16 @@ from seedbed.schema.order import load_order
 from seedbed.schema.reflect import reflect_schema
 from tests.conftest import IN_CI, MYSQL_URL, PG_URL
 
-SCHEMAS = Path(os.environ.get("SEEDBED_SCHEMAS",
-                              Path(__file__).resolve().parents[2] / "shared" / "schemas"))
+SCHEMAS = Path(os.environ.get("SEEDBED_SCHEMAS", Path(__file__).resolve().parents[2] / "shared" / "schemas"))
 
-PG_CASES = ["pagila/schema.sql", "northwind_pg/schema.sql", "pgbench/schema.sql",
-            "pgbench/schema_partitioned.sql", "supabase_auth_gotrue/schema.sql"]
-MYSQL_CASES = ["sakila_mysql/schema.sql", "employees_mysql/schema.sql",
-               "employees_mysql/schema_partitioned.sql"]
+PG_CASES = [
+    "pagila/schema.sql",
+    "northwind_pg/schema.sql",
+    "pgbench/schema.sql",
+    "pgbench/schema_partitioned.sql",
+    "supabase_auth_gotrue/schema.sql",
+]
+MYSQL_CASES = ["sakila_mysql/schema.sql", "employees_mysql/schema.sql", "employees_mysql/schema_partitioned.sql"]
 SQLITE_CASES = ["chinook_sqlite/schema.sql"]
 
 # CHECKs that the two readers cannot normalise to the same text, per case:
@@ -65,11 +68,14 @@ def _need(tool: str) -> None:
 def _load(cmd: list[str], **kw) -> None:
     done = subprocess.run(cmd, capture_output=True, timeout=120, **kw)
     if done.returncode:
-        pytest.fail(f"{' '.join(cmd[:1])} could not load the schema:\n"
-                    f"{done.stderr.decode(errors='replace')[-2000:]}", pytrace=False)
+        pytest.fail(
+            f"{' '.join(cmd[:1])} could not load the schema:\n{done.stderr.decode(errors='replace')[-2000:]}",
+            pytrace=False,
+        )
 
 
 # -- databases ----------------------------------------------------------------------------
+
 
 @contextmanager
 def _pg_database(case: str) -> Iterator[str]:
@@ -110,15 +116,22 @@ def _mysql_database(text: str) -> Iterator[str]:
     url = sa.make_url(MYSQL_URL)
     name = f"sb_real_{uuid.uuid4().hex[:10]}"
     try:
-        admin = pymysql.connect(host=url.host, port=url.port or 3306, user=url.username,
-                                password=url.password or "", autocommit=True, connect_timeout=5)
+        admin = pymysql.connect(
+            host=url.host,
+            port=url.port or 3306,
+            user=url.username,
+            password=url.password or "",
+            autocommit=True,
+            connect_timeout=5,
+        )
     except pymysql.err.OperationalError as err:
         _unavailable(f"MySQL is not reachable ({err})")
     try:
         with admin.cursor() as cur:
             cur.execute(f"CREATE DATABASE `{name}`")
-        client = ["mariadb", "-h", url.host or "127.0.0.1", "-P", str(url.port or 3306),
-                  f"-u{url.username}"] + ([f"-p{url.password}"] if url.password else [])
+        client = ["mariadb", "-h", url.host or "127.0.0.1", "-P", str(url.port or 3306), f"-u{url.username}"] + (
+            [f"-p{url.password}"] if url.password else []
+        )
         try:
             _load([*client, name], input=text.encode())
             yield url.set(drivername="mysql+pymysql", database=name).render_as_string(False)
@@ -131,9 +144,15 @@ def _mysql_database(text: str) -> Iterator[str]:
 
 def _pg_user_schemas(engine: sa.Engine) -> list[str]:
     with engine.connect() as conn:
-        return [r[0] for r in conn.execute(sa.text(
-            "SELECT nspname FROM pg_namespace WHERE nspname <> 'information_schema' "
-            "AND left(nspname, 3) <> 'pg_' ORDER BY nspname"))]
+        return [
+            r[0]
+            for r in conn.execute(
+                sa.text(
+                    "SELECT nspname FROM pg_namespace WHERE nspname <> 'information_schema' "
+                    "AND left(nspname, 3) <> 'pg_' ORDER BY nspname"
+                )
+            )
+        ]
 
 
 def _reflect(url: str, *, all_schemas: bool = False) -> Schema:
@@ -145,6 +164,7 @@ def _reflect(url: str, *, all_schemas: bool = False) -> Schema:
 
 
 # -- the comparison ---------------------------------------------------------------------------
+
 
 def _columns(t: Table) -> list[tuple]:
     return [(c.name, c.type.kind, c.nullable, c.identity, c.generated) for c in t.columns]
@@ -167,8 +187,7 @@ def assert_same_model(reflected: Schema, parsed: Schema, case: str) -> None:
         assert _partitioning(got) == _partitioning(want), name
         assert len(got.checks) == len(want.checks), name
         skip = {ck for (table, ck) in exceptions if table == name}
-        assert {c for c in got.checks if c.name not in skip} == \
-            {c for c in want.checks if c.name not in skip}, name
+        assert {c for c in got.checks if c.name not in skip} == {c for c in want.checks if c.name not in skip}, name
     assert {e.name: e.values for e in reflected.enums} == {e.name: e.values for e in parsed.enums}
     assert reflected.domains == parsed.domains
     if not exceptions:
@@ -176,6 +195,7 @@ def assert_same_model(reflected: Schema, parsed: Schema, case: str) -> None:
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module", params=PG_CASES)
 def pg_case(request) -> tuple[str, Schema, Schema]:
@@ -212,13 +232,10 @@ def test_pagila_partitions_and_domains():
     assert [d.name for d in s.domains] == ["bıgınt", "year"]
     year = s.domain("year")
     assert (year.base.kind, year.nullable) == ("int", True)
-    assert [(c.sql, c.name) for c in year.checks] == [("VALUE >= 1901 AND VALUE <= 2155",
-                                                        "year_check")]
+    assert [(c.sql, c.name) for c in year.checks] == [("VALUE >= 1901 AND VALUE <= 2155", "year_check")]
     film = s.table("film")
-    assert (film.column("release_year").type.kind, film.column("release_year").type.raw) == \
-        ("int", "year")
-    assert ("release_year >= 1901 AND release_year <= 2155", "year_check") in \
-        [(c.sql, c.name) for c in film.checks]
+    assert (film.column("release_year").type.kind, film.column("release_year").type.raw) == ("int", "year")
+    assert ("release_year >= 1901 AND release_year <= 2155", "year_check") in [(c.sql, c.name) for c in film.checks]
     assert s.domain("bıgınt").base.kind == "bigint"
 
 
@@ -226,15 +243,23 @@ def test_pgbench_partitioned_bounds():
     s = parse_ddl(_read("pgbench/schema_partitioned.sql"), "postgres")
     bounds = [p.partition_bound for p in s.partitions_of("pgbench_accounts")]
     assert [(b.lower, b.upper) for b in bounds] == [
-        ((MINVALUE,), (25001,)), ((25001,), (50001,)), ((50001,), (75001,)), ((75001,), (MAXVALUE,))]
+        ((MINVALUE,), (25001,)),
+        ((25001,), (50001,)),
+        ((50001,), (75001,)),
+        ((75001,), (MAXVALUE,)),
+    ]
     assert math.isinf(bounds[0].lower[0]) and bounds[0].lower[0] < 0
     # the parent's foreign key is on every partition, under the parent's name
-    assert {fk.name for p in s.partitions_of("pgbench_accounts") for fk in p.foreign_keys} == \
-        {"pgbench_accounts_bid_fkey"}
+    assert {fk.name for p in s.partitions_of("pgbench_accounts") for fk in p.foreign_keys} == {
+        "pgbench_accounts_bid_fkey"
+    }
     # pgbench_history -> pgbench_accounts is one foreign key (PostgreSQL's per-partition
     # copies on pgbench_history are not the user's rules and are not in the model)
-    assert [fk.ref_table for fk in s.table("pgbench_history").foreign_keys] == \
-        ["pgbench_accounts", "pgbench_branches", "pgbench_tellers"]
+    assert [fk.ref_table for fk in s.table("pgbench_history").foreign_keys] == [
+        "pgbench_accounts",
+        "pgbench_branches",
+        "pgbench_tellers",
+    ]
     order, cuts = load_order(s)
     assert order == ["pgbench_branches", "pgbench_accounts", "pgbench_tellers", "pgbench_history"]
     assert not cuts
@@ -250,6 +275,7 @@ def test_supabase_auth_shape():
 
 
 # -- MySQL / MariaDB ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module", params=MYSQL_CASES)
 def mysql_case(request) -> tuple[str, Schema, Schema]:
@@ -293,11 +319,11 @@ def test_employees_partitions():
         assert t.partitions[0].upper == ("1985-12-31",)
         assert t.partitions[1].lower == ("1985-12-31",)
         assert t.partitions[-1].upper == (MAXVALUE,)
-    assert s.names == parse_ddl(mysql_schema_text(_read("employees_mysql/schema.sql")),
-                                "mariadb").names
+    assert s.names == parse_ddl(mysql_schema_text(_read("employees_mysql/schema.sql")), "mariadb").names
 
 
 # -- SQLite ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", SQLITE_CASES)
 def test_sqlite_schema_reflects_to_the_parsed_model(case, tmp_path):

@@ -133,27 +133,32 @@ def test_add_business_days_negative_goes_back():
 
 # -- durations ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("-30d", -30 * DAY_US),
-    ("2w", 14 * DAY_US),
-    ("6h", 6 * 3_600_000_000),
-    ("30m", 30 * 60_000_000),
-    ("45s", 45_000_000),
-    ("1.5d", 36 * 3_600_000_000),
-    ("+3d", 3 * DAY_US),
-    (" 7d ", 7 * DAY_US),
-    ("0", 0),
-    ("now", 0),
-    ("anchor", 0),
-    (0, 0),
-    (0.0, 0),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("-30d", -30 * DAY_US),
+        ("2w", 14 * DAY_US),
+        ("6h", 6 * 3_600_000_000),
+        ("30m", 30 * 60_000_000),
+        ("45s", 45_000_000),
+        ("1.5d", 36 * 3_600_000_000),
+        ("+3d", 3 * DAY_US),
+        (" 7d ", 7 * DAY_US),
+        ("0", 0),
+        ("now", 0),
+        ("anchor", 0),
+        (0, 0),
+        (0.0, 0),
+    ],
+)
 def test_parse_duration(text, expected):
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["abc", "3x", "d", "30M", "--3d", "3 days", "", "2025-01-01", 5, 1.5,
-                                  True, False, None, [1, "d"], {"d": 1}])
+@pytest.mark.parametrize(
+    "text", ["abc", "3x", "d", "30M", "--3d", "3 days", "", "2025-01-01", 5, 1.5, True, False, None, [1, "d"], {"d": 1}]
+)
 def test_parse_duration_rejects(text):
     assert parse_duration(text) is None
 
@@ -171,12 +176,25 @@ def test_duration_or_fail_names_the_place():
 
 # -- UUIDv5, hex, slugs -------------------------------------------------------------------------
 
-NAMES = ["", "0", "1", "42", "alice@example.com", "Jürgen Müller", "Émile Zola", "日本語テキスト",
-         "emoji 🎉 party", "tab\there", "quote\"and\\backslash", "x" * 1000] + [str(i) for i in range(200)]
+NAMES = [
+    "",
+    "0",
+    "1",
+    "42",
+    "alice@example.com",
+    "Jürgen Müller",
+    "Émile Zola",
+    "日本語テキスト",
+    "emoji 🎉 party",
+    "tab\there",
+    'quote"and\\backslash',
+    "x" * 1000,
+] + [str(i) for i in range(200)]
 
 
-@pytest.mark.parametrize("namespace", [uuid.NAMESPACE_DNS, uuid.NAMESPACE_URL, SEEDBED_NS,
-                                       uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")])
+@pytest.mark.parametrize(
+    "namespace", [uuid.NAMESPACE_DNS, uuid.NAMESPACE_URL, SEEDBED_NS, uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")]
+)
 def test_uuid5_strings_equal_python_uuid5(namespace):
     expected = [str(uuid.uuid5(namespace, n)) for n in NAMES]
     from_bytes = uuid5_strings(namespace, [n.encode("utf-8") for n in NAMES])
@@ -205,24 +223,29 @@ def test_namespaces_differ_per_seed_and_table():
 @pytest.mark.parametrize("digits", [1, 2, 4, 8, 12, 16])
 def test_hex_fixed_matches_format(digits):
     gen = np.random.default_rng(digits)
-    values = np.concatenate([
-        np.array([0, 1, 15, 16, 255, 2**32 - 1, 2**63, 2**64 - 1], dtype=np.uint64),
-        gen.integers(0, 2**63, size=500, dtype=np.uint64) * np.uint64(2),
-    ])
+    values = np.concatenate(
+        [
+            np.array([0, 1, 15, 16, 255, 2**32 - 1, 2**63, 2**64 - 1], dtype=np.uint64),
+            gen.integers(0, 2**63, size=500, dtype=np.uint64) * np.uint64(2),
+        ]
+    )
     expected = [format(int(v), "016x")[-digits:] for v in values]
     out = hex_fixed(values, digits)
     assert out.type == pa.string()
     assert out.to_pylist() == expected
 
 
-@pytest.mark.parametrize("text, slug", [
-    ("Acme Cloud, Inc.", "acme-cloud-inc"),
-    ("  --Hello__World--  ", "hello-world"),
-    ("Already-a-slug-42", "already-a-slug-42"),
-    ("MiXeD   CaSe!!!", "mixed-case"),
-    ("a.b.c", "a-b-c"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "text, slug",
+    [
+        ("Acme Cloud, Inc.", "acme-cloud-inc"),
+        ("  --Hello__World--  ", "hello-world"),
+        ("Already-a-slug-42", "already-a-slug-42"),
+        ("MiXeD   CaSe!!!", "mixed-case"),
+        ("a.b.c", "a-b-c"),
+        ("", ""),
+    ],
+)
 def test_slugify(text, slug):
     assert slugify(pa.array([text])).to_pylist() == [slug]
 
@@ -239,12 +262,14 @@ def test_slugify_does_not_drop_accented_letters():
 
 # -- weighted picks -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def info() -> BuildInfo:
     schema = parse_ddl("CREATE TABLE t (id integer PRIMARY KEY, status text);", "postgres")
     table = schema.table("t")
-    return BuildInfo(schema=schema, table=table, column=table.column("status"), anchor_us=0,
-                     locale="en_US", per=None, per_fk=None)
+    return BuildInfo(
+        schema=schema, table=table, column=table.column("status"), anchor_us=0, locale="en_US", per=None, per_fk=None
+    )
 
 
 N_DRAWS = 100_000
@@ -293,8 +318,9 @@ def test_weighted_bad_weights_raise_plan_error(info, bad):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("bad", [{"a": "high", "b": 1}, {"a": [1], "b": 1}, {"a": float("nan"), "b": 1},
-                                 {"a": float("inf"), "b": 1}])
+@pytest.mark.parametrize(
+    "bad", [{"a": "high", "b": 1}, {"a": [1], "b": 1}, {"a": float("nan"), "b": 1}, {"a": float("inf"), "b": 1}]
+)
 def test_weighted_non_numeric_weights_raise_plan_error(info, bad):
     with pytest.raises(PlanError):
         weighted(bad, info)
@@ -331,10 +357,19 @@ PLAN = {
                 "code": {"format": "{kind|title}-{index}-with-a-long-tail"},
                 "padded": {"format": "#{index:06}"},
                 "note": {"format": "n{index}", "null_rate": 0.3},
-                "meta": {"json": {"who": "{name}", "i": "{index}", "kind": "{kind}", "lit": 'say "hi"',
-                                  "n": 7, "nested": {"list": ["{kind|upper}", True, None]}}},
-                "tag": {"choices": {"by": "kind", "values": {"org": ["o1", "o2"],
-                                                             "user": {"u1": 0.8, "u2": 0.2, "u3": 0}}}},
+                "meta": {
+                    "json": {
+                        "who": "{name}",
+                        "i": "{index}",
+                        "kind": "{kind}",
+                        "lit": 'say "hi"',
+                        "n": 7,
+                        "nested": {"list": ["{kind|upper}", True, None]},
+                    }
+                },
+                "tag": {
+                    "choices": {"by": "kind", "values": {"org": ["o1", "o2"], "user": {"u1": 0.8, "u2": 0.2, "u3": 0}}}
+                },
                 "done_at": {"time": {"between": ["-10d", "0d"]}, "when": {"kind": ["org", "bot"]}},
                 "price": {"float": [-50, 50]},
             },
@@ -377,16 +412,33 @@ def test_json_documents_parse_and_escape_quotes(people):
     for i in (0, 1, 500, 2999):
         doc = json.loads(people["meta"][i])
         kind = people["kind"][i]
-        assert doc == {"who": NASTY, "i": str(i), "kind": kind, "lit": 'say "hi"', "n": 7,
-                       "nested": {"list": [kind.upper(), True, None]}}
+        assert doc == {
+            "who": NASTY,
+            "i": str(i),
+            "kind": kind,
+            "lit": 'say "hi"',
+            "n": 7,
+            "nested": {"list": [kind.upper(), True, None]},
+        }
     assert all(isinstance(json.loads(m), dict) for m in people["meta"])
 
 
 def test_json_escapes_control_characters():
     schema = parse_ddl("CREATE TABLE t (id integer PRIMARY KEY, name text, meta text);", "postgres")
-    plan = parse_plan({"tables": {"t": {"rows": 3, "columns": {
-        "name": {"value": "line one\nline two\tand a tab\x01"},
-        "meta": {"json": {"n": "{name}"}}}}}}, "units.yaml")
+    plan = parse_plan(
+        {
+            "tables": {
+                "t": {
+                    "rows": 3,
+                    "columns": {
+                        "name": {"value": "line one\nline two\tand a tab\x01"},
+                        "meta": {"json": {"n": "{name}"}},
+                    },
+                }
+            }
+        },
+        "units.yaml",
+    )
     batch = Context(resolve_plan(schema, plan)).batch("t", 0, 3).to_pydict()
     assert json.loads(batch["meta"][0]) == {"n": "line one\nline two\tand a tab\x01"}
 
@@ -404,9 +456,17 @@ def test_json_string_round_trips_any_text(values, start):
 
 def test_json_with_a_null_leaf_is_still_a_document():
     schema = parse_ddl("CREATE TABLE t (id integer PRIMARY KEY, note text, meta text NOT NULL);", "postgres")
-    plan = parse_plan({"tables": {"t": {"rows": 50, "columns": {
-        "note": {"value": "x", "null_rate": 0.5},
-        "meta": {"json": {"n": "{note}", "k": 1}}}}}}, "units.yaml")
+    plan = parse_plan(
+        {
+            "tables": {
+                "t": {
+                    "rows": 50,
+                    "columns": {"note": {"value": "x", "null_rate": 0.5}, "meta": {"json": {"n": "{note}", "k": 1}}},
+                }
+            }
+        },
+        "units.yaml",
+    )
     batch = Context(resolve_plan(schema, plan)).batch("t", 0, 50).to_pydict()
     assert None in batch["note"]
     assert all(m is not None for m in batch["meta"])
@@ -448,8 +508,9 @@ def test_choices_by_another_column(people):
 
 def test_choices_by_unknown_column_is_refused():
     schema = parse_ddl(DDL, "postgres")
-    plan = parse_plan({"tables": {"people": {"columns": {
-        "tag": {"choices": {"by": "knd", "values": {"a": ["x"]}}}}}}}, "units.yaml")
+    plan = parse_plan(
+        {"tables": {"people": {"columns": {"tag": {"choices": {"by": "knd", "values": {"a": ["x"]}}}}}}}, "units.yaml"
+    )
     with pytest.raises(SchemaError) as err:
         resolve_plan(schema, plan)
     assert "'knd'" in err.value.message and "did you mean 'kind'?" in err.value.hint
@@ -473,8 +534,9 @@ def as_decimals(values, t: ColumnType = NUM_10_2) -> list:
 
 def test_decimal_rounds_half_even_to_the_scale():
     got = as_decimals(np.array([1.234567, -7.899, 0.125, 0.375, -0.125, -0.375, 2.5, -2.5, 0.0, -0.004]))
-    assert got == [Decimal(x) for x in
-                   ("1.23", "-7.90", "0.12", "0.38", "-0.12", "-0.38", "2.50", "-2.50", "0.00", "0.00")]
+    assert got == [
+        Decimal(x) for x in ("1.23", "-7.90", "0.12", "0.38", "-0.12", "-0.38", "2.50", "-2.50", "0.00", "0.00")
+    ]
 
 
 def test_decimal_of_integers_and_arrow_input_with_nulls():
@@ -528,22 +590,28 @@ def test_char_and_numbers_to_text_are_truncated_too():
 
 def test_integers_round_and_clip_to_the_type():
     t = ColumnType("smallint")
-    assert coerce(np.array([1.4, 1.6, -2.5, 1e9, -1e9]), t, arrow_type(t)).to_pylist() == \
-        [1, 2, -2, 32767, -32768]
+    assert coerce(np.array([1.4, 1.6, -2.5, 1e9, -1e9]), t, arrow_type(t)).to_pylist() == [1, 2, -2, 32767, -32768]
 
 
 # -- the manifest -------------------------------------------------------------------------------
 
-MANIFEST_KEYS = {"run_id", "plan", "seed", "scale", "plan_hash", "status", "tables", "started_at",
-                 "finished_at"}
+MANIFEST_KEYS = {"run_id", "plan", "seed", "scale", "plan_hash", "status", "tables", "started_at", "finished_at"}
 TABLE_KEYS = {"planned", "inserted", "seconds", "mode", "path"}
 
 
 def test_manifest_round_trip_and_file(tmp_path):
-    m = Manifest(run_id="shop:7", plan="shop", seed=7, scale=0.5, plan_hash="0123456789abcdef",
-                 database="postgresql://u:***@h/db")
-    m.tables = {"users": TableRecord(planned=10, inserted=10, seconds=0.25, mode="copy"),
-                "orders": TableRecord(planned=30, inserted=5, seconds=0.5, mode="merge")}
+    m = Manifest(
+        run_id="shop:7",
+        plan="shop",
+        seed=7,
+        scale=0.5,
+        plan_hash="0123456789abcdef",
+        database="postgresql://u:***@h/db",
+    )
+    m.tables = {
+        "users": TableRecord(planned=10, inserted=10, seconds=0.25, mode="copy"),
+        "orders": TableRecord(planned=30, inserted=5, seconds=0.5, mode="merge"),
+    }
     m.status, m.finished_at = "completed", "2025-10-31T00:00:01+00:00"
     data = m.to_dict()
     assert set(data) >= MANIFEST_KEYS
@@ -566,9 +634,11 @@ def test_manifest_of_a_real_run(tmp_path):
     from seedbed.sinks import open_sink
 
     ddl = tmp_path / "shop.sql"
-    ddl.write_text("CREATE TABLE users (id integer PRIMARY KEY, name text);\n"
-                   "CREATE TABLE orders (id integer PRIMARY KEY, user_id integer REFERENCES users (id));\n",
-                   encoding="utf-8")
+    ddl.write_text(
+        "CREATE TABLE users (id integer PRIMARY KEY, name text);\n"
+        "CREATE TABLE orders (id integer PRIMARY KEY, user_id integer REFERENCES users (id));\n",
+        encoding="utf-8",
+    )
     src = source_from(ddl=ddl, dialect="sqlite")
     sink = open_sink(f"sqlite:///{tmp_path / 'shop.db'}")
     try:
@@ -592,6 +662,7 @@ def test_manifest_of_a_real_run(tmp_path):
 
 # -- plan parsing -------------------------------------------------------------------------------
 
+
 def test_parse_plan_refuses_unknown_top_level_key():
     with pytest.raises(PlanError) as err:
         parse_plan({"name": "x", "tabels": {}}, "my-plan.yaml")
@@ -600,12 +671,15 @@ def test_parse_plan_refuses_unknown_top_level_key():
     assert "plan-format" in err.value.hint
 
 
-@pytest.mark.parametrize("data, needle", [
-    ({"tables": {"t": {"rows": 5, "colums": {}}}}, "colums"),
-    ({"tables": {"t": {"rows": -1}}}, "rows"),
-    ({"scale": 0}, "scale"),
-    ([1, 2], "mapping"),
-])
+@pytest.mark.parametrize(
+    "data, needle",
+    [
+        ({"tables": {"t": {"rows": 5, "colums": {}}}}, "colums"),
+        ({"tables": {"t": {"rows": -1}}}, "rows"),
+        ({"scale": 0}, "scale"),
+        ([1, 2], "mapping"),
+    ],
+)
 def test_parse_plan_refuses_bad_shapes(data, needle):
     with pytest.raises(PlanError) as err:
         parse_plan(data, "p.yaml")
@@ -636,8 +710,7 @@ CREATE TABLE child (id integer PRIMARY KEY, parent_id integer NOT NULL REFERENCE
 """
 
 
-@pytest.mark.parametrize("rows", [{"per": "parent"}, {"per": "parent", "total": 5, "each": 1},
-                                  {"per": "parent_id"}])
+@pytest.mark.parametrize("rows", [{"per": "parent"}, {"per": "parent", "total": 5, "each": 1}, {"per": "parent_id"}])
 def test_rows_per_parent_needs_exactly_one_of_total_or_each(rows):
     schema = parse_ddl(PARENT_CHILD, "postgres")
     plan = parse_plan({"tables": {"child": {"rows": rows}}}, "p.yaml")  # the shape is fine
@@ -650,8 +723,7 @@ def test_rows_per_parent_needs_exactly_one_of_total_or_each(rows):
 def test_rows_per_parent_total_and_each_resolve():
     schema = parse_ddl(PARENT_CHILD, "postgres")
     for rows, expected in (({"per": "parent", "total": 25}, 25), ({"per": "parent_id", "each": 3}, 30)):
-        plan = resolve_plan(schema, parse_plan({"tables": {"parent": {"rows": 10}, "child": {"rows": rows}}},
-                                               "p.yaml"))
+        plan = resolve_plan(schema, parse_plan({"tables": {"parent": {"rows": 10}, "child": {"rows": rows}}}, "p.yaml"))
         assert Context(plan).rows("child") == expected
         assert plan.table("child").per == "parent" and plan.table("child").per_fk == "parent_id"
 
@@ -685,7 +757,9 @@ def test_sqlite_insert_merge_has_the_key_as_conflict_target(sqlite_sink):
     sql = sqlite_sink._insert(spec, sqlite_sink.qt(spec), spec.written, merge=True)
     assert re.fullmatch(
         rf"INSERT INTO {_ident('simple')} \({_ident('id')}, {_ident('v')}\) VALUES \(\?, \?\) "
-        rf"ON CONFLICT \({_ident('id')}\) DO NOTHING", sql), sql
+        rf"ON CONFLICT \({_ident('id')}\) DO NOTHING",
+        sql,
+    ), sql
     plain = sqlite_sink._insert(spec, sqlite_sink.qt(spec), spec.written, merge=False)
     assert "ON CONFLICT" not in plain and plain.count("?") == 2
 
@@ -704,8 +778,12 @@ def test_sqlite_insert_composite_key_lists_every_column_quoted(sqlite_sink):
 def test_sqlite_merge_sql_runs_and_skips_existing_rows(sqlite_sink, tmp_path):
     plan = resolve_plan(parse_ddl(SINK_DDL, "postgres"))
     spec = plan.table("line items")
-    sqlite_sink.execute_ddl(['CREATE TABLE "line items" (order_id integer, "line no" integer, '
-                             '"order" integer, PRIMARY KEY (order_id, "line no"))'])
+    sqlite_sink.execute_ddl(
+        [
+            'CREATE TABLE "line items" (order_id integer, "line no" integer, '
+            '"order" integer, PRIMARY KEY (order_id, "line no"))'
+        ]
+    )
     merge = sqlite_sink._insert(spec, sqlite_sink.qt(spec), spec.written, merge=True)
     plain = sqlite_sink._insert(spec, sqlite_sink.qt(spec), spec.written, merge=False)
     con = sqlite3.connect(tmp_path / "sink.db")

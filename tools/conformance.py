@@ -43,8 +43,10 @@ def main(root: Path) -> None:
 
                 filled = sum(1 for t in m.tables if sink.count_rows(plan_spec(sink, src, t)) > 0)
                 fails = ", ".join(r.name for r in report.failures) or "ok"
-                print(f"{folder + '/' + file:42} {dialect:8} {len(m.tables):>6} {filled:>6} {m.inserted_total:>8,} "
-                      f"{secs:>7.2f}  {fails:6}  +{again.inserted_total}")
+                print(
+                    f"{folder + '/' + file:42} {dialect:8} {len(m.tables):>6} {filled:>6} {m.inserted_total:>8,} "
+                    f"{secs:>7.2f}  {fails:6}  +{again.inserted_total}"
+                )
             except Exception as err:  # noqa: BLE001 - report and go on to the next schema
                 print(f"{folder + '/' + file:42} {dialect:8} FAILED: {str(err).splitlines()[0]}")
             finally:

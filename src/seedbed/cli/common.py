@@ -44,8 +44,9 @@ def options(seed, scale, profile, rows, chunk_size, locale, **extra):
         raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
     if rows is not None and rows < 0:
         raise PlanError(f"--rows must be 0 or more, got {rows}")
-    return SeedOptions(seed=parse_seed(seed), scale=scale, profile=profile, rows=rows,
-                       chunk_size=chunk_size, locale=locale, **extra)
+    return SeedOptions(
+        seed=parse_seed(seed), scale=scale, profile=profile, rows=rows, chunk_size=chunk_size, locale=locale, **extra
+    )
 
 
 def source(recipe, plan, ddl, dialect):

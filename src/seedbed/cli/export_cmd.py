@@ -13,9 +13,16 @@ from seedbed.cli import common as c
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write one file per table into.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
-    recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None, dialect: c.Dialect = None,
-    seed: c.Seed = None, scale: c.Scale = None, profile: c.Profile = None, rows: c.Rows = None,
-    chunk_size: c.Chunk = c.CHUNK, locale: c.Locale = None,
+    recipe: c.Recipe = None,
+    plan_file: c.PlanPath = None,
+    ddl: c.Ddl = None,
+    dialect: c.Dialect = None,
+    seed: c.Seed = None,
+    scale: c.Scale = None,
+    profile: c.Profile = None,
+    rows: c.Rows = None,
+    chunk_size: c.Chunk = c.CHUNK,
+    locale: c.Locale = None,
 ) -> None:
     """Write the plan's rows to files (the same rows `seed` would write)."""
     from seedbed.errors import PlanError

@@ -8,7 +8,10 @@ from seedbed.cli import common as c
 
 
 def init(
-    ddl: c.Ddl = None, dialect: c.Dialect = None, db: c.Db = None, rows: c.Rows = None,
+    ddl: c.Ddl = None,
+    dialect: c.Dialect = None,
+    db: c.Db = None,
+    rows: c.Rows = None,
     locale: c.Locale = None,
 ) -> None:
     """Write the plan seedbed infers (YAML, to stdout): `seedbed init --db URL > seedbed.yaml`."""
@@ -31,8 +34,9 @@ def init(
         finally:
             sink.close()
     base = PlanFile(locale=locale) if locale else PlanFile()
-    plan = inferred_plan(schema, name=src.name if ddl else "database", default_rows=rows or 100,
-                         uniform=rows is not None, base=base)
+    plan = inferred_plan(
+        schema, name=src.name if ddl else "database", default_rows=rows or 100, uniform=rows is not None, base=base
+    )
     sys.stdout.write(to_yaml(plan))
 
 

@@ -10,9 +10,17 @@ from seedbed.cli import common as c
 
 
 def plan(
-    recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None, dialect: c.Dialect = None,
-    db: c.Db = None, seed: c.Seed = None, scale: c.Scale = None, profile: c.Profile = None,
-    rows: c.Rows = None, chunk_size: c.Chunk = c.CHUNK, locale: c.Locale = None,
+    recipe: c.Recipe = None,
+    plan_file: c.PlanPath = None,
+    ddl: c.Ddl = None,
+    dialect: c.Dialect = None,
+    db: c.Db = None,
+    seed: c.Seed = None,
+    scale: c.Scale = None,
+    profile: c.Profile = None,
+    rows: c.Rows = None,
+    chunk_size: c.Chunk = c.CHUNK,
+    locale: c.Locale = None,
     columns: Annotated[bool, typer.Option("--columns", help="Show the generator of every column.")] = False,
 ) -> None:
     """Show what a seed would write, without writing anything."""
@@ -36,8 +44,7 @@ def plan(
             sink.close()
     resolved, ctx = plan_for(src, opts)
     out = c.console()
-    out.print(f"plan [bold]{resolved.name}[/]  seed {resolved.seed}  scale {resolved.scale}  "
-              f"hash {resolved.plan_hash}")
+    out.print(f"plan [bold]{resolved.name}[/]  seed {resolved.seed}  scale {resolved.scale}  hash {resolved.plan_hash}")
     t = Table("#", "table", "rows", "layout", box=None)
     total = 0
     for i, name in enumerate(resolved.order, 1):
@@ -49,8 +56,9 @@ def plan(
         if columns:
             for col in spec.written:
                 gen = spec.columns[col]
-                t.add_row("", f"  {col}", "", f"{getattr(gen, 'spec_key', type(gen).__name__)} "
-                                                f"({spec.sources.get(col, '')})")
+                t.add_row(
+                    "", f"  {col}", "", f"{getattr(gen, 'spec_key', type(gen).__name__)} ({spec.sources.get(col, '')})"
+                )
     out.print(t)
     out.print(f"total: [bold]{total:,}[/] rows in {len(resolved.order)} tables (dry run: nothing written)")
     for cut in resolved.cuts:

@@ -10,8 +10,14 @@ from seedbed.cli import common as c
 
 
 def purge(
-    db: c.DbRequired, recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None,
-    dialect: c.Dialect = None, seed: c.Seed = None, rows: c.Rows = None, chunk_size: c.Chunk = c.CHUNK,
+    db: c.DbRequired,
+    recipe: c.Recipe = None,
+    plan_file: c.PlanPath = None,
+    ddl: c.Ddl = None,
+    dialect: c.Dialect = None,
+    seed: c.Seed = None,
+    rows: c.Rows = None,
+    chunk_size: c.Chunk = c.CHUNK,
     locale: c.Locale = None,
     force: Annotated[bool, typer.Option("--force", help="Purge even if the plan changed since the run.")] = False,
 ) -> None:

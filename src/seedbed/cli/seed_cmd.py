@@ -11,23 +11,46 @@ from seedbed.cli import common as c
 
 
 def seed(
-    db: c.DbRequired, recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None,
-    dialect: c.Dialect = None, seed: c.Seed = None, scale: c.Scale = None, profile: c.Profile = None,
-    rows: c.Rows = None, chunk_size: c.Chunk = c.CHUNK, locale: c.Locale = None,
-    create_schema: Annotated[bool | None, typer.Option(
-        "--create-schema/--no-create-schema",
-        help="Create missing tables from the DDL (recipes do by default).")] = None,
-    manifest_dir: Annotated[Path, typer.Option(
-        "--manifest-dir", help="Folder for the run's JSON manifest.")] = Path("seedbed-runs"),
+    db: c.DbRequired,
+    recipe: c.Recipe = None,
+    plan_file: c.PlanPath = None,
+    ddl: c.Ddl = None,
+    dialect: c.Dialect = None,
+    seed: c.Seed = None,
+    scale: c.Scale = None,
+    profile: c.Profile = None,
+    rows: c.Rows = None,
+    chunk_size: c.Chunk = c.CHUNK,
+    locale: c.Locale = None,
+    create_schema: Annotated[
+        bool | None,
+        typer.Option(
+            "--create-schema/--no-create-schema", help="Create missing tables from the DDL (recipes do by default)."
+        ),
+    ] = None,
+    manifest_dir: Annotated[Path, typer.Option("--manifest-dir", help="Folder for the run's JSON manifest.")] = Path(
+        "seedbed-runs"
+    ),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
-    full: Annotated[bool, typer.Option(
-        "--full", help="On a rerun of a completed seed, check every row (not just a sample of keys).")] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="On a rerun of a completed seed, check every row (not just a sample of keys)."),
+    ] = False,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
     from seedbed.run import rerun
 
-    opts = c.options(seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
-                     manifest_dir=manifest_dir, full=full)
+    opts = c.options(
+        seed,
+        scale,
+        profile,
+        rows,
+        chunk_size,
+        locale,
+        create_schema=create_schema,
+        manifest_dir=manifest_dir,
+        full=full,
+    )
     out = c.console()
     # a rerun of a completed run is answered from its manifest before the engine is loaded
     files = rerun.input_files(recipe, plan_file, ddl, dialect) if c.valid_source(recipe, plan_file, ddl) else None
@@ -63,8 +86,10 @@ def _summary(out, m, quiet: bool) -> None:
             t.add_row(name, f"{rec.planned:,}", f"{rec.inserted:,}", f"{rec.seconds:.2f}")
         out.print(t)
     verb = "rerun" if any(r.mode in ("merge", "complete") for r in m.tables.values()) else "seeded"
-    out.print(f"{verb} {m.plan} seed {m.seed} scale {m.scale} into {m.database}: "
-              f"[bold]{m.inserted_total:,}[/] rows added of {m.planned_total:,} planned in {m.seconds:.1f}s")
+    out.print(
+        f"{verb} {m.plan} seed {m.seed} scale {m.scale} into {m.database}: "
+        f"[bold]{m.inserted_total:,}[/] rows added of {m.planned_total:,} planned in {m.seconds:.1f}s"
+    )
     if m.inserted_total == 0:
         out.print("nothing to add: every planned row is already there")
 

@@ -8,8 +8,14 @@ from seedbed.cli import common as c
 
 
 def verify(
-    db: c.DbRequired, recipe: c.Recipe = None, plan_file: c.PlanPath = None, ddl: c.Ddl = None,
-    dialect: c.Dialect = None, seed: c.Seed = None, rows: c.Rows = None, chunk_size: c.Chunk = c.CHUNK,
+    db: c.DbRequired,
+    recipe: c.Recipe = None,
+    plan_file: c.PlanPath = None,
+    ddl: c.Ddl = None,
+    dialect: c.Dialect = None,
+    seed: c.Seed = None,
+    rows: c.Rows = None,
+    chunk_size: c.Chunk = c.CHUNK,
     locale: c.Locale = None,
 ) -> None:
     """Check a seeded run; exits 1 when any check fails."""

@@ -58,9 +58,7 @@ def uuid_strings_from_bytes(raw: np.ndarray) -> pa.StringArray:
     out = np.full((n, 36), ord("-"), dtype=np.uint8)
     out[:, _DIGIT_POS] = hexd
     offsets = np.arange(0, 36 * (n + 1), 36, dtype=np.int32)
-    return pa.Array.from_buffers(
-        pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(out.tobytes())]
-    )
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(out.tobytes())])
 
 
 def utf8_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -70,8 +68,8 @@ def utf8_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     n = len(arr)
     if n == 0 or arr.buffers()[2] is None:
         return np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=np.uint8)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset: arr.offset + n + 1]
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     return offsets - offsets[0], data
 
 

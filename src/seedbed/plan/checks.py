@@ -86,8 +86,9 @@ def _lit(node: exp.Expression) -> Any:
 
 def _length_of(node: exp.Expression) -> str | None:
     node = _strip(node)
-    if isinstance(node, (exp.Length,)) or (isinstance(node, exp.Anonymous)
-                                           and node.name.lower() in ("char_length", "character_length", "length")):
+    if isinstance(node, (exp.Length,)) or (
+        isinstance(node, exp.Anonymous) and node.name.lower() in ("char_length", "character_length", "length")
+    ):
         arg = node.this if isinstance(node, exp.Length) else (node.expressions[0] if node.expressions else None)
         if isinstance(arg, exp.Expression):
             inner = _strip(arg)

@@ -39,8 +39,11 @@ def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: boo
     table's role (lookup tables small, link and fact tables larger)."""
     reading = read_checks(table)
     out = Inferred(rows=_rows(schema, table, default_rows, uniform), columns={})
-    out.warnings += [f"{table.qualified}: CHECK {name!r} is not understood; rows may violate it "
-                     f"(give the columns it names a generator in the plan)" for name in reading.not_understood]
+    out.warnings += [
+        f"{table.qualified}: CHECK {name!r} is not understood; rows may violate it "
+        f"(give the columns it names a generator in the plan)"
+        for name in reading.not_understood
+    ]
     per_fk = out.rows.get("per") if isinstance(out.rows, dict) else None
     fks = _fk_columns(table)
     key = set(table.primary_key)
@@ -58,6 +61,7 @@ def infer_column(schema: Schema, table: Table, column: Column) -> Any:
 
 
 # -- rows ------------------------------------------------------------------------
+
 
 def _fk_columns(table: Table) -> dict[str, tuple[Any, int]]:
     """column → (its foreign key, position in it)."""
@@ -87,15 +91,20 @@ def _rows(schema: Schema, table: Table, n: int, uniform: bool) -> Any:
     k = group_key(table)
     if k is not None:
         # the first key column that is a one-column foreign key to another table
-        first = next((c for c in k if c in fks and len(fks[c][0].columns) == 1
-                      and fks[c][0].ref_table != table.qualified), None)
+        first = next(
+            (c for c in k if c in fks and len(fks[c][0].columns) == 1 and fks[c][0].ref_table != table.qualified), None
+        )
         if first is not None:
             return {"per": first, "total": n if uniform else n * 3}
     if uniform:
         return n
     outgoing = {fk.ref_table for fk in table.foreign_keys if fk.ref_table != table.qualified}
-    referenced = any(fk.ref_table == table.qualified for t in schema.tables for fk in t.foreign_keys
-                     if t.qualified != table.qualified)
+    referenced = any(
+        fk.ref_table == table.qualified
+        for t in schema.tables
+        for fk in t.foreign_keys
+        if t.qualified != table.qualified
+    )
     if not outgoing and referenced and len(table.columns) <= 4:
         return max(5, n // 5)  # a lookup table
     return n * min(1 + len(outgoing), 5)
@@ -103,8 +112,10 @@ def _rows(schema: Schema, table: Table, n: int, uniform: bool) -> Any:
 
 # -- columns ---------------------------------------------------------------------
 
-def _column(schema: Schema, table: Table, col: Column, rules: Rules, fks, key: set[str], per_fk: str | None,
-            warnings: list[str]) -> Any:
+
+def _column(
+    schema: Schema, table: Table, col: Column, rules: Rules, fks, key: set[str], per_fk: str | None, warnings: list[str]
+) -> Any:
     t = col.type
     name = col.name.lower()
     if col.generated is not None:
@@ -222,8 +233,11 @@ def _unique(table: Table, col: Column, rules: Rules, by_ordinal: bool) -> Any:
         if re.search(r"e?mail", col.name.lower()):
             return {"format": f"{{@first_name|lower}}.{{@last_name|lower}}.{counter}@example.com"}
         if limit is not None and limit < 30:
-            return {"code": {"length": max(1, min(limit, 10)), "alphabet": "upper"}} if not by_ordinal \
+            return (
+                {"code": {"length": max(1, min(limit, 10)), "alphabet": "upper"}}
+                if not by_ordinal
                 else {"format": "{ordinal}"}
+            )
         base = _text(col, rules, col.name.lower())
         template = base.get("format") if isinstance(base, dict) and "format" in base else "{@word}"
         return {"format": f"{template}-{counter}"}
@@ -339,8 +353,11 @@ def _text(col: Column, rules: Rules, name: str) -> Any:
     if rules.min_len and rules.min_len > 20:
         entry = {"fake": "paragraph"}
     if rules.prefix:
-        entry = {**entry, "prefix": rules.prefix} if "format" not in entry else \
-            {"format": rules.prefix + entry["format"].removeprefix(rules.prefix).removeprefix("https://")}
+        entry = (
+            {**entry, "prefix": rules.prefix}
+            if "format" not in entry
+            else {"format": rules.prefix + entry["format"].removeprefix(rules.prefix).removeprefix("https://")}
+        )
     if rules.pattern:
         entry = _matching(rules.pattern, entry, col)
     if rules.max_len and (col.type.length is None or rules.max_len < col.type.length):
@@ -352,8 +369,13 @@ def _text(col: Column, rules: Rules, name: str) -> Any:
 
 def _matching(pattern: str, entry: Any, col: Column) -> Any:
     """A candidate generator whose values match ``pattern`` (checked on examples)."""
-    candidates = [entry, {"format": "{@word|lower}-{index}"}, {"format": "{@word|lower}{index}"},
-                  {"code": {"length": 8, "alphabet": "lower"}}, {"code": {"length": 8, "alphabet": "digits"}}]
+    candidates = [
+        entry,
+        {"format": "{@word|lower}-{index}"},
+        {"format": "{@word|lower}{index}"},
+        {"code": {"length": 8, "alphabet": "lower"}},
+        {"code": {"length": 8, "alphabet": "digits"}},
+    ]
     samples = {"format": ["alpha-1", "alpha12"], "code": ["ab12cd34", "12345678"]}
     try:
         rx = re.compile(pattern)
@@ -361,8 +383,11 @@ def _matching(pattern: str, entry: Any, col: Column) -> Any:
         return entry
     for cand in candidates[1:]:
         kind = next(iter(cand))
-        examples = samples["code"][0 if cand[kind].get("alphabet") == "lower" else 1] if kind == "code" else (
-            samples["format"][0] if "-" in cand[kind] else samples["format"][1])
+        examples = (
+            samples["code"][0 if cand[kind].get("alphabet") == "lower" else 1]
+            if kind == "code"
+            else (samples["format"][0] if "-" in cand[kind] else samples["format"][1])
+        )
         if rx.search(examples):
             return cand
     return entry
@@ -399,8 +424,10 @@ def _other(table: Table, col: Column, warnings: list[str]) -> Any:
                 return {"bits": n}
             return entry
     if col.nullable or col.default is not None:
-        warnings.append(f"{table.qualified}.{col.name}: no generator for type {col.type.raw!r}; left to its "
-                        "default/NULL (give it one in the plan)")
+        warnings.append(
+            f"{table.qualified}.{col.name}: no generator for type {col.type.raw!r}; left to its "
+            "default/NULL (give it one in the plan)"
+        )
         return None
     return None  # resolve reports the NOT NULL column without a generator
 

@@ -16,8 +16,9 @@ from seedbed.schema.model import Schema
 from seedbed.schema.order import load_order
 
 
-def inferred_plan(schema: Schema, *, name: str, default_rows: int = 100, uniform: bool = False,
-                  base: PlanFile | None = None) -> dict[str, Any]:
+def inferred_plan(
+    schema: Schema, *, name: str, default_rows: int = 100, uniform: bool = False, base: PlanFile | None = None
+) -> dict[str, Any]:
     """A plan file's data: every table's rows and columns as seedbed would infer them."""
     base = base or PlanFile()
     order, _ = load_order(schema)
@@ -35,6 +36,8 @@ def inferred_plan(schema: Schema, *, name: str, default_rows: int = 100, uniform
 
 
 def to_yaml(plan: dict[str, Any]) -> str:
-    header = ("# seedbed plan - inferred from the schema; edit freely.\n"
-              "# rows are for scale 1.0; see docs/plan-format.md for every generator.\n")
+    header = (
+        "# seedbed plan - inferred from the schema; edit freely.\n"
+        "# rows are for scale 1.0; see docs/plan-format.md for every generator.\n"
+    )
     return header + yaml.safe_dump(plan, sort_keys=False, allow_unicode=True, width=110)

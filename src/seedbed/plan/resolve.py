@@ -51,8 +51,11 @@ def resolve_plan(
     seed = seed if seed is not None else (plan.seed if plan.seed is not None else 1)
     scale = _pick_scale(plan, scale, profile, source)
     _check_names(schema, plan, source)
-    chosen = [t.qualified for t in schema.tables if not plan.tables.get(t.qualified, _EMPTY).skip
-              and not plan.tables.get(t.name, _EMPTY).skip]
+    chosen = [
+        t.qualified
+        for t in schema.tables
+        if not plan.tables.get(t.qualified, _EMPTY).skip and not plan.tables.get(t.name, _EMPTY).skip
+    ]
     order, cuts = load_order(schema, chosen)
     deferred = {}
     for cut in cuts:
@@ -66,15 +69,36 @@ def resolve_plan(
     for name in order:
         table = schema.table(name)
         tplan = plan.tables.get(name) or plan.tables.get(table.name) or _EMPTY
-        specs[name] = _table_spec(schema, table, tplan, scale, default_rows, anchor_us,
-                                  locale or plan.locale, params, source, warnings, rows is not None)
+        specs[name] = _table_spec(
+            schema,
+            table,
+            tplan,
+            scale,
+            default_rows,
+            anchor_us,
+            locale or plan.locale,
+            params,
+            source,
+            warnings,
+            rows is not None,
+        )
     for name, cols in deferred.items():
         specs[name] = replace(specs[name], deferred=tuple(c for c in specs[name].written if c in cols))
     digest = _plan_hash(schema, plan)
     return ResolvedPlan(
-        name=plan.name or "plan", seed=seed, scale=scale, anchor_us=anchor_us,
-        locale=locale or plan.locale, schema=schema, tables=specs, order=order,
-        checks=list(plan.checks), limits=plan.limits, plan_hash=digest, source=plan, warnings=warnings,
+        name=plan.name or "plan",
+        seed=seed,
+        scale=scale,
+        anchor_us=anchor_us,
+        locale=locale or plan.locale,
+        schema=schema,
+        tables=specs,
+        order=order,
+        checks=list(plan.checks),
+        limits=plan.limits,
+        plan_hash=digest,
+        source=plan,
+        warnings=warnings,
         cuts=cuts,
     )
 
@@ -114,7 +138,8 @@ def _pick_scale(plan: PlanFile, scale: float | None, profile: str | None, source
         profiles = plan.profiles or {"small": 0.01, "medium": 0.1, "large": 1.0}
         if profile not in profiles:
             raise PlanError(
-                f"unknown profile {profile!r}", where=source,
+                f"unknown profile {profile!r}",
+                where=source,
                 hint=did_you_mean(profile, profiles) or f"profiles: {', '.join(profiles)}",
             )
         scale = profiles[profile]
@@ -141,8 +166,9 @@ def _check_names(schema: Schema, plan: PlanFile, source: str) -> None:
                 )
 
 
-def _layout(schema: Schema, table: Table, tplan: TablePlan, scale: float, inferred_rows: Any,
-            where: str) -> dict[str, Any]:
+def _layout(
+    schema: Schema, table: Table, tplan: TablePlan, scale: float, inferred_rows: Any, where: str
+) -> dict[str, Any]:
     rows = tplan.rows
     if rows is None:
         rows = PerParent(**inferred_rows) if isinstance(inferred_rows, dict) else inferred_rows
@@ -155,8 +181,11 @@ def _layout(schema: Schema, table: Table, tplan: TablePlan, scale: float, inferr
         per = schema.table(table.fk_for(rows.per).ref_table).qualified
     else:
         per = schema.table(rows.per).qualified
-        fks = [fk.columns[0] for fk in table.foreign_keys
-               if len(fk.columns) == 1 and schema.table(fk.ref_table).qualified == per]
+        fks = [
+            fk.columns[0]
+            for fk in table.foreign_keys
+            if len(fk.columns) == 1 and schema.table(fk.ref_table).qualified == per
+        ]
         per_fk = fks[0] if len(fks) == 1 else None
     if (rows.total is None) == (rows.each is None):
         raise PlanError("rows per parent needs exactly one of total or each", where=where + ".rows")
@@ -164,9 +193,19 @@ def _layout(schema: Schema, table: Table, tplan: TablePlan, scale: float, inferr
     return {"per": per, "per_fk": per_fk, "total": total, "each": rows.each, "spread": rows.spread}
 
 
-def _table_spec(schema: Schema, table: Table, tplan: TablePlan, scale: float, default_rows: int,
-                anchor_us: int, locale: str, params: dict[str, Any], source: str,
-                warnings: list[str], uniform_rows: bool) -> TableSpec:
+def _table_spec(
+    schema: Schema,
+    table: Table,
+    tplan: TablePlan,
+    scale: float,
+    default_rows: int,
+    anchor_us: int,
+    locale: str,
+    params: dict[str, Any],
+    source: str,
+    warnings: list[str],
+    uniform_rows: bool,
+) -> TableSpec:
     where = f"{source}: tables.{table.qualified}"
     inferred = infer_table(schema, table, default_rows, uniform=uniform_rows)
     warnings.extend(inferred.warnings)
@@ -188,14 +227,22 @@ def _table_spec(schema: Schema, table: Table, tplan: TablePlan, scale: float, de
             if not col.nullable and col.default is None and not col.identity and col.generated is None:
                 raise PlanError(
                     f"NOT NULL column {col.name!r} of type {col.type.raw or col.type.kind} has no generator",
-                    where=where, hint=f"give it one in the plan: tables.{table.qualified}.columns.{col.name}",
+                    where=where,
+                    hint=f"give it one in the plan: tables.{table.qualified}.columns.{col.name}",
                 )
             continue
         if col.generated is not None:
-            raise PlanError(f"column {col.name!r} is generated by the database and cannot be written",
-                            where=where)
-        info = BuildInfo(schema=schema, table=table, column=col, anchor_us=anchor_us, locale=locale,
-                         per=per, per_fk=per_fk, params=params)
+            raise PlanError(f"column {col.name!r} is generated by the database and cannot be written", where=where)
+        info = BuildInfo(
+            schema=schema,
+            table=table,
+            column=col,
+            anchor_us=anchor_us,
+            locale=locale,
+            per=per,
+            per_fk=per_fk,
+            params=params,
+        )
         try:
             gens[col.name] = build(entry, info)
         except PlanError as err:
@@ -205,18 +252,32 @@ def _table_spec(schema: Schema, table: Table, tplan: TablePlan, scale: float, de
         origin[col.name] = how
     written = tuple(c.name for c in table.columns if c.name in gens)
     constraint_key = table.primary_key or next(
-        (u.columns for u in table.uniques if all(c in gens and not table.column(c).nullable for c in u.columns)), ())
+        (u.columns for u in table.uniques if all(c in gens and not table.column(c).nullable for c in u.columns)), ()
+    )
     key = constraint_key or written  # no key: a row is all of its written columns
     missing = [k for k in key if k not in gens]
     if missing:
-        raise PlanError(f"key column(s) {', '.join(missing)} are not generated", where=where,
-                        hint="give them a generator so seeded rows can be found again")
+        raise PlanError(
+            f"key column(s) {', '.join(missing)} are not generated",
+            where=where,
+            hint="give them a generator so seeded rows can be found again",
+        )
     arrow_schema = pa.schema([pa.field(c, arrow_type(table.column(c).type)) for c in written])
     return TableSpec(
-        name=table.qualified, table=table, columns=gens, written=written, key=tuple(key),
-        arrow_schema=arrow_schema, rows=layout.get("rows", 0), per=per, per_fk=per_fk,
-        total=layout.get("total"), each=layout.get("each"), spread=layout.get("spread", "even"),
-        sources=origin, key_is_constraint=bool(constraint_key),
+        name=table.qualified,
+        table=table,
+        columns=gens,
+        written=written,
+        key=tuple(key),
+        arrow_schema=arrow_schema,
+        rows=layout.get("rows", 0),
+        per=per,
+        per_fk=per_fk,
+        total=layout.get("total"),
+        each=layout.get("each"),
+        spread=layout.get("spread", "even"),
+        sources=origin,
+        key_is_constraint=bool(constraint_key),
     )
 
 
@@ -237,14 +298,14 @@ def _edges(schema: Schema, table: Table, tplan: TablePlan, per: str | None, wher
     if group_fk is None or per != schema.table(group_fk.ref_table).qualified:
         raise PlanError(
             f"edges.within must be a foreign key of {target.qualified} to the table this one is laid out per",
-            where=where, hint="e.g. rows: {per: projects, total: N} with edges.within: project_id",
+            where=where,
+            hint="e.g. rows: {per: projects, total: N} with edges.within: project_id",
         )
     out = {}
     for end in ("from", "to"):
         col = table.column(e[end])
         gen = EdgeEnd(target.qualified, fk_from.ref_columns[0], end, e["from"], per, None)
-        info = BuildInfo(schema=schema, table=table, column=col, anchor_us=0, locale="en_US",
-                         per=per, per_fk=None)
+        info = BuildInfo(schema=schema, table=table, column=col, anchor_us=0, locale="en_US", per=per, per_fk=None)
         gen.setup(info, {})
         out[col.name] = gen
     return out
@@ -257,8 +318,12 @@ def _run_token(seed: int | str) -> str:
 def _plan_hash(schema: Schema, plan: PlanFile) -> str:
     """Hash of what determines the data besides seed and scale: schema and plan."""
     body = json.dumps(
-        {"schema": [asdict(t) for t in schema.tables], "enums": [asdict(e) for e in schema.enums],
-         "plan": plan.model_dump(mode="json", exclude={"seed", "scale", "description"})},
-        sort_keys=True, default=str,
+        {
+            "schema": [asdict(t) for t in schema.tables],
+            "enums": [asdict(e) for e in schema.enums],
+            "plan": plan.model_dump(mode="json", exclude={"seed", "scale", "description"}),
+        },
+        sort_keys=True,
+        default=str,
     )
     return hashlib.sha256(body.encode()).hexdigest()[:16]

@@ -23,9 +23,12 @@ def purge(sink, source: Source, opts: SeedOptions, *, force: bool = False) -> di
     name = source.plan.name or source.name
     seed = opts.seed if opts.seed is not None else source.plan.seed
     run = require_run(sink, name, seed if seed is not None else 1)
-    plan, ctx = plan_for(source, SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows,
-                                             chunk_size=opts.chunk_size, locale=opts.locale), bases=run.bases,
-                         check=False)  # keys only: no need to try every generator
+    plan, ctx = plan_for(
+        source,
+        SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows, chunk_size=opts.chunk_size, locale=opts.locale),
+        bases=run.bases,
+        check=False,
+    )  # keys only: no need to try every generator
     if plan.plan_hash != run.plan_hash and not force:
         raise PlanError(
             f"the plan changed since seed {run.seed} was seeded, so its keys may differ",
@@ -48,7 +51,7 @@ def purge(sink, source: Source, opts: SeedOptions, *, force: bool = False) -> di
 
 def _null_keys(ctx, spec):
     for b in ctx.key_batches(spec.name):
-        nulls = [pa.nulls(b.num_rows, spec.arrow_schema.field(c).type) for c in spec.deferred
-                 if c not in spec.key]
-        yield pa.RecordBatch.from_arrays(list(b.columns) + nulls,
-                                         names=list(spec.key) + [c for c in spec.deferred if c not in spec.key])
+        nulls = [pa.nulls(b.num_rows, spec.arrow_schema.field(c).type) for c in spec.deferred if c not in spec.key]
+        yield pa.RecordBatch.from_arrays(
+            list(b.columns) + nulls, names=list(spec.key) + [c for c in spec.deferred if c not in spec.key]
+        )

@@ -21,8 +21,7 @@ from urllib.parse import unquote, urlsplit
 from seedbed.run.manifest import MANIFEST_TABLE, Manifest
 from seedbed.run.options import SeedOptions
 
-BACKENDS = {"postgresql": "postgres", "postgres": "postgres", "sqlite": "sqlite", "mysql": "mysql",
-            "mariadb": "mysql"}
+BACKENDS = {"postgresql": "postgres", "postgres": "postgres", "sqlite": "sqlite", "mysql": "mysql", "mariadb": "mysql"}
 
 
 def backend(url: str) -> str | None:
@@ -30,8 +29,9 @@ def backend(url: str) -> str | None:
     return BACKENDS.get(scheme)
 
 
-def input_files(recipe: str | None, plan: str | Path | None, ddl: str | Path | None,
-                dialect: str | None = None) -> list[bytes] | None:
+def input_files(
+    recipe: str | None, plan: str | Path | None, ddl: str | Path | None, dialect: str | None = None
+) -> list[bytes] | None:
     """The bytes of every file a source is built from (and the dialect it is read in);
     None when the schema is reflected from the database (a rerun then has to look at
     the database anyway)."""
@@ -110,8 +110,7 @@ def sample_keys(sink, ctx) -> dict[str, dict[str, Any]] | None:
         rows = [list(r) for r in zip(*cols, strict=True)]
         if not all(type(v) in (str, int) for r in rows for v in r):
             return None
-        out[name] = {"schema": spec.table.schema, "table": spec.table.name, "columns": list(spec.key),
-                     "rows": rows}
+        out[name] = {"schema": spec.table.schema, "table": spec.table.name, "columns": list(spec.key), "rows": rows}
     return out
 
 
@@ -149,8 +148,7 @@ def _completed(con, digest: str) -> Manifest | None:
         if data.get("inputs") == digest:
             m = Manifest.from_dict(data)
             complete = m.status == "completed" and not m.pending_ddl and m.probe is not None
-            covered = m.probe is not None and all(
-                name in m.probe for name, rec in m.tables.items() if rec.planned)
+            covered = m.probe is not None and all(name in m.probe for name, rec in m.tables.items() if rec.planned)
             return m if complete and covered else None
     return None
 
@@ -185,9 +183,15 @@ def _connect(url: str):
     if kind == "mysql" and not parts.query:
         import pymysql
 
-        con = pymysql.connect(host=parts.hostname or "localhost", port=parts.port or 3306,
-                              user=unquote(parts.username or "root"), password=unquote(parts.password or ""),
-                              database=parts.path.lstrip("/") or None, connect_timeout=5, charset="utf8mb4")
+        con = pymysql.connect(
+            host=parts.hostname or "localhost",
+            port=parts.port or 3306,
+            user=unquote(parts.username or "root"),
+            password=unquote(parts.password or ""),
+            database=parts.path.lstrip("/") or None,
+            connect_timeout=5,
+            charset="utf8mb4",
+        )
         return con, "%s", lambda name: "`" + name.replace("`", "``") + "`"
     return None, "", None
 

@@ -22,21 +22,24 @@ from seedbed.run.source import Source, resolve
 Progress = Callable[[str, int, int, TableRecord], None]
 
 
-def plan_for(source: Source, opts: SeedOptions, schema=None,
-             bases: dict[str, int] | None = None, check: bool = True) -> tuple[ResolvedPlan, Context]:
+def plan_for(
+    source: Source, opts: SeedOptions, schema=None, bases: dict[str, int] | None = None, check: bool = True
+) -> tuple[ResolvedPlan, Context]:
     """Resolve the plan and size every table; raises before anything is written.
 
     ``check`` also generates a few rows of every table (``probe``); ``seed`` asks for that
     only once it knows it will write, so a rerun of a completed run skips it."""
-    plan = resolve(source, schema, seed=opts.seed, scale=opts.scale, profile=opts.profile,
-                   rows=opts.rows, locale=opts.locale)
+    plan = resolve(
+        source, schema, seed=opts.seed, scale=opts.scale, profile=opts.profile, rows=opts.rows, locale=opts.locale
+    )
     ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
     total = sum(ctx.rows(t) for t in plan.order)
     limit = plan.limits.max_total_rows
     if limit is not None and total > limit:
         raise PlanError(
             f"the plan makes {total:,} rows, above limits.max_total_rows = {limit:,}",
-            where=source.name, hint="lower --scale or raise the limit in the plan",
+            where=source.name,
+            hint="lower --scale or raise the limit in the plan",
         )
     if total > plan.limits.warn_total_rows:
         plan.warnings.append(f"large dataset: {total:,} rows")
@@ -109,9 +112,16 @@ def seed(sink, source: Source, opts: SeedOptions | None = None, progress: Progre
     order, fed = _after_triggers(plan.order, sink.trigger_feeds())
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
     ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
-    m = Manifest(run_id=run_id(plan.name, plan.seed), plan=plan.name, seed=plan.seed, scale=plan.scale,
-                 plan_hash=plan.plan_hash, database=sink.safe_url, bases=bases,
-                 cuts=[c.describe() for c in plan.cuts])
+    m = Manifest(
+        run_id=run_id(plan.name, plan.seed),
+        plan=plan.name,
+        seed=plan.seed,
+        scale=plan.scale,
+        plan_hash=plan.plan_hash,
+        database=sink.safe_url,
+        bases=bases,
+        cuts=[c.describe() for c in plan.cuts],
+    )
     m.tables = {t: TableRecord(planned=ctx.rows(t), mode="merge" if merge else "copy") for t in plan.order}
     if previous is not None:
         m.started_at = previous.started_at
@@ -210,9 +220,17 @@ def _completed_and_intact(sink, ctx: Context, previous: Manifest | None, opts: S
 
 def _skip(sink, source: Source, plan: ResolvedPlan, previous: Manifest, opts: SeedOptions, t0: float) -> Manifest:
     """Record a rerun that found its completed run intact: nothing is written but the manifest."""
-    m = Manifest(run_id=run_id(plan.name, plan.seed), plan=plan.name, seed=plan.seed, scale=plan.scale,
-                 plan_hash=plan.plan_hash, database=sink.safe_url, bases=previous.bases,
-                 cuts=[c.describe() for c in plan.cuts], started_at=previous.started_at)
+    m = Manifest(
+        run_id=run_id(plan.name, plan.seed),
+        plan=plan.name,
+        seed=plan.seed,
+        scale=plan.scale,
+        plan_hash=plan.plan_hash,
+        database=sink.safe_url,
+        bases=previous.bases,
+        cuts=[c.describe() for c in plan.cuts],
+        started_at=previous.started_at,
+    )
     ctx = Context(plan, chunk_size=opts.chunk_size, bases=previous.bases)
     m.tables = {t: TableRecord(planned=ctx.rows(t), mode="complete") for t in plan.order}
     _remember_for_rerun(sink, source, opts, ctx, m)
@@ -279,8 +297,9 @@ def _nulled(batches, columns: tuple[str, ...]):
 
     for b in batches:
         if columns:
-            arrays = [pa.nulls(b.num_rows, f.type) if f.name in columns else b.column(i)
-                      for i, f in enumerate(b.schema)]
+            arrays = [
+                pa.nulls(b.num_rows, f.type) if f.name in columns else b.column(i) for i, f in enumerate(b.schema)
+            ]
             b = pa.RecordBatch.from_arrays(arrays, schema=b.schema)
         yield b
 
@@ -313,8 +332,11 @@ def _check_cuts(sink, ctx: Context) -> None:
         parent = ctx.plan.schema.table(cut.fk.ref_table).qualified
         n = sink.orphans(ctx.spec(cut.table), cut.fk, cut.fk.ref_columns, parent)
         if n:
-            raise LoadFailed(f"{n} rows of {cut.table} point at no {parent} row after an unchecked load",
-                             where=cut.table, hint="purge this seed and report the schema")
+            raise LoadFailed(
+                f"{n} rows of {cut.table} point at no {parent} row after an unchecked load",
+                where=cut.table,
+                hint="purge this seed and report the schema",
+            )
 
 
 def _finish(sink, m: Manifest, opts: SeedOptions, t0: float, status: str, error: str | None) -> None:

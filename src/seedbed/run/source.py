@@ -33,8 +33,13 @@ class Source:
         return replace(self, schema=schema)
 
 
-def source_from(*, recipe: str | None = None, plan: str | Path | None = None, ddl: str | Path | None = None,
-                dialect: str | None = None) -> Source:
+def source_from(
+    *,
+    recipe: str | None = None,
+    plan: str | Path | None = None,
+    ddl: str | Path | None = None,
+    dialect: str | None = None,
+) -> Source:
     """Build the run's source from the options a user gave (validated before any connection)."""
     from dataclasses import replace
 
@@ -45,8 +50,13 @@ def source_from(*, recipe: str | None = None, plan: str | Path | None = None, dd
     return replace(source, files=tuple(files) if files is not None else None)
 
 
-def _source_from(*, recipe: str | None = None, plan: str | Path | None = None, ddl: str | Path | None = None,
-                 dialect: str | None = None) -> Source:
+def _source_from(
+    *,
+    recipe: str | None = None,
+    plan: str | Path | None = None,
+    ddl: str | Path | None = None,
+    dialect: str | None = None,
+) -> Source:
     from seedbed.schema.ddl import parse_ddl
 
     if recipe and (ddl or plan):
@@ -64,8 +74,9 @@ def _source_from(*, recipe: str | None = None, plan: str | Path | None = None, d
         except OSError as err:
             raise PlanError(f"cannot read DDL file: {err.strerror}", where=str(path)) from None
         d = dialect or plan_file.dialect
-        return Source(plan_file.name or path.stem, plan_file, parse_ddl(text, d), text, d,
-                      origin=str(plan) if plan else str(path))
+        return Source(
+            plan_file.name or path.stem, plan_file, parse_ddl(text, d), text, d, origin=str(plan) if plan else str(path)
+        )
     if plan and plan_file.schema_file:
         base = Path(plan).parent / plan_file.schema_file
         return _source_from(plan=plan, ddl=base, dialect=dialect or plan_file.dialect)

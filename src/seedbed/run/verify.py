@@ -13,11 +13,15 @@ def verify(sink, source: Source, opts: SeedOptions) -> Report:
     name = source.plan.name or source.name
     seed = opts.seed if opts.seed is not None else (source.plan.seed if source.plan.seed is not None else 1)
     run = require_run(sink, name, seed)
-    plan, ctx = plan_for(source, SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows,
-                                             chunk_size=opts.chunk_size, locale=opts.locale), bases=run.bases)
+    plan, ctx = plan_for(
+        source,
+        SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows, chunk_size=opts.chunk_size, locale=opts.locale),
+        bases=run.bases,
+    )
     report = verify_run(sink, plan, ctx)
     # indexes and keys dropped for a load and not rebuilt (the run was killed): rerunning the seed rebuilds them
     missing = sorted(run.pending_ddl)
-    report.results.append(CheckResult("indexes and keys dropped for the load are back", not missing, [], missing,
-                                      "indexes"))
+    report.results.append(
+        CheckResult("indexes and keys dropped for the load are back", not missing, [], missing, "indexes")
+    )
     return report

@@ -75,12 +75,12 @@ _ATTACH_COMMAND = re.compile(  # ALTER TABLE parent ATTACH PARTITION child FOR V
 )
 _ALTER_TABLE = re.compile(
     rf"^\s*ALTER\s+(?:(?:ONLINE|IGNORE)\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?"
-    rf"(?P<table>{_QNAME})", re.IGNORECASE)
+    rf"(?P<table>{_QNAME})",
+    re.IGNORECASE,
+)
 _ONLY = re.compile(r"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?ONLY\b", re.IGNORECASE)
-_CREATE_TABLE_OR_ALTER = re.compile(
-    r"^\s*(CREATE\s+(\w+\s+){0,2}TABLE|ALTER\s+(?:(?:ONLINE|IGNORE)\s+)*TABLE)\b", re.I)
-_INDEX_ON_ONLY = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON)\s+ONLY\b",
-                            re.IGNORECASE | re.DOTALL)
+_CREATE_TABLE_OR_ALTER = re.compile(r"^\s*(CREATE\s+(\w+\s+){0,2}TABLE|ALTER\s+(?:(?:ONLINE|IGNORE)\s+)*TABLE)\b", re.I)
+_INDEX_ON_ONLY = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON)\s+ONLY\b", re.IGNORECASE | re.DOTALL)
 _WITH_OPTIONS = re.compile(r"\bWITH\s+OPTIONS\b", re.IGNORECASE)
 _IDENTITY_COMMAND = re.compile(  # pg_dump: ALTER TABLE t ALTER COLUMN c ADD GENERATED ... IDENTITY
     r"^\s*ALTER\s+TABLE\s+(?:ONLY\s+)?(?P<table>\S+)\s+ALTER\s+(?:COLUMN\s+)?(?P<column>\S+)"
@@ -107,6 +107,7 @@ def expression_columns(expressions: list[str], dialect: str) -> tuple[str, ...]:
 
 # -- statements ------------------------------------------------------------------
 
+
 def split_statements(text: str, dialect: str) -> list[str]:
     """The statements of ``text``, without the ``;`` and without leading comments.
 
@@ -119,8 +120,7 @@ def split_statements(text: str, dialect: str) -> list[str]:
     """
     flavor = dialect.lower()
     dialect = sqlglot_dialect(dialect)
-    chunks = _mysql_chunks(text, mariadb=flavor == "mariadb") if dialect == "mysql" \
-        else [(text, False)]
+    chunks = _mysql_chunks(text, mariadb=flavor == "mariadb") if dialect == "mysql" else [(text, False)]
     statements: list[str] = []
     for chunk, whole in chunks:
         if whole:
@@ -139,13 +139,13 @@ def _split(text: str, dialect: str) -> list[str]:
     for tok in tokens:
         if tok.token_type == TokenType.SEMICOLON:
             if first is not None:
-                statements.append(text[first.start:prev.end + 1])
+                statements.append(text[first.start : prev.end + 1])
             first = None
         else:
             first = first or tok
             prev = tok
     if first is not None:
-        statements.append(text[first.start:prev.end + 1])
+        statements.append(text[first.start : prev.end + 1])
     return statements
 
 
@@ -199,7 +199,7 @@ def _mysql_chunks(text: str, *, mariadb: bool = False) -> list[tuple[str, bool]]
                         continue
                     break
                 j += 1
-            buf.append(text[i:j + 1])
+            buf.append(text[i : j + 1])
             i = j + 1
             continue
         if text.startswith("/*", i):
@@ -253,10 +253,10 @@ def _protect(stmt: str, dialect: str) -> tuple[str, dict[str, str]]:
     mapping: dict[str, str] = {}
     out, last = [], 0
     for tok in tokens:
-        src = stmt[tok.start:tok.end + 1]
+        src = stmt[tok.start : tok.end + 1]
         if src.isascii():
             continue
-        if tok.token_type == TokenType.IDENTIFIER and src[:1] in "\"`":
+        if tok.token_type == TokenType.IDENTIFIER and src[:1] in '"`':
             name = tok.text  # a quoted name: as written
         elif src == tok.text and re.fullmatch(r"[\w$]+", src):
             name = fold(src, dialect)  # a bare word
@@ -264,7 +264,7 @@ def _protect(stmt: str, dialect: str) -> tuple[str, dict[str, str]]:
             continue  # a string, a comment ...: left alone
         placeholder = next((k for k, v in mapping.items() if v == name), f"_sb_u{len(mapping)}_")
         mapping[placeholder] = name
-        out.append(stmt[last:tok.start] + q + placeholder + q)
+        out.append(stmt[last : tok.start] + q + placeholder + q)
         last = tok.end + 1
     return "".join(out) + stmt[last:], mapping
 
@@ -284,8 +284,7 @@ def _unprotect(text: str, mapping: dict[str, str], quote: str = "") -> str:
     the placeholders stand quoted in ``text``, and the names are quoted back)."""
     for placeholder, name in mapping.items():
         if quote:
-            text = text.replace(quote + placeholder + quote,
-                                quote + name.replace(quote, quote * 2) + quote)
+            text = text.replace(quote + placeholder + quote, quote + name.replace(quote, quote * 2) + quote)
         else:
             text = text.replace(placeholder, name)
     return text
@@ -299,8 +298,11 @@ _WANTED = re.compile(
 )
 
 
-def _parse_statements(text: str, dialect: str, flavor: str | None = None,
-                      ) -> list[tuple[str, exp.Expression | None]]:
+def _parse_statements(
+    text: str,
+    dialect: str,
+    flavor: str | None = None,
+) -> list[tuple[str, exp.Expression | None]]:
     """(text, tree) per statement; tree None for statements seedbed does not read.
 
     A statement sqlglot cannot parse is an error only if it is one we need
@@ -331,8 +333,7 @@ def _parse_statements(text: str, dialect: str, flavor: str | None = None,
                 first_line = stmt.strip().splitlines()[0][:80]
                 raise SchemaError(
                     f"cannot parse DDL statement {n} ({first_line!r}): {str(err).splitlines()[0]}",
-                    hint="simplify the statement, or create the schema in the database "
-                    "and let seedbed reflect it",
+                    hint="simplify the statement, or create the schema in the database and let seedbed reflect it",
                 ) from None
             else:
                 tree = None
@@ -362,6 +363,7 @@ def _quiet_sqlglot():
 
 
 # -- MySQL partitioning clauses ---------------------------------------------------------
+
 
 def _tokens(text: str, dialect: str = "mysql") -> list:
     return list(Dialect.get_or_raise(dialect).tokenize(text))
@@ -393,7 +395,7 @@ def _cut_partitioning(stmt: str) -> tuple[str, str | None]:
         elif tok.token_type == TokenType.R_PAREN:
             depth -= 1
         elif depth == 0 and _partition_by(tokens, i):
-            return stmt[:tok.start].rstrip().rstrip(","), stmt[tok.start:]
+            return stmt[: tok.start].rstrip().rstrip(","), stmt[tok.start :]
     return stmt, None
 
 
@@ -427,7 +429,7 @@ def _read_partitioning(clause: str) -> _MySQLPartitioning:
         raise SchemaError(f"cannot read the partitioning {clause[:60]!r}")
     method = " ".join(w for w in words if w in ("LINEAR", "HASH", "KEY", "RANGE", "LIST", "COLUMNS"))
     close = _closing(tokens, i)
-    key = clause[tokens[i].end + 1:tokens[close].start] if close > i + 1 else ""
+    key = clause[tokens[i].end + 1 : tokens[close].start] if close > i + 1 else ""
     i, count, parts = close + 1, 0, []
     while i < len(tokens):
         word = tokens[i].text.upper()
@@ -440,7 +442,7 @@ def _read_partitioning(clause: str) -> _MySQLPartitioning:
             i = _closing(tokens, i) + 1 if i < len(tokens) else i
         elif tokens[i].token_type == TokenType.L_PAREN:
             close = _closing(tokens, i)
-            parts = _partition_definitions(clause, tokens[i + 1:close])
+            parts = _partition_definitions(clause, tokens[i + 1 : close])
             i = close + 1
         else:
             i += 1
@@ -471,7 +473,7 @@ def _partition_definitions(clause: str, tokens: list) -> list[tuple[str, str | N
             if word in ("THAN", "IN") and k + 1 < len(d):
                 nxt = d[k + 1]
                 if nxt.token_type == TokenType.L_PAREN:
-                    values = clause[nxt.end + 1:d[_closing(d, k + 1)].start]
+                    values = clause[nxt.end + 1 : d[_closing(d, k + 1)].start]
                 else:
                     values = nxt.text  # LESS THAN MAXVALUE
                 break
@@ -480,6 +482,7 @@ def _partition_definitions(clause: str, tokens: list) -> list[tuple[str, str | N
 
 
 # -- parse_ddl -------------------------------------------------------------------
+
 
 @dataclass
 class _Con:
@@ -581,8 +584,11 @@ class _Reader:
             return
         if isinstance(tree, exp.Create):
             kind = (tree.args.get("kind") or "").upper()
-            if kind == "TYPE" and isinstance(tree.expression, exp.DataType) \
-                    and tree.expression.this == exp.DataType.Type.ENUM:
+            if (
+                kind == "TYPE"
+                and isinstance(tree.expression, exp.DataType)
+                and tree.expression.this == exp.DataType.Type.ENUM
+            ):
                 values = tuple(lit.this for lit in tree.expression.expressions)
                 self.add_enum(self.qualified(tree.this), values)
             elif kind == "TABLE":
@@ -602,8 +608,9 @@ class _Reader:
                     # pg_dump gives serial columns their nextval() default this way
                     default = normalize_default(action.args["default"], self.d)
                     serial = "NEXTVAL(" in (default or "").upper()
-                    self.alter_column(draft, self.ident(action.this), identity=serial,
-                                      default=None if serial else default)
+                    self.alter_column(
+                        draft, self.ident(action.this), identity=serial, default=None if serial else default
+                    )
             if tree.meta.get("partitioning"):
                 draft.mysql_partitioning = _read_partitioning(tree.meta["partitioning"])
 
@@ -644,17 +651,15 @@ class _Reader:
         try:
             return parse_pg_bound(text)
         except SqlglotError as err:
-            raise SchemaError(f"cannot read the partition bound {text[:80]!r}: "
-                              f"{str(err).splitlines()[0]}") from None
+            raise SchemaError(f"cannot read the partition bound {text[:80]!r}: {str(err).splitlines()[0]}") from None
 
-    def alter_column(self, draft: _Draft, name: str, *, identity: bool,
-                     default: str | None = None) -> None:
+    def alter_column(self, draft: _Draft, name: str, *, identity: bool, default: str | None = None) -> None:
         for i, col in enumerate(draft.columns):
             if col.name == name:
                 nullable = col.nullable and not (identity and self.d == "postgres")
-                draft.columns[i] = replace(col, identity=col.identity or identity,
-                                           default=None if identity else default,
-                                           nullable=nullable)
+                draft.columns[i] = replace(
+                    col, identity=col.identity or identity, default=None if identity else default, nullable=nullable
+                )
                 return
         raise SchemaError(f"ALTER TABLE {draft.qualified}: no column {name!r}")
 
@@ -672,9 +677,9 @@ class _Reader:
             dt = coldef.args["kind"]
             assert isinstance(dt, exp.DataType)
         except (SqlglotError, AttributeError, IndexError, KeyError, AssertionError):
-            raise SchemaError(f"cannot read CREATE DOMAIN {name}",
-                              hint="create the schema in the database and let seedbed "
-                              "reflect it") from None
+            raise SchemaError(
+                f"cannot read CREATE DOMAIN {name}", hint="create the schema in the database and let seedbed reflect it"
+            ) from None
         base, _ = map_type(dt, self.d, self.enums, domains=self.domain_bases)
         under = udt_name(dt, self.d) if dt.this == exp.DataType.Type.USERDEFINED else None
         nullable, default, checks = True, None, []
@@ -689,12 +694,15 @@ class _Reader:
         schema, _, bare = name.rpartition(".")
         used = self.domain_constraints.setdefault(schema or None, set())
         used.update(c for c, _ in checks if c)
-        named = [Check(domain_check(expr, None, self.d),
-                       cname or _choose(bare, None, "check", used)) for cname, expr in checks]
+        named = [
+            Check(domain_check(expr, None, self.d), cname or _choose(bare, None, "check", used))
+            for cname, expr in checks
+        ]
         if default is None and under in self.domains:
             default = self.domains[under].default  # PostgreSQL copies the base domain's
-        self.domains[name] = Domain(name, base, nullable, default,
-                                    tuple(sorted(named, key=lambda c: (c.sql, c.name or ""))))
+        self.domains[name] = Domain(
+            name, base, nullable, default, tuple(sorted(named, key=lambda c: (c.sql, c.name or "")))
+        )
         self.domain_base[name] = under if under in self.domains else None
 
     @property
@@ -836,11 +844,11 @@ class _Reader:
                     draft.cons.append(self.reference(kind, (name,), cname))
             draft.columns[i] = col
             return
-        raise SchemaError(f"{draft.qualified}: PARTITION OF {draft.partition_of} has no "
-                          f"column {name!r}")
+        raise SchemaError(f"{draft.qualified}: PARTITION OF {draft.partition_of} has no column {name!r}")
 
-    def reference(self, ref: exp.Reference, columns: tuple[str, ...], name: str | None,
-                  extra_options: list | None = None) -> _Con:
+    def reference(
+        self, ref: exp.Reference, columns: tuple[str, ...], name: str | None, extra_options: list | None = None
+    ) -> _Con:
         target = ref.this
         ref_columns: tuple[str, ...] = ()
         if isinstance(target, exp.Schema):
@@ -850,8 +858,9 @@ class _Reader:
         deferrable = bool(re.search(r"(?<!NOT )DEFERRABLE", options.upper()))
         return _Con("fk", columns, name, self.qualified(target), ref_columns, deferrable)
 
-    def table_constraint(self, draft: _Draft, node: exp.Expression,
-                         name: str | None = None, *, only: bool = False) -> None:
+    def table_constraint(
+        self, draft: _Draft, node: exp.Expression, name: str | None = None, *, only: bool = False
+    ) -> None:
         before = len(draft.cons)
         if isinstance(node, exp.Constraint):
             for inner in node.expressions:
@@ -859,8 +868,9 @@ class _Reader:
         elif isinstance(node, exp.PrimaryKey):
             draft.cons.append(_Con("pk", self.names(node.expressions), name))
         elif isinstance(node, exp.ForeignKey):
-            draft.cons.append(self.reference(node.args["reference"], self.names(node.expressions),
-                                             name, node.args.get("options")))
+            draft.cons.append(
+                self.reference(node.args["reference"], self.names(node.expressions), name, node.args.get("options"))
+            )
         elif isinstance(node, exp.UniqueColumnConstraint):
             cols = node.this
             if isinstance(cols, exp.Schema):  # MySQL: UNIQUE KEY name (cols)
@@ -870,8 +880,7 @@ class _Reader:
             draft.cons.append(_Con("check", name=name, expr=node.this))
         elif isinstance(node, exp.IndexColumnConstraint) and self.d == "mysql":
             # KEY name (cols): not a rule, but its name is taken when MySQL names the rest
-            draft.cons.append(_Con("key", self.names(node.expressions),
-                                   self.ident(node.this) or None))
+            draft.cons.append(_Con("key", self.names(node.expressions), self.ident(node.this) or None))
         for con in draft.cons[before:]:
             con.only = only
 
@@ -887,11 +896,11 @@ class _Reader:
             # an expression index (lower(domain)): unique values of the columns it reads keep it
             read = expression_columns([c.sql(dialect=self.d) for c in cols], self.d)
             if read:
-                draft.expression_uniques.append(Unique(read, self.ident(index.this) or None, index=True,
-                                                       expression=True))
+                draft.expression_uniques.append(
+                    Unique(read, self.ident(index.this) or None, index=True, expression=True)
+                )
             return
-        draft.cons.append(_Con("index", self.names(cols), self.ident(index.this) or None,
-                               only=only))
+        draft.cons.append(_Con("index", self.names(cols), self.ident(index.this) or None, only=only))
 
     # partitions ------------------------------------------------------------------
     def inherit(self) -> None:
@@ -910,8 +919,10 @@ class _Reader:
                 return
             resolve(parent)
             if d.inherits_columns:
-                d.columns = [replace(c, identity=False, default=None, nullable=False)
-                             if c.name in parent.identity_columns else c for c in parent.columns]
+                d.columns = [
+                    replace(c, identity=False, default=None, nullable=False) if c.name in parent.identity_columns else c
+                    for c in parent.columns
+                ]
                 d.domains = dict(parent.domains)
                 for option in d.column_options:
                     self.column_options(d, option)
@@ -965,10 +976,10 @@ class _Reader:
         if self.d != "sqlite":  # SQLite lets a (non-rowid) primary key hold NULL
             columns = [replace(col, nullable=False) if col.name in pk else col for col in columns]
         elif len(pk) == 1:  # SQLite: an INTEGER primary key is the rowid, numbered by SQLite
-            columns = [replace(col, identity=True) if col.name == pk[0] and col.type.kind == "int"
-                       else col for col in columns]
-        return make_table(d.schema, d.name, columns, pk, fks, uniques, checks,
-                          **self.partitioning(d, columns, pk))
+            columns = [
+                replace(col, identity=True) if col.name == pk[0] and col.type.kind == "int" else col for col in columns
+            ]
+        return make_table(d.schema, d.name, columns, pk, fks, uniques, checks, **self.partitioning(d, columns, pk))
 
     def partitioning(self, d: _Draft, columns: list[Column], pk: tuple[str, ...]) -> dict:
         out: dict = {}
@@ -995,8 +1006,9 @@ class _Reader:
             for c in self.tables[ref].cons:
                 if c.kind == "pk":
                     return c.columns
-        raise SchemaError(f"REFERENCES {ref} without columns, and {ref!r} has no primary key here",
-                          hint="name the referenced columns")
+        raise SchemaError(
+            f"REFERENCES {ref} without columns, and {ref!r} has no primary key here", hint="name the referenced columns"
+        )
 
 
 def _has_like(d: _Draft, con: _Con) -> bool:
@@ -1014,7 +1026,10 @@ def make_table(schema, name, columns, pk, fks, uniques, checks, **partitioning) 
     """A Table with its constraints in the canonical order both readers use;
     ``partitioning``: the Table's partition_* fields."""
     return Table(
-        name=name, schema=schema, columns=tuple(columns), primary_key=tuple(pk),
+        name=name,
+        schema=schema,
+        columns=tuple(columns),
+        primary_key=tuple(pk),
         foreign_keys=tuple(sorted(fks, key=lambda f: (f.columns, f.name or "", f.ref_table))),
         uniques=tuple(sorted(uniques, key=lambda u: (u.columns, u.name or "", u.index))),
         checks=tuple(sorted(checks, key=lambda c: (c.sql, c.name or ""))),
@@ -1036,13 +1051,13 @@ def parse_ddl(text: str, dialect: str) -> Schema:
 
 # -- MySQL's names for unnamed constraints ---------------------------------------------
 
+
 def _name_like_mysql(drafts) -> None:
     """Unnamed keys are named after their first column (``col``, ``col_2``, ...),
     foreign keys ``table_ibfk_N``; checks as MariaDB does: a column's check after the
     column, a table's ``CONSTRAINT_N`` (MySQL 8 would say ``table_chk_N``)."""
     for d in drafts:
-        used = {"primary"} | {c.name.lower() for c in d.cons
-                              if c.name and c.kind in ("unique", "index", "key")}
+        used = {"primary"} | {c.name.lower() for c in d.cons if c.name and c.kind in ("unique", "index", "key")}
         fk_n = check_n = 0
         for c in d.cons:
             if c.name:
@@ -1067,9 +1082,11 @@ def _name_like_mysql(drafts) -> None:
 
 # -- PostgreSQL's names for unnamed constraints ---------------------------------------
 
+
 def _object_name(name1: str, name2: str | None, label: str) -> str:
     """PostgreSQL's makeObjectName: shorten the longer part until it fits 63 bytes
     (counted in UTF-8 bytes, cut at a character boundary, as pg_mbcliplen does)."""
+
     def size(text: str) -> int:
         return len(text.encode())
 
@@ -1114,8 +1131,12 @@ def _name_like_postgres(drafts, taken: dict[str | None, set[str]] | None = None)
                 if c.kind != kind or c.name:
                     continue
                 if kind == "check":
-                    cols = sorted({col.name if col.this.quoted else fold(col.name, "postgres")
-                                   for col in c.expr.find_all(exp.Column)})
+                    cols = sorted(
+                        {
+                            col.name if col.this.quoted else fold(col.name, "postgres")
+                            for col in c.expr.find_all(exp.Column)
+                        }
+                    )
                     c.name = _choose(d.name, cols[0] if len(cols) == 1 else None, "check", names)
                 elif kind == "pk":
                     c.name = _choose(d.name, None, "pkey", names)
@@ -1127,17 +1148,32 @@ def _name_like_postgres(drafts, taken: dict[str | None, set[str]] | None = None)
 # -- transpile_ddl -----------------------------------------------------------------
 
 _CREATE_FIXES = [  # add IF NOT EXISTS (a named index only: PostgreSQL needs the name)
-    (re.compile(r"^(CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE)\s+"
-                r"(?!IF\s+NOT\s+EXISTS\b)", re.I), {"postgres", "mysql", "sqlite"}),
-    (re.compile(r"^(CREATE\s+(?:UNIQUE\s+)?INDEX(?:\s+CONCURRENTLY)?)\s+"
-                r"(?!IF\s+NOT\s+EXISTS\b)(?=(?!ON\b)\S+\s+ON\b)", re.I), {"postgres", "sqlite"}),
+    (
+        re.compile(
+            r"^(CREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE)\s+"
+            r"(?!IF\s+NOT\s+EXISTS\b)",
+            re.I,
+        ),
+        {"postgres", "mysql", "sqlite"},
+    ),
+    (
+        re.compile(
+            r"^(CREATE\s+(?:UNIQUE\s+)?INDEX(?:\s+CONCURRENTLY)?)\s+"
+            r"(?!IF\s+NOT\s+EXISTS\b)(?=(?!ON\b)\S+\s+ON\b)",
+            re.I,
+        ),
+        {"postgres", "sqlite"},
+    ),
     (re.compile(r"^(CREATE\s+SCHEMA)\s+(?!IF\s+NOT\s+EXISTS\b)", re.I), {"postgres", "mysql"}),
 ]
 _CREATE_TYPE = re.compile(r"^CREATE\s+(TYPE|DOMAIN)\b", re.I)
 
 
-_UNSAFE = re.compile(r"^\s*(DROP|USE|TRUNCATE|DELETE|UPDATE|INSERT|GRANT|REVOKE|ALTER\s+(DATABASE|SCHEMA)|"
-                     r"CREATE\s+DATABASE)\b", re.IGNORECASE)
+_UNSAFE = re.compile(
+    r"^\s*(DROP|USE|TRUNCATE|DELETE|UPDATE|INSERT|GRANT|REVOKE|ALTER\s+(DATABASE|SCHEMA)|"
+    r"CREATE\s+DATABASE)\b",
+    re.IGNORECASE,
+)
 _MYSQL_DATABASE = re.compile(r"^\s*CREATE\s+SCHEMA\b", re.IGNORECASE)  # a database, in MySQL
 
 
@@ -1167,8 +1203,7 @@ def transpile_ddl(text: str, read: str, write: str) -> list[str]:
                     stmt = rx.sub(r"\1 IF NOT EXISTS ", stmt, count=1)
             if write == "postgres" and _CREATE_TYPE.match(stmt):
                 # no CREATE TYPE/DOMAIN IF NOT EXISTS: an existing type is skipped this way
-                stmt = (f"DO $seedbed$ BEGIN {stmt}; "
-                        "EXCEPTION WHEN duplicate_object THEN NULL; END $seedbed$")
+                stmt = f"DO $seedbed$ BEGIN {stmt}; EXCEPTION WHEN duplicate_object THEN NULL; END $seedbed$"
             out.append(stmt)
         return out
     reader = _Reader(read)
@@ -1180,7 +1215,6 @@ def transpile_ddl(text: str, read: str, write: str) -> list[str]:
             params = tree.this.args.get("params")
             cols = params.args.get("columns") if params else None
             parts = [reader.ident(c) or "expr" for c in cols or []]
-            name = reader.ident(tree.this.this) or "_".join(
-                [table.rpartition(".")[2], *parts, "idx"])
+            name = reader.ident(tree.this.this) or "_".join([table.rpartition(".")[2], *parts, "idx"])
             indexes.append((table, name, tree))
     return create_statements(reader.schema(), read, write, indexes)

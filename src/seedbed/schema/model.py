@@ -14,9 +14,26 @@ from seedbed.errors import SchemaError, did_you_mean
 # Logical type kinds. Dialect type names are mapped onto these by the readers so
 # that generation never depends on how a dialect spells a type.
 KINDS = (
-    "smallint", "int", "bigint", "numeric", "float", "bool",
-    "text", "varchar", "char", "date", "timestamp", "timestamptz", "time", "interval",
-    "uuid", "json", "bytes", "enum", "array", "other",
+    "smallint",
+    "int",
+    "bigint",
+    "numeric",
+    "float",
+    "bool",
+    "text",
+    "varchar",
+    "char",
+    "date",
+    "timestamp",
+    "timestamptz",
+    "time",
+    "interval",
+    "uuid",
+    "json",
+    "bytes",
+    "enum",
+    "array",
+    "other",
 )
 
 

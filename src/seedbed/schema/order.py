@@ -28,8 +28,11 @@ class Cut:
 
     def describe(self) -> str:
         cols = ", ".join(self.fk.columns)
-        how = ("loaded as NULL, then set by UPDATE" if self.method == "update"
-               else "loaded with foreign-key checks off, then verified")
+        how = (
+            "loaded as NULL, then set by UPDATE"
+            if self.method == "update"
+            else "loaded with foreign-key checks off, then verified"
+        )
         return f"{self.table}({cols}) -> {self.fk.ref_table}: {how}"
 
 

@@ -58,7 +58,10 @@ except ImportError:  # pragma: no cover
 
 
 def reflect_schema(
-    engine: sa.Engine, *, schemas: list[str] | None = None, tables: list[str] | None = None,
+    engine: sa.Engine,
+    *,
+    schemas: list[str] | None = None,
+    tables: list[str] | None = None,
 ) -> Schema:
     """The schema model of the tables in ``schemas`` (default: the connection's schema).
 
@@ -78,8 +81,9 @@ def _connection_failed(engine: sa.Engine, err: Exception) -> ConnectionFailed:
     reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
     if engine.url.password:  # drivers sometimes echo the DSN back
         reason = reason.replace(str(engine.url.password), "***")
-    return ConnectionFailed(f"cannot reflect the schema of {url}: {reason}",
-                            hint="check that the server is running and the URL is right")
+    return ConnectionFailed(
+        f"cannot reflect the schema of {url}: {reason}", hint="check that the server is running and the URL is right"
+    )
 
 
 _PG_DOMAINS = """
@@ -144,8 +148,11 @@ class _Reflector:
     def __init__(self, insp: Inspector, sa_dialect: sa.Dialect):
         self.insp = insp
         self.sa_dialect = sa_dialect
-        self.d = sqlglot_dialect(sa_dialect.name) if sa_dialect.name in (
-            "postgresql", "mysql", "mariadb", "sqlite") else None
+        self.d = (
+            sqlglot_dialect(sa_dialect.name)
+            if sa_dialect.name in ("postgresql", "mysql", "mariadb", "sqlite")
+            else None
+        )
         if self.d is None:
             raise SchemaError(f"reflection is not supported for {sa_dialect.name!r} databases")
         self.default = insp.default_schema_name
@@ -179,15 +186,13 @@ class _Reflector:
             query = None if schema == self.default else schema
             names = None
             if tables is not None:
-                names = [t.rsplit(".", 1)[-1] for t in tables
-                         if "." not in t or t.split(".", 1)[0] == schema]
+                names = [t.rsplit(".", 1)[-1] for t in tables if "." not in t or t.split(".", 1)[0] == schema]
                 if not names:
                     continue
             self.read_enums(query)
             out += self.read_tables(query, names)
         enums = self.enums
-        domains = {k: d for k, d in self.domains.items()
-                   if k in self.used_domains or self.domain_schema[k] in wanted}
+        domains = {k: d for k, d in self.domains.items() if k in self.used_domains or self.domain_schema[k] in wanted}
         for d in domains.values():  # an enum under a domain is part of the schema too
             for t in _types(d.base):
                 if t.enum in self.enum_pool:
@@ -197,9 +202,11 @@ class _Reflector:
             used |= {d.base.enum for d in domains.values()}
             enums = {k: v for k, v in enums.items() if k in used}
             domains = {k: d for k, d in domains.items() if k in self.used_domains}
-        return Schema(tables=tuple(sorted(out, key=lambda t: t.qualified)),
-                      enums=tuple(sorted(enums.values(), key=lambda e: e.name)),
-                      domains=tuple(sorted(domains.values(), key=lambda d: d.name)))
+        return Schema(
+            tables=tuple(sorted(out, key=lambda t: t.qualified)),
+            enums=tuple(sorted(enums.values(), key=lambda e: e.name)),
+            domains=tuple(sorted(domains.values(), key=lambda d: d.name)),
+        )
 
     # PostgreSQL catalog ----------------------------------------------------------------
     def read_catalog(self) -> None:
@@ -213,10 +220,8 @@ class _Reflector:
         for r in self.sql(_PG_PARTITIONED):
             self.partitioned[(r["schema"], r["name"])] = r["key"]
         for r in self.sql(_PG_PARTITIONS):
-            self.partition_parent[(r["schema"], r["name"])] = (
-                (r["parent_schema"], r["parent"]), r["bound"])
-        self.internal_fks = {(r["schema"], r["name"], r["conname"])
-                             for r in self.sql(_PG_INTERNAL_FKS)}
+            self.partition_parent[(r["schema"], r["name"])] = ((r["parent_schema"], r["parent"]), r["bound"])
+        self.internal_fks = {(r["schema"], r["name"], r["conname"]) for r in self.sql(_PG_INTERNAL_FKS)}
 
     def read_domain(self, key: tuple[str, str], rows: dict, seen: set) -> None:
         name = self.qualify(*key)
@@ -243,8 +248,9 @@ class _Reflector:
             m = _CHECK_DEF.match(condef)
             checks.append(Check(domain_check(m.group(1) if m else condef, None, self.d), conname))
         default = normalize_default(r["default"], self.d) if r["default"] is not None else None
-        self.domains[name] = Domain(name, base, not r["notnull"], default,
-                                    tuple(sorted(checks, key=lambda c: (c.sql, c.name or ""))))
+        self.domains[name] = Domain(
+            name, base, not r["notnull"], default, tuple(sorted(checks, key=lambda c: (c.sql, c.name or "")))
+        )
         self.domain_base[name] = under
         self.domain_schema[name] = key[0]
 
@@ -282,28 +288,36 @@ class _Reflector:
             pk = tuple((pks.get(key) or {}).get("constrained_columns") or ())
             models[key] = [self.column(qualified, c, pk) for c in cols]
             if json_columns.get(key):  # MariaDB's JSON is LONGTEXT with a JSON_VALID check
-                models[key] = [(replace(c, type=ColumnType("json", raw="JSON"))
-                                if c.name in json_columns[key] else c, d) for c, d in models[key]]
+                models[key] = [
+                    (replace(c, type=ColumnType("json", raw="JSON")) if c.name in json_columns[key] else c, d)
+                    for c, d in models[key]
+                ]
         out = []
         for key, cols in models.items():
             table_schema = key[0] if key[0] != self.default else None
             pk = tuple((pks.get(key) or {}).get("constrained_columns") or ())
             full = (key[0] or self.default, key[1])
-            table_checks = [Check(normalize_check(c["sqltext"], self.d), c.get("name"))
-                            for c in checks.get(key, [])]
+            table_checks = [Check(normalize_check(c["sqltext"], self.d), c.get("name")) for c in checks.get(key, [])]
             for col, domain in cols:
                 for dom in self.domain_chain(domain):
-                    table_checks += [Check(domain_check(ck.sql, col.name, self.d), ck.name)
-                                     for ck in dom.checks]
+                    table_checks += [Check(domain_check(ck.sql, col.name, self.d), ck.name) for ck in dom.checks]
             columns_ = [col for col, _ in cols]
-            out.append(make_table(
-                table_schema, key[1], columns_, pk,
-                [self.foreign_key(fk, schema) for fk in fks.get(key, [])
-                 if (*full, fk.get("name")) not in self.internal_fks],
-                self.uniques(uniques.get(key, []), indexes.get(key, []), self.d or "postgres"),
-                table_checks,
-                **self.partitioning(full, columns_, pk, models, mysql_parts.get(key[1])),
-            ))
+            out.append(
+                make_table(
+                    table_schema,
+                    key[1],
+                    columns_,
+                    pk,
+                    [
+                        self.foreign_key(fk, schema)
+                        for fk in fks.get(key, [])
+                        if (*full, fk.get("name")) not in self.internal_fks
+                    ],
+                    self.uniques(uniques.get(key, []), indexes.get(key, []), self.d or "postgres"),
+                    table_checks,
+                    **self.partitioning(full, columns_, pk, models, mysql_parts.get(key[1])),
+                )
+            )
         return out
 
     def column(self, table: str, col: dict, pk: tuple[str, ...]) -> tuple[Column, str | None]:
@@ -319,8 +333,7 @@ class _Reflector:
         identity = bool(col.get("identity")) or col.get("autoincrement") is True
         if default is not None and "nextval(" in default.lower():
             identity = True  # serial: the sequence numbers it
-        if (self.d == "sqlite" and len(pk) == 1 and pk[0] == col["name"]
-                and ctype.kind == "int"):
+        if self.d == "sqlite" and len(pk) == 1 and pk[0] == col["name"] and ctype.kind == "int":
             identity = True  # SQLite's INTEGER PRIMARY KEY is the rowid
         if default is not None:
             default = normalize_default(default, self.d)
@@ -367,8 +380,9 @@ class _Reflector:
             return ""
 
     # partitions ------------------------------------------------------------------------
-    def partitioning(self, key: tuple[str, str], columns: list[Column], pk: tuple[str, ...],
-                     models: dict, mysql_parts: tuple | None) -> dict:
+    def partitioning(
+        self, key: tuple[str, str], columns: list[Column], pk: tuple[str, ...], models: dict, mysql_parts: tuple | None
+    ) -> dict:
         out: dict = {}
         types = {c.name: c.type for c in columns}
         if key in self.partitioned:
@@ -381,8 +395,7 @@ class _Reflector:
                 parent_key = partition_key(parse_pg_partkey(self.partitioned[parent])[1], self.d)
             parent_types = self.column_types(parent, models)
             out["partition_of"] = self.qualify(*parent)
-            out["partition_bound"] = pg_partition_bound(parse_pg_bound(bound),
-                                                        key_types(parent_key, parent_types))
+            out["partition_bound"] = pg_partition_bound(parse_pg_bound(bound), key_types(parent_key, parent_types))
         if mysql_parts is not None:
             method, expr, parts = mysql_parts
             key_ = partition_key(mysql_key_nodes(expr or ""), self.d, list(types)) or pk
@@ -397,8 +410,9 @@ class _Reflector:
                 return {c.name: c.type for c, _ in cols}
         schema = None if table[0] == self.default else table[0]
         qualified = self.qualify(*table)
-        return {c["name"]: self.column(qualified, c, ())[0].type
-                for c in self.insp.get_columns(table[1], schema=schema)}
+        return {
+            c["name"]: self.column(qualified, c, ())[0].type for c in self.insp.get_columns(table[1], schema=schema)
+        }
 
     def mariadb_checks(self, schema: str | None, tables: list, checks: dict) -> tuple[dict, dict]:
         """``checks`` plus the ones SQLAlchemy missed (column-level checks), and the
@@ -452,8 +466,7 @@ class _Reflector:
         seen = {(u.columns, u.name) for u in out}
         for ix in indexes:
             cols = tuple(ix.get("column_names") or ())
-            if not ix.get("unique") or ix.get("duplicates_constraint") \
-                    or (cols, ix.get("name")) in seen:
+            if not ix.get("unique") or ix.get("duplicates_constraint") or (cols, ix.get("name")) in seen:
                 continue  # plain index, or the index behind a UNIQUE constraint (MySQL lists both)
             if cols and all(cols):
                 out.append(Unique(cols, ix.get("name"), index=True))

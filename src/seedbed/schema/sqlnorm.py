@@ -27,8 +27,10 @@ from seedbed.schema.model import MAXVALUE, MINVALUE, ColumnType, EnumType, Parti
 
 # SQLAlchemy dialect names (and our own) -> sqlglot dialect names.
 _SQLGLOT_NAMES = {
-    "postgres": "postgres", "postgresql": "postgres",
-    "mysql": "mysql", "mariadb": "mysql",
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
     "sqlite": "sqlite",
 }
 # The schema a connection lands in; tables there get Table.schema = None.
@@ -38,19 +40,114 @@ DEFAULT_SCHEMA = {"postgres": "public", "sqlite": "main"}
 # which covers what MySQL and SQLite reserve in practice). Normalised SQL quotes an
 # identifier only when it is one of these or is not a plain lower-case name, which is
 # what PostgreSQL itself does when it prints a constraint back.
-RESERVED = frozenset((
-    "as", "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization",
-    "between", "binary", "both", "case", "cast", "check", "collate", "collation", "column", "concurrently",
-    "constraint", "create", "cross", "current_catalog", "current_date", "current_role", "current_schema",
-    "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
-    "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from", "full", "grant", "group",
-    "having", "ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join", "key",
-    "lateral", "leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "not",
-    "notnull", "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "placing", "primary",
-    "references", "returning", "right", "select", "session_user", "similar", "some", "symmetric",
-    "system_user", "table", "tablesample", "then", "to", "trailing", "true", "union", "unique", "user",
-    "using", "variadic", "verbose", "when", "where", "window", "with",
-))
+RESERVED = frozenset(
+    (
+        "as",
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "authorization",
+        "between",
+        "binary",
+        "both",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "collation",
+        "column",
+        "concurrently",
+        "constraint",
+        "create",
+        "cross",
+        "current_catalog",
+        "current_date",
+        "current_role",
+        "current_schema",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "deferrable",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "false",
+        "fetch",
+        "for",
+        "foreign",
+        "freeze",
+        "from",
+        "full",
+        "grant",
+        "group",
+        "having",
+        "ilike",
+        "in",
+        "initially",
+        "inner",
+        "intersect",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "key",
+        "lateral",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "natural",
+        "not",
+        "notnull",
+        "null",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "outer",
+        "overlaps",
+        "placing",
+        "primary",
+        "references",
+        "returning",
+        "right",
+        "select",
+        "session_user",
+        "similar",
+        "some",
+        "symmetric",
+        "system_user",
+        "table",
+        "tablesample",
+        "then",
+        "to",
+        "trailing",
+        "true",
+        "union",
+        "unique",
+        "user",
+        "using",
+        "variadic",
+        "verbose",
+        "when",
+        "where",
+        "window",
+        "with",
+    )
+)
 _PLAIN = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -87,6 +184,7 @@ def quote(name: str, dialect: str) -> str:
 
 
 # -- SQL expression text ------------------------------------------------------
+
 
 def normalize_sql(sql: str | exp.Expression, dialect: str) -> str:
     """A canonical spelling of a boolean or scalar SQL expression.
@@ -133,7 +231,7 @@ def _generator(dialect: str) -> type:
                 left = self.sql(inner, "this")
                 whole = self.sql(inner)
                 if whole.startswith(left + " IN "):
-                    return f"{left} NOT{whole[len(left):]}"
+                    return f"{left} NOT{whole[len(left) :]}"
             return super().not_sql(expression)
 
     return Generator
@@ -177,8 +275,12 @@ def _rewrite_one(node: exp.Expression) -> exp.Expression:
     if isinstance(node, (exp.Cast, exp.TryCast)):
         inner = node.this
         # PostgreSQL prints negative constants as '-1'::integer: keep them numbers.
-        if (isinstance(inner, exp.Literal) and inner.is_string and _NUMBER.fullmatch(inner.this)
-                and node.to.is_type(*exp.DataType.NUMERIC_TYPES)):
+        if (
+            isinstance(inner, exp.Literal)
+            and inner.is_string
+            and _NUMBER.fullmatch(inner.this)
+            and node.to.is_type(*exp.DataType.NUMERIC_TYPES)
+        ):
             return sqlglot.parse_one(inner.this.strip())
         return inner
     if isinstance(node, exp.Between):
@@ -199,8 +301,7 @@ def _array_items(node: exp.Expression, quantifier: str) -> list[exp.Expression] 
     """The elements of ``ANY (ARRAY[...])`` / ``ALL (ARRAY[...])``, else None."""
     if quantifier == "ANY" and isinstance(node, exp.Any):
         arg = node.this
-    elif (isinstance(node, exp.Anonymous) and node.name.upper() == quantifier
-          and len(node.expressions) == 1):
+    elif isinstance(node, exp.Anonymous) and node.name.upper() == quantifier and len(node.expressions) == 1:
         arg = node.expressions[0]  # sqlglot reads ALL (...) as a function call
     elif quantifier == "ALL" and isinstance(node, exp.All):
         arg = node.this
@@ -214,8 +315,25 @@ _PRECEDENCE: list[tuple[tuple[type[exp.Expression], ...], int]] = [
     ((exp.Or,), 1),
     ((exp.And,), 2),
     ((exp.Not,), 3),
-    ((exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In, exp.Like,
-      exp.ILike, exp.NullSafeEQ, exp.NullSafeNEQ, exp.SimilarTo, exp.Glob), 4),
+    (
+        (
+            exp.EQ,
+            exp.NEQ,
+            exp.GT,
+            exp.GTE,
+            exp.LT,
+            exp.LTE,
+            exp.Is,
+            exp.In,
+            exp.Like,
+            exp.ILike,
+            exp.NullSafeEQ,
+            exp.NullSafeNEQ,
+            exp.SimilarTo,
+            exp.Glob,
+        ),
+        4,
+    ),
     ((exp.DPipe,), 5),
     ((exp.Add, exp.Sub), 6),
     ((exp.Mul, exp.Div, exp.Mod, exp.IntDiv), 7),
@@ -252,9 +370,10 @@ def _add_parens(tree: exp.Expression) -> None:
             if inner == _ATOM:
                 continue
             wrap = (
-                level == _UNKNOWN or inner == _UNKNOWN or inner < level
-                or (inner == level and right
-                    and not (type(child) is type(node) and isinstance(node, _ASSOCIATIVE)))
+                level == _UNKNOWN
+                or inner == _UNKNOWN
+                or inner < level
+                or (inner == level and right and not (type(child) is type(node) and isinstance(node, _ASSOCIATIVE)))
             )
             if wrap:
                 node.set(key, exp.Paren(this=child))
@@ -323,7 +442,7 @@ def udt_name(dt: exp.DataType, dialect: str) -> str:
     parts = kind.sql(dialect=dialect) if isinstance(kind, exp.Expression) else str(kind)
     names = []
     for part in parts.split("."):
-        if part[:1] in "\"`":
+        if part[:1] in '"`':
             names.append(part[1:-1])
         else:
             names.append(fold(part, dialect))
@@ -331,8 +450,12 @@ def udt_name(dt: exp.DataType, dialect: str) -> str:
 
 
 def map_type(
-    dt: exp.DataType, dialect: str, enums: Collection[str], inline_enum: str | None = None,
-    raw: str | None = None, domains: Mapping[str, ColumnType] | None = None,
+    dt: exp.DataType,
+    dialect: str,
+    enums: Collection[str],
+    inline_enum: str | None = None,
+    raw: str | None = None,
+    domains: Mapping[str, ColumnType] | None = None,
 ) -> tuple[ColumnType, EnumType | None]:
     """The logical type of a sqlglot type, plus the EnumType an inline ENUM/SET defines.
 
@@ -343,9 +466,11 @@ def map_type(
     """
     raw = raw or dt.sql(dialect=dialect)
     kind = _KIND_OF.get(dt.this, "other")
-    params = [int(p.this.this) for p in dt.expressions
-              if isinstance(p, exp.DataTypeParam) and isinstance(p.this, exp.Literal)
-              and p.this.is_int]
+    params = [
+        int(p.this.this)
+        for p in dt.expressions
+        if isinstance(p, exp.DataTypeParam) and isinstance(p.this, exp.Literal) and p.this.is_int
+    ]
     if dt.this == _T.USERDEFINED:
         name = udt_name(dt, dialect)
         if domains and name in domains:
@@ -355,8 +480,7 @@ def map_type(
         return ColumnType("other", raw=raw), None
     if kind == "array":
         items = [e for e in dt.expressions if isinstance(e, exp.DataType)]
-        item = map_type(items[0], dialect, enums, domains=domains)[0] if items \
-            else ColumnType("other")
+        item = map_type(items[0], dialect, enums, domains=domains)[0] if items else ColumnType("other")
         return ColumnType("array", item=item, raw=raw), None
     if dialect == "mysql" and dt.this == _T.TINYINT and params == [1]:
         return ColumnType("bool", raw=raw), None  # BOOLEAN is TINYINT(1) there
@@ -378,6 +502,7 @@ def map_type(
 
 # -- domains --------------------------------------------------------------------------
 
+
 def domain_check(sql: str | exp.Expression, column: str | None, dialect: str) -> str:
     """A domain CHECK as a column check: ``VALUE`` becomes ``column`` (None: keep
     ``VALUE``, the spelling stored in ``Domain.checks``), then :func:`normalize_check`."""
@@ -387,13 +512,11 @@ def domain_check(sql: str | exp.Expression, column: str | None, dialect: str) ->
         try:
             tree = sqlglot.parse_one(sql, read=dialect)
         except SqlglotError:
-            text = re.sub(r"\bVALUE\b", quote(column, dialect) if column else "VALUE", sql,
-                          flags=re.I)
+            text = re.sub(r"\bVALUE\b", quote(column, dialect) if column else "VALUE", sql, flags=re.I)
             return normalize_check(text, dialect)
 
     def swap(node: exp.Expression) -> exp.Expression:
-        if (isinstance(node, exp.Column) and not node.table and not node.this.quoted
-                and node.name.upper() == "VALUE"):
+        if isinstance(node, exp.Column) and not node.table and not node.this.quoted and node.name.upper() == "VALUE":
             return exp.column(column, quoted=True) if column else exp.var("VALUE")
         return node
 
@@ -412,8 +535,7 @@ def _strip(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def partition_key(nodes: Sequence[exp.Expression], dialect: str,
-                  columns: Sequence[str] = ()) -> tuple[str, ...]:
+def partition_key(nodes: Sequence[exp.Expression], dialect: str, columns: Sequence[str] = ()) -> tuple[str, ...]:
     """The partition key items: a column's name, or an expression's normalised SQL.
 
     PostgreSQL treats ``((col))`` as the column; a COLLATE or operator class on an
@@ -449,7 +571,8 @@ def bound_value(node: exp.Expression, ctype: ColumnType | None, dialect: str) ->
     """One literal of a partition bound in the canonical form of ``PartitionBound``."""
     node = _strip(node)
     if isinstance(node, (exp.Column, exp.Var)) and not (
-            isinstance(node, exp.Column) and (node.table or node.this.quoted)):
+        isinstance(node, exp.Column) and (node.table or node.this.quoted)
+    ):
         word = node.name.upper()
         if word == "MINVALUE":
             return MINVALUE
@@ -499,26 +622,31 @@ def _timestamp(moment: datetime) -> str:
     return text
 
 
-def pg_partition_bound(spec: exp.Expression, types: Sequence[ColumnType | None],
-                       dialect: str = "postgres") -> PartitionBound:
+def pg_partition_bound(
+    spec: exp.Expression, types: Sequence[ColumnType | None], dialect: str = "postgres"
+) -> PartitionBound:
     """A PostgreSQL ``FOR VALUES ...`` / ``DEFAULT`` (sqlglot's PartitionBoundSpec)."""
+
     def values(nodes):
-        return tuple(bound_value(n, types[i] if i < len(types) else None, dialect)
-                     for i, n in enumerate(nodes))
+        return tuple(bound_value(n, types[i] if i < len(types) else None, dialect) for i, n in enumerate(nodes))
 
     if isinstance(spec, exp.Var) and spec.name.upper() == "DEFAULT":
         return PartitionBound("default")
     if not isinstance(spec, exp.PartitionBoundSpec):
         raise SchemaError(f"unsupported partition bound {spec.sql(dialect)!r}")
     if spec.args.get("from_expressions") is not None:
-        return PartitionBound("range", lower=values(spec.args["from_expressions"]),
-                              upper=values(spec.args["to_expressions"]))
+        return PartitionBound(
+            "range", lower=values(spec.args["from_expressions"]), upper=values(spec.args["to_expressions"])
+        )
     this = spec.args.get("this")
     if isinstance(this, list):
         ctype = types[0] if types else None
         return PartitionBound("list", values=tuple(bound_value(n, ctype, dialect) for n in this))
-    return PartitionBound("hash", modulus=int(bound_value(this, None, dialect)),
-                          remainder=int(bound_value(spec.expression, None, dialect)))
+    return PartitionBound(
+        "hash",
+        modulus=int(bound_value(this, None, dialect)),
+        remainder=int(bound_value(spec.expression, None, dialect)),
+    )
 
 
 def parse_pg_bound(text: str) -> exp.Expression:
@@ -542,8 +670,7 @@ def parse_pg_partkey(text: str) -> tuple[str, list[exp.Expression]]:
     """(kind, key expressions) of ``pg_get_partkeydef`` text: ``RANGE (payment_date)``."""
     for attempt in (text, _OPCLASS.sub("", text)):
         try:
-            tree = sqlglot.parse_one(f"CREATE TABLE _t (_c int) PARTITION BY {attempt}",
-                                     read="postgres")
+            tree = sqlglot.parse_one(f"CREATE TABLE _t (_c int) PARTITION BY {attempt}", read="postgres")
         except SqlglotError:
             continue
         return pg_partition_spec(tree.find(exp.PartitionedByProperty))
@@ -553,8 +680,9 @@ def parse_pg_partkey(text: str) -> tuple[str, list[exp.Expression]]:
 _OPCLASS = re.compile(r"\s+(?:\w+\.)?\w+_ops\b")  # a non-default operator class: not the key
 
 
-def mysql_partitions(method: str, parts: Sequence[tuple[str, str | None]],
-                     types: Sequence[ColumnType | None]) -> tuple[str, tuple[PartitionBound, ...]]:
+def mysql_partitions(
+    method: str, parts: Sequence[tuple[str, str | None]], types: Sequence[ColumnType | None]
+) -> tuple[str, tuple[PartitionBound, ...]]:
     """(kind, bounds) of MySQL partitions given as (name, VALUES text) in order.
 
     ``method`` is MySQL's (``RANGE``, ``RANGE COLUMNS``, ``LIST``, ``LINEAR HASH``,
@@ -581,8 +709,12 @@ def mysql_partitions(method: str, parts: Sequence[tuple[str, str | None]],
             out.append(PartitionBound("range", lower=lower, upper=upper, name=name))
             lower = upper
         elif kind == "list":
-            vals = tuple(tuple(value(x, i) for i, x in enumerate(node.expressions))
-                         if isinstance(node, exp.Tuple) else value(node, 0) for node in nodes)
+            vals = tuple(
+                tuple(value(x, i) for i, x in enumerate(node.expressions))
+                if isinstance(node, exp.Tuple)
+                else value(node, 0)
+                for node in nodes
+            )
             out.append(PartitionBound("list", values=vals, name=name))
         else:
             out.append(PartitionBound("hash", modulus=len(parts), remainder=n, name=name))

@@ -42,8 +42,6 @@ def redact(url: str) -> str:
         return url.split("@")[-1]
 
 
-
-
 class DatabaseSink:
     """Shared behaviour of database sinks; subclasses set the class attributes."""
 
@@ -136,9 +134,7 @@ class DatabaseSink:
         temp = "seedbed_keys"
         cols = ", ".join(self.q(c) for c in spec.key)
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {temp}")
-        self.conn.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {temp} AS SELECT {cols} FROM {self.qt(spec)} WHERE 1 = 0"
-        )
+        self.conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {temp} AS SELECT {cols} FROM {self.qt(spec)} WHERE 1 = 0")
         self.write_keys(spec, temp, batches)
         # without an index every probe of the key set would scan it
         self.conn.exec_driver_sql(f"CREATE INDEX {temp}_idx ON {temp} ({cols})")
@@ -156,8 +152,10 @@ class DatabaseSink:
     def insert_missing_sql(self, spec: TableSpec, stage: str) -> str:
         """Insert the staged rows whose key is not in the table yet (reruns)."""
         cols = ", ".join(self.q(c) for c in spec.written)
-        return (f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} s WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {self.qt(spec)} t WHERE {self._match(spec, 't', 's')})")
+        return (
+            f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {self.qt(spec)} t WHERE {self._match(spec, 't', 's')})"
+        )
 
     def count_keys(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> int:
         """How many of the given keys are present in the table."""
@@ -292,16 +290,20 @@ class DatabaseSink:
         pairs = zip(fk.columns, fk.ref_columns, strict=True)
         cond = " AND ".join(f"p.{self.q(pc)} = c.{self.q(cc)}" for cc, pc in pairs)
         notnull = " AND ".join(f"c.{self.q(c)} IS NOT NULL" for c in fk.columns)
-        sql = (f"SELECT count(*) FROM {self.qt(spec)} c WHERE {notnull} AND NOT EXISTS "
-               f"(SELECT 1 FROM {self.qname(parent)} p WHERE {cond})")
+        sql = (
+            f"SELECT count(*) FROM {self.qt(spec)} c WHERE {notnull} AND NOT EXISTS "
+            f"(SELECT 1 FROM {self.qname(parent)} p WHERE {cond})"
+        )
         with self.conn.begin():
             return int(self.conn.exec_driver_sql(sql).scalar_one())
 
     def duplicates(self, spec: TableSpec, columns: tuple[str, ...]) -> int:
         cols = ", ".join(self.q(c) for c in columns)
         notnull = " AND ".join(f"{self.q(c)} IS NOT NULL" for c in columns)
-        sql = (f"SELECT count(*) FROM (SELECT {cols} FROM {self.qt(spec)} WHERE {notnull} "
-               f"GROUP BY {cols} HAVING count(*) > 1) d")
+        sql = (
+            f"SELECT count(*) FROM (SELECT {cols} FROM {self.qt(spec)} WHERE {notnull} "
+            f"GROUP BY {cols} HAVING count(*) > 1) d"
+        )
         with self.conn.begin():
             return int(self.conn.exec_driver_sql(sql).scalar_one())
 
@@ -319,7 +321,8 @@ class DatabaseSink:
     def _manifest_table(self) -> sa.Table:
         md = sa.MetaData()
         return sa.Table(
-            MANIFEST_TABLE, md,
+            MANIFEST_TABLE,
+            md,
             sa.Column("run_id", sa.String(120), primary_key=True),
             sa.Column("plan_name", sa.String(200), nullable=False),
             sa.Column("seed", sa.String(100), nullable=False),
@@ -336,12 +339,19 @@ class DatabaseSink:
         with self.transaction():
             t.create(self.conn, checkfirst=True)
             self.conn.execute(t.delete().where(t.c.run_id == record["run_id"]))
-            self.conn.execute(t.insert().values(
-                run_id=record["run_id"], plan_name=record["plan"], seed=str(record["seed"]),
-                scale=str(record["scale"]), plan_hash=record["plan_hash"], status=record["status"],
-                started_at=record.get("started_at"), finished_at=record.get("finished_at"),
-                manifest=json.dumps(record, sort_keys=True),
-            ))
+            self.conn.execute(
+                t.insert().values(
+                    run_id=record["run_id"],
+                    plan_name=record["plan"],
+                    seed=str(record["seed"]),
+                    scale=str(record["scale"]),
+                    plan_hash=record["plan_hash"],
+                    status=record["status"],
+                    started_at=record.get("started_at"),
+                    finished_at=record.get("finished_at"),
+                    manifest=json.dumps(record, sort_keys=True),
+                )
+            )
 
     def load_manifests(self, plan_name: str | None, seed: int | str | None = None) -> list[dict[str, Any]]:
         """Manifests of the runs of ``plan_name`` (every plan's when None) recorded here."""

@@ -49,8 +49,7 @@ _CSV = pacsv.WriteOptions(include_header=False, quoting_style="all_valid", null_
 
 # Session settings of every connection: UTC for TIMESTAMP columns, and errors
 # (not silent truncation) for values that do not fit, in every storage engine.
-_INIT = ("SET time_zone = '+00:00', "
-         "sql_mode = TRIM(BOTH ',' FROM CONCAT(@@sql_mode, ',STRICT_ALL_TABLES'))")
+_INIT = "SET time_zone = '+00:00', sql_mode = TRIM(BOTH ',' FROM CONCAT(@@sql_mode, ',STRICT_ALL_TABLES'))"
 
 # The server or the client refuses LOCAL INFILE: fall back to INSERTs.
 _LOCAL_REFUSED = {
@@ -70,18 +69,30 @@ _ALREADY_EXISTS = {
 
 # What a server error means, by error number.
 _ERRNO = {
-    1062: "duplicate key", 1586: "duplicate key", 1022: "duplicate key",
-    1452: "foreign key violation (no such parent row)", 1216: "foreign key violation (no such parent row)",
-    1451: "foreign key violation (row still referenced)", 1217: "foreign key violation (row still referenced)",
-    3819: "check constraint violated", 4025: "check constraint violated",
-    1048: "NULL in a NOT NULL column", 1263: "NULL in a NOT NULL column",
+    1062: "duplicate key",
+    1586: "duplicate key",
+    1022: "duplicate key",
+    1452: "foreign key violation (no such parent row)",
+    1216: "foreign key violation (no such parent row)",
+    1451: "foreign key violation (row still referenced)",
+    1217: "foreign key violation (row still referenced)",
+    3819: "check constraint violated",
+    4025: "check constraint violated",
+    1048: "NULL in a NOT NULL column",
+    1263: "NULL in a NOT NULL column",
     1364: "no value for a column without a default",
-    1406: "value too long for its column", 1265: "value truncated",
-    1264: "value out of range", 1690: "value out of range",
-    1366: "incorrect value for the column type", 1292: "incorrect date or time value",
-    1367: "illegal value", 3140: "invalid JSON",
-    1261: "CSV row with too few fields", 1262: "CSV row with too many fields",
-    1205: "lock wait timeout", 1213: "deadlock",
+    1406: "value too long for its column",
+    1265: "value truncated",
+    1264: "value out of range",
+    1690: "value out of range",
+    1366: "incorrect value for the column type",
+    1292: "incorrect date or time value",
+    1367: "illegal value",
+    3140: "invalid JSON",
+    1261: "CSV row with too few fields",
+    1262: "CSV row with too many fields",
+    1205: "lock wait timeout",
+    1213: "deadlock",
 }
 
 _CONNECT_HINTS = {
@@ -125,9 +136,10 @@ def hex_text(col: pa.Array) -> pa.Array:
     offsets = np.frombuffer(offsets_buf, dtype=np.int64)[: len(col) + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.empty(0, np.uint8)
     start = int(offsets[0]) if len(offsets) else 0
-    hexed = _HEX[data[start:int(offsets[-1]) if len(offsets) else 0]].reshape(-1)
-    out = pa.Array.from_buffers(pa.large_string(), len(col),
-                                [None, pa.py_buffer((offsets - start) * 2), pa.py_buffer(hexed.tobytes())])
+    hexed = _HEX[data[start : int(offsets[-1]) if len(offsets) else 0]].reshape(-1)
+    out = pa.Array.from_buffers(
+        pa.large_string(), len(col), [None, pa.py_buffer((offsets - start) * 2), pa.py_buffer(hexed.tobytes())]
+    )
     return pc.if_else(col.is_valid(), out, pa.scalar(None, pa.large_string())) if col.null_count else out
 
 
@@ -153,8 +165,10 @@ def _bit_columns_as_ints(spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> 
                 digits = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[: len(col) * width]
                 values = (digits.reshape(len(col), width) - 48).astype(np.int64) @ (1 << np.arange(width - 1, -1, -1))
                 arrays[i] = pa.array(values, pa.int64(), mask=col.is_null().to_numpy(zero_copy_only=False))
-            fields = [pa.field(f.name, arrays[i].type, metadata={b"mysql_bit": b"1"}) if i in bits else f
-                      for i, f in enumerate(b.schema)]
+            fields = [
+                pa.field(f.name, arrays[i].type, metadata={b"mysql_bit": b"1"}) if i in bits else f
+                for i, f in enumerate(b.schema)
+            ]
             b = pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
         yield b
 
@@ -207,7 +221,8 @@ class MySQLSink(DatabaseSink):
         with self.conn.begin():
             rows = self.conn.exec_driver_sql(
                 "SELECT EVENT_OBJECT_TABLE, ACTION_STATEMENT FROM information_schema.TRIGGERS "
-                "WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_MANIPULATION = 'INSERT'").fetchall()
+                "WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_MANIPULATION = 'INSERT'"
+            ).fetchall()
         feeds: dict[str, set[str]] = {}
         for source, body in rows:
             for target in re.findall(r"INSERT\s+(?:IGNORE\s+)?INTO\s+`?(\w+)`?", body or "", re.IGNORECASE):
@@ -335,8 +350,14 @@ class MySQLSink(DatabaseSink):
             return []
         return list(pk)
 
-    def _copy(self, cur, table: str, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch],
-              order: list[str] | None = None) -> int:
+    def _copy(
+        self,
+        cur,
+        table: str,
+        columns: tuple[str, ...],
+        batches: Iterable[pa.RecordBatch],
+        order: list[str] | None = None,
+    ) -> int:
         """Append the batches to ``table``; rows written. LOAD DATA while it is allowed."""
         n = 0
         with tempfile.TemporaryDirectory(prefix="seedbed-") as tmp:
@@ -371,9 +392,11 @@ class MySQLSink(DatabaseSink):
                 sets.append(f"{self.q(name)} = CAST(@v{i} AS UNSIGNED)")
             else:
                 targets.append(self.q(name))
-        sql = (f"LOAD DATA LOCAL INFILE {self._raw().escape(path)} INTO TABLE {table} "
-               "CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' "
-               f"LINES TERMINATED BY '\\n' ({', '.join(targets)})")
+        sql = (
+            f"LOAD DATA LOCAL INFILE {self._raw().escape(path)} INTO TABLE {table} "
+            "CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' "
+            f"LINES TERMINATED BY '\\n' ({', '.join(targets)})"
+        )
         if sets:
             sql += " SET " + ", ".join(sets)
         with self._local_files():
@@ -406,7 +429,7 @@ class MySQLSink(DatabaseSink):
         step = max(1, self.caps.max_bind_params // max(1, len(columns)))
         n = 0
         for a in range(0, len(rows), step):
-            n += cur.executemany(sql, rows[a:a + step])
+            n += cur.executemany(sql, rows[a : a + step])
         return n
 
     # -- key sets -----------------------------------------------------------------------
@@ -425,8 +448,10 @@ class MySQLSink(DatabaseSink):
         indexed = self._index_columns(spec, spec.key[:index])
         cur = self._raw().cursor()
         cur.execute(f"DROP TEMPORARY TABLE IF EXISTS {temp}")
-        cur.execute(f"CREATE TEMPORARY TABLE {temp} {f'(INDEX {temp}_idx ({indexed})) ' if indexed else ''}"
-                    f"AS SELECT {cols} FROM (SELECT 1) one LEFT JOIN {self.qt(spec)} t ON 1 = 0 WHERE 1 = 0")
+        cur.execute(
+            f"CREATE TEMPORARY TABLE {temp} {f'(INDEX {temp}_idx ({indexed})) ' if indexed else ''}"
+            f"AS SELECT {cols} FROM (SELECT 1) one LEFT JOIN {self.qt(spec)} t ON 1 = 0 WHERE 1 = 0"
+        )
         self.write_keys(spec, temp, batches)
         return temp
 
@@ -451,8 +476,10 @@ class MySQLSink(DatabaseSink):
         with self.conn.begin():
             temp = self._with_keys(spec, batches)
             cur = self._raw().cursor()
-            cur.execute(f"SELECT count(*) FROM {temp} k WHERE EXISTS "
-                        f"(SELECT 1 FROM {self.qt(spec)} t WHERE {self._match(spec, 't')})")
+            cur.execute(
+                f"SELECT count(*) FROM {temp} k WHERE EXISTS "
+                f"(SELECT 1 FROM {self.qt(spec)} t WHERE {self._match(spec, 't')})"
+            )
             (n,) = cur.fetchone()
             cur.execute(f"DROP TEMPORARY TABLE {temp}")
         return int(n)

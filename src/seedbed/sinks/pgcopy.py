@@ -83,8 +83,11 @@ def _int(width: int) -> Encode:
         v = _numbers(col, "int64")
         if len(v) and (v.min() < lo or v.max() > hi):
             bad = int(v[(v < lo) | (v > hi)][0])
-            raise LoadFailed(f"value {bad} is out of range for type {name}",
-                             where=column, hint="give the column a generator within the type's range")
+            raise LoadFailed(
+                f"value {bad} is out of range for type {name}",
+                where=column,
+                hint="give the column a generator within the type's range",
+            )
         return Fixed(_be_bytes(v.astype(f">i{width}")), _valid(col))
 
     return encode
@@ -157,8 +160,7 @@ def _uuid(col: pa.Array, column: str) -> Field:
         try:
             out[i] = np.frombuffer(uuid.UUID(s).bytes, dtype=np.uint8)
         except ValueError:
-            raise LoadFailed(f"{s!r} is not a uuid", where=column,
-                             hint="give the column a uuid generator") from None
+            raise LoadFailed(f"{s!r} is not a uuid", where=column, hint="give the column a uuid generator") from None
     return Fixed(out, valid)
 
 
@@ -167,8 +169,10 @@ def _uuid(col: pa.Array, column: str) -> Field:
 _AF_INET, _AF_INET6 = 2, 3  # PostgreSQL's own family codes, not the platform's
 _PLAIN_V4 = r"^(0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}$"
 # the spellings whose meaning Python's ipaddress and PostgreSQL agree on
-_SPELLED = (r"^((0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}(/[0-9]{1,2})?"  # IPv4[/bits]
-            r"|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?)$")  # IPv6[/bits]
+_SPELLED = (
+    r"^((0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}(/[0-9]{1,2})?"  # IPv4[/bits]
+    r"|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?)$"
+)  # IPv6[/bits]
 
 
 def _inet_value(text: str, column: str) -> bytes:
@@ -177,8 +181,11 @@ def _inet_value(text: str, column: str) -> bytes:
             raise ValueError
         net = ipaddress.ip_interface(text)
     except ValueError:
-        raise LoadFailed(f"{text!r} is not an inet address seedbed can send",
-                         where=column, hint="write addresses as 10.1.2.3, 10.1.2.3/24 or IPv6 text") from None
+        raise LoadFailed(
+            f"{text!r} is not an inet address seedbed can send",
+            where=column,
+            hint="write addresses as 10.1.2.3, 10.1.2.3/24 or IPv6 text",
+        ) from None
     family = _AF_INET if net.version == 4 else _AF_INET6
     packed = net.ip.packed
     return bytes([family, net.network.prefixlen, 0, len(packed)]) + packed
@@ -213,7 +220,7 @@ def _numeric(col: pa.Array, column: str) -> Field:
     n = len(col)
     valid = _valid(col)
     filled = col.fill_null(pa.scalar(0, col.type)) if valid is not None else col
-    words = np.frombuffer(filled.buffers()[1], dtype=np.int64)[2 * filled.offset: 2 * (filled.offset + n)]
+    words = np.frombuffer(filled.buffers()[1], dtype=np.int64)[2 * filled.offset : 2 * (filled.offset + n)]
     lo, hi = words[0::2], words[1::2]
     if not ((hi == (lo >> 63)) & (lo != np.iinfo(np.int64).min)).all():
         # beyond 64 bits: each value by Python's integers
@@ -278,8 +285,11 @@ def encoder_for(r: str, typ: pa.DataType) -> Encode | None:
     if r == "date_recv" and pa.types.is_date32(typ):
         return _date
     # (a naive Arrow value into timestamptz is read in the session's zone as text: CSV)
-    if pa.types.is_timestamp(typ) and typ.unit in _TO_US and (
-            r == "timestamp_recv" or r == "timestamptz_recv" and typ.tz is not None):
+    if (
+        pa.types.is_timestamp(typ)
+        and typ.unit in _TO_US
+        and (r == "timestamp_recv" or r == "timestamptz_recv" and typ.tz is not None)
+    ):
         return _timestamp
     if r == "time_recv" and pa.types.is_time64(typ) and typ.unit == "us":
         return _time
@@ -300,8 +310,9 @@ class BinaryCopy:
         self._count = np.frombuffer(np.array([len(columns)], dtype=">i2").tobytes(), dtype=np.uint8)
 
     @classmethod
-    def for_table(cls, columns: list[str], receives: dict[str, str], schema: pa.Schema,
-                  table: str = "") -> BinaryCopy | None:
+    def for_table(
+        cls, columns: list[str], receives: dict[str, str], schema: pa.Schema, table: str = ""
+    ) -> BinaryCopy | None:
         """An encoder for these columns, or None when any of them must go as CSV."""
         encoders = []
         for name in columns:
@@ -317,8 +328,7 @@ class BinaryCopy:
         n = batch.num_rows
         if n == 0:
             return []
-        fields = [enc(batch.column(name), label)
-                  for name, label, enc in zip(self.columns, self.labels, self.encoders)]
+        fields = [enc(batch.column(name), label) for name, label, enc in zip(self.columns, self.labels, self.encoders)]
         if _size(fields, n) > _MAX_BYTES and n > 1:
             half = n // 2
             return self.encode(batch.slice(0, half)) + self.encode(batch.slice(half))

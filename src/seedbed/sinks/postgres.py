@@ -87,7 +87,7 @@ class PostgresSink(DatabaseSink):
     def sqlalchemy_url(url: str) -> str:
         for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
             if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix):]
+                return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
     def connection_error(self, err: Exception) -> SeedbedError:
@@ -104,8 +104,14 @@ class PostgresSink(DatabaseSink):
         if not isinstance(orig, psycopg.Error) or orig.sqlstate is None:
             return None, str(err)
         diag = orig.diag
-        where = ", ".join(x for x in (diag.constraint_name and f"constraint {diag.constraint_name}",
-                                      diag.column_name and f"column {diag.column_name}") if x)
+        where = ", ".join(
+            x
+            for x in (
+                diag.constraint_name and f"constraint {diag.constraint_name}",
+                diag.column_name and f"column {diag.column_name}",
+            )
+            if x
+        )
         text = (diag.message_primary or str(orig)).splitlines()[0]
         return orig.sqlstate, f"{text}{' [' + where + ']' if where else ''}"
 
@@ -143,19 +149,22 @@ class PostgresSink(DatabaseSink):
                 return None
             oid = self.conn.exec_driver_sql("SELECT %(t)s::regclass::oid", {"t": rel}).scalar()
             referenced = self.conn.exec_driver_sql(
-                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = %(o)s)",
-                {"o": oid}).scalar()
+                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = %(o)s)", {"o": oid}
+            ).scalar()
             kinds = "('f')" if referenced else "('f', 'p', 'u')"
             cons = self.conn.exec_driver_sql(
                 f"SELECT conname, pg_get_constraintdef(oid), contype, conindid FROM pg_constraint "
                 f"WHERE conrelid = %(o)s AND conparentid = 0 AND contype IN {kinds} ORDER BY contype DESC, conname",
-                {"o": oid}).fetchall()
+                {"o": oid},
+            ).fetchall()
             kept = self.conn.exec_driver_sql(
-                "SELECT conindid FROM pg_constraint WHERE conrelid = %(o)s AND conindid <> 0", {"o": oid}).fetchall()
+                "SELECT conindid FROM pg_constraint WHERE conrelid = %(o)s AND conindid <> 0", {"o": oid}
+            ).fetchall()
             idx = self.conn.exec_driver_sql(
                 "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
                 "WHERE i.indrelid = %(o)s AND NOT (i.indexrelid = ANY(%(k)s)) ORDER BY 1",
-                {"o": oid, "k": [k[0] for k in kept]}).fetchall()
+                {"o": oid, "k": [k[0] for k in kept]},
+            ).fetchall()
         drop, create = [], []
         for name, definition, _kind, _index in cons:
             drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {self.q(name)}")
@@ -236,8 +245,9 @@ class PostgresSink(DatabaseSink):
         self._copy_in(cur, stage, spec.written, batches)
         key = ", ".join(self.q(c) for c in spec.key)
         if spec.key_is_constraint:
-            cur.execute(f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} "
-                        f"ON CONFLICT ({key}) DO NOTHING")
+            cur.execute(
+                f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT ({key}) DO NOTHING"
+            )
         else:  # no unique key to conflict on: skip rows already present, NULL matching NULL
             cur.execute(self.insert_missing_sql(spec, stage))
         inserted = cur.rowcount

@@ -100,7 +100,9 @@ class SQLiteSink(DatabaseSink):
                 return None
             rows = self.conn.exec_driver_sql(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
-                "ORDER BY name", (spec.table.name,)).fetchall()
+                "ORDER BY name",
+                (spec.table.name,),
+            ).fetchall()
         if not rows:
             return None
         return [f"DROP INDEX {self.q(name)}" for name, _ in rows], [sql for _, sql in rows]

@@ -55,8 +55,7 @@ def verify_run(sink, plan: ResolvedPlan, ctx: Context) -> Report:
         keys = [u.columns for u in spec.table.uniques]
         for cols in keys:
             n = sink.duplicates(spec, cols)
-            report.results.append(
-                CheckResult(f"unique {name}({', '.join(cols)})", n == 0, 0, n, "unique"))
+            report.results.append(CheckResult(f"unique {name}({', '.join(cols)})", n == 0, 0, n, "unique"))
     for check in plan.checks:
         sql = check.sql if isinstance(check.sql, str) else check.sql.get(sink.dialect)
         if sql is None:

@@ -19,8 +19,9 @@ from seedbed.generate.generators.registry import register
 
 
 class Aggregate(Gen):
-    def __init__(self, op: str, source: str, of: str | None, by: str, where: dict[str, list[Any]],
-                 match: str | None, parent: str):
+    def __init__(
+        self, op: str, source: str, of: str | None, by: str, where: dict[str, list[Any]], match: str | None, parent: str
+    ):
         self.op, self.source, self.of, self.by = op, source, of, by
         self.where, self.match, self.parent = where, match, parent
 
@@ -73,8 +74,11 @@ def _build(op: str, arg: Any, info: BuildInfo) -> Gen:
     parent = info.schema.table(fk.ref_table).qualified
     match = arg.get("match")
     if match is None and parent != info.table.qualified:
-        own = [f.columns[0] for f in info.table.foreign_keys
-               if len(f.columns) == 1 and info.schema.table(f.ref_table).qualified == parent]
+        own = [
+            f.columns[0]
+            for f in info.table.foreign_keys
+            if len(f.columns) == 1 and info.schema.table(f.ref_table).qualified == parent
+        ]
         if len(own) != 1:
             raise info.fail(f"{op}: say which column of this table points to {parent} with match:")
         match = own[0]

@@ -72,9 +72,7 @@ class Gen:
         if "max_length" in options:
             self.max_length = int(number(options["max_length"], info, "max_length", integer=True))
         if (self.null_rate or self.when) and not info.column.nullable:
-            raise info.fail(
-                f"column {info.column.name!r} is NOT NULL, so null_rate/when cannot leave it empty"
-            )
+            raise info.fail(f"column {info.column.name!r} is NOT NULL, so null_rate/when cannot leave it empty")
 
     def values(self, f: Frame) -> pa.Array | np.ndarray:
         raise NotImplementedError
@@ -84,8 +82,9 @@ class Gen:
         if self.prefix is not None and pa.types.is_string(arr.type):
             has = pc.starts_with(arr, self.prefix)
             arr = pc.if_else(has, arr, pc.binary_join_element_wise(pa.scalar(self.prefix), arr, ""))
-        limit = min([x for x in (self.max_length, self.prefix is not None and self.column.type.length) if x],
-                    default=None)
+        limit = min(
+            [x for x in (self.max_length, self.prefix is not None and self.column.type.length) if x], default=None
+        )
         if limit is not None and pa.types.is_string(arr.type):
             arr = pc.utf8_slice_codeunits(arr, 0, limit)  # the prefix may have pushed it past the type
         mask = self._null_mask(f)

@@ -81,8 +81,11 @@ def _sequence(arg: Any, info: BuildInfo) -> Gen:
     """``sequence: {start: 1, step: 1}``: start + row index × step."""
     arg = arg if isinstance(arg, dict) else {"start": 1 if arg in (None, True) else arg}
     require_keys(arg, {"start", "step"}, info, "sequence")
-    return Sequence(int(number(arg.get("start", 1), info, "sequence.start", integer=True)),
-                    int(number(arg.get("step", 1), info, "sequence.step", integer=True)), by_ordinal=False)
+    return Sequence(
+        int(number(arg.get("start", 1), info, "sequence.start", integer=True)),
+        int(number(arg.get("step", 1), info, "sequence.step", integer=True)),
+        by_ordinal=False,
+    )
 
 
 @register("ordinal")
@@ -90,8 +93,11 @@ def _ordinal(arg: Any, info: BuildInfo) -> Gen:
     """``ordinal: {start: 1}``: the row's position within its parent (rank, line number)."""
     arg = arg if isinstance(arg, dict) else {"start": 1 if arg in (None, True) else arg}
     require_keys(arg, {"start", "step"}, info, "ordinal")
-    return Sequence(int(number(arg.get("start", 1), info, "ordinal.start", integer=True)),
-                    int(number(arg.get("step", 1), info, "ordinal.step", integer=True)), by_ordinal=True)
+    return Sequence(
+        int(number(arg.get("start", 1), info, "ordinal.start", integer=True)),
+        int(number(arg.get("step", 1), info, "ordinal.step", integer=True)),
+        by_ordinal=True,
+    )
 
 
 def weighted(arg: Any, info: BuildInfo) -> tuple[list[Any], np.ndarray]:
@@ -200,8 +206,11 @@ class Number(Gen):
 
 
 def _range(arg: Any, info: BuildInfo, what: str) -> tuple[float, float]:
-    if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool)
-                                                             and math.isfinite(x) for x in arg)):
+    if not (
+        isinstance(arg, list)
+        and len(arg) == 2
+        and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in arg)
+    ):
         raise info.fail(f"{what} needs [low, high], got {arg!r}")
     lo, hi = float(arg[0]), float(arg[1])
     if lo > hi:
@@ -240,8 +249,9 @@ def _normal(arg: Any, info: BuildInfo) -> Gen:
         raise info.fail("normal needs {mean, sd} and optional min, max")
     lo = number(arg["min"], info, "normal.min") if "min" in arg else -math.inf
     hi = number(arg["max"], info, "normal.max") if "max" in arg else math.inf
-    return Number("normal", lo, hi, {"mean": number(arg["mean"], info, "normal.mean"),
-                                     "sd": number(arg["sd"], info, "normal.sd")})
+    return Number(
+        "normal", lo, hi, {"mean": number(arg["mean"], info, "normal.mean"), "sd": number(arg["sd"], info, "normal.sd")}
+    )
 
 
 @register("pareto")

@@ -29,8 +29,16 @@ def _group_key(f, key: np.uint64) -> np.ndarray:
 class Ref(Gen):
     """A foreign-key column: one parent row per child row."""
 
-    def __init__(self, target: str, target_col: str, mode: str, within: str | None, skew: float | None,
-                 per: str | None, per_fk: str | None):
+    def __init__(
+        self,
+        target: str,
+        target_col: str,
+        mode: str,
+        within: str | None,
+        skew: float | None,
+        per: str | None,
+        per_fk: str | None,
+    ):
         self.target, self.target_col = target, target_col
         self.mode, self.within, self.skew = mode, within, skew
         self.per, self.per_fk = per, per_fk
@@ -108,7 +116,8 @@ def ref_for(info: BuildInfo, opts: dict[str, Any]) -> Ref:
     """The reference generator of a foreign-key column (the default for one)."""
     col = info.column.name
     fk = info.table.fk_for(col) or next(
-        (k for k in info.table.foreign_keys if k.columns[0] == col), None)  # first column of a composite key
+        (k for k in info.table.foreign_keys if k.columns[0] == col), None
+    )  # first column of a composite key
     table = opts.get("table")
     if fk is None and table is None:
         raise info.fail(f"column {col!r} has no foreign key", hint="name the parent with ref: {table: T}")

@@ -172,8 +172,14 @@ class Fake(Gen):
             digits = rng.between(f.u64, key, 2_000_000_000, 9_999_999_999)
             s = pa.array(digits).cast(pa.string())
             return join(
-                ["+1-", pc.utf8_slice_codeunits(s, 0, 3), "-", pc.utf8_slice_codeunits(s, 3, 6), "-",
-                 pc.utf8_slice_codeunits(s, 6, 10)],
+                [
+                    "+1-",
+                    pc.utf8_slice_codeunits(s, 0, 3),
+                    "-",
+                    pc.utf8_slice_codeunits(s, 3, 6),
+                    "-",
+                    pc.utf8_slice_codeunits(s, 6, 10),
+                ],
                 n,
             )
         if self.kind == "mac":
@@ -181,11 +187,13 @@ class Fake(Gen):
             return join(_dots(parts, ":"), n)
         if self.kind == "cidr":
             octets = [rng.between(f.u64, rng.mix(np.uint64(i), key), 1, 254) for i in range(2)]
-            return join(["10.", pa.array(octets[0]).cast(pa.string()), ".", pa.array(octets[1]).cast(pa.string()),
-                         ".0/24"], n)
+            return join(
+                ["10.", pa.array(octets[0]).cast(pa.string()), ".", pa.array(octets[1]).cast(pa.string()), ".0/24"], n
+            )
         if self.kind == "point":
-            xy = [pa.array(rng.between(f.u64, rng.mix(np.uint64(i), key), -180, 180)).cast(pa.string())
-                  for i in range(2)]
+            xy = [
+                pa.array(rng.between(f.u64, rng.mix(np.uint64(i), key), -180, 180)).cast(pa.string()) for i in range(2)
+            ]
             return join(["(", xy[0], ",", xy[1], ")"], n)
         if self.kind == "hex_color":
             return join(["#", hex_fixed(rng.below(f.u64, key, 1 << 24), 6)], n)
@@ -206,9 +214,7 @@ def _sentences(f, key, locale: str, lo: int, hi: int, sentence: bool) -> pa.Arra
     """Lorem-style text of lo..hi words per row, built as one list array and joined."""
     words = vocab.words(locale, "word")
     count = rng.between(f.u64, rng.mix(np.uint64(99), key), lo, hi)
-    picks = np.stack(
-        [rng.below(f.u64, rng.mix(np.uint64(i), key), len(words)) for i in range(hi)], axis=1
-    )
+    picks = np.stack([rng.below(f.u64, rng.mix(np.uint64(i), key), len(words)) for i in range(hi)], axis=1)
     chosen = picks[np.arange(hi)[None, :] < count[:, None]]  # row-major: rows stay in order
     offsets = np.concatenate([[0], np.cumsum(count)]).astype(np.int32)
     text = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), words.take(pa.array(chosen))), " ")
@@ -232,9 +238,10 @@ def _fake(arg: Any, info: BuildInfo) -> Gen:
         try:
             vocab.words(info.locale, arg)
         except Exception as err:
-            raise info.fail(str(err.message if hasattr(err, "message") else err),
-                            hint="kinds: " + ", ".join(sorted([*vocab.kinds(info.locale), *specials,
-                                                              *COMPOSITES]))) from None
+            raise info.fail(
+                str(err.message if hasattr(err, "message") else err),
+                hint="kinds: " + ", ".join(sorted([*vocab.kinds(info.locale), *specials, *COMPOSITES])),
+            ) from None
     return Fake(arg, info.locale, template)
 
 
@@ -256,8 +263,15 @@ class Json(Gen):
         return join(pieces, f.n)
 
 
-_JSON_ESCAPES = [("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"),
-                 ("\b", "\\b"), ("\f", "\\f")]
+_JSON_ESCAPES = [
+    ("\\", "\\\\"),
+    ('"', '\\"'),
+    ("\n", "\\n"),
+    ("\r", "\\r"),
+    ("\t", "\\t"),
+    ("\b", "\\b"),
+    ("\f", "\\f"),
+]
 _JSON_ESCAPES += [(chr(c), "\\u%04x" % c) for c in range(0x20) if chr(c) not in "\n\r\t\b\f"]
 
 
@@ -312,7 +326,7 @@ class Code(Gen):
 
     def values(self, f):
         radix = len(self.alphabet)
-        space = radix ** self.length
+        space = radix**self.length
         # the permutation key ignores the seed so runs with different bases never collide
         key = rng.stream_key("code", f.table, self.column.name)
         x = rng.permute(np.mod(f.idx + f.ctx.base(f.table), space), min(space, 2**62), key)
@@ -356,7 +370,7 @@ class Bytes(Gen):
 @register("bytes")
 def _bytes(arg: Any, info: BuildInfo) -> Gen:
     """``bytes: [8, 64]``: random binary values of 8 to 64 bytes."""
-    lo, hi = (arg if isinstance(arg, list) and len(arg) == 2 else [16, 16])
+    lo, hi = arg if isinstance(arg, list) and len(arg) == 2 else [16, 16]
     return Bytes(int(lo), int(hi))
 
 
@@ -366,8 +380,9 @@ class Bits(Gen):
 
     def values(self, f):
         key = f.key(self.column.name, "bits")
-        cols = [pa.array(np.where(rng.uniform(f.u64, rng.mix(np.uint64(i), key)) < 0.5, "0", "1"))
-                for i in range(self.n)]
+        cols = [
+            pa.array(np.where(rng.uniform(f.u64, rng.mix(np.uint64(i), key)) < 0.5, "0", "1")) for i in range(self.n)
+        ]
         return join(list(cols), f.n)
 
 
@@ -389,7 +404,7 @@ class Interval(Gen):
 @register("interval")
 def _interval(arg: Any, info: BuildInfo) -> Gen:
     """``interval: [0, 90]``: intervals of 0 to 90 days."""
-    lo, hi = (arg if isinstance(arg, list) and len(arg) == 2 else [0, 30])
+    lo, hi = arg if isinstance(arg, list) and len(arg) == 2 else [0, 30]
     return Interval(int(lo), int(hi))
 
 
@@ -411,7 +426,7 @@ class ArrayLiteral(Gen):
             items.append(item)
         # keep the first `count` items of each row, then join them as {a,b,c}
         values = pa.concat_arrays(items) if items else pa.array([], pa.string())
-        order = (np.arange(self.hi)[None, :] * f.n + np.arange(f.n)[:, None])
+        order = np.arange(self.hi)[None, :] * f.n + np.arange(f.n)[:, None]
         chosen = order[np.arange(self.hi)[None, :] < count[:, None]]
         offsets = np.concatenate([[0], np.cumsum(count)]).astype(np.int32)
         lists = pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(chosen, pa.int64())))
