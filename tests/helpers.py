@@ -6,8 +6,9 @@ import hashlib
 
 import pyarrow as pa
 
-from seedbed.generate.frame import Context
-from seedbed.run.seed import SeedOptions, plan_for
+from seedbed.engine import Context
+from seedbed.run.options import SeedOptions
+from seedbed.run.planning import plan_for
 from seedbed.run.source import source_from
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from seedbed.run.export import export
-from seedbed.run.seed import SeedOptions
+from seedbed.run.options import SeedOptions
 from seedbed.run.source import source_from
 from tests.helpers import digest, recipe_context, table_of
 

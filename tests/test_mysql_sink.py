@@ -15,10 +15,13 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
+from seedbed import dialects
 from seedbed.errors import ConnectionFailed, LoadFailed
 from seedbed.plan.resolved import TableSpec
 from seedbed.sinks import open_sink
-from seedbed.sinks.mysql import MySQLSink, hex_text
+from seedbed.sinks.mysql import MySQLSink
+from seedbed.sinks.mysqlcsv import hex_text
+from seedbed.verify.queries import orphans
 
 pytestmark = pytest.mark.mysql
 
@@ -66,7 +69,7 @@ def _mode_url(url: str, mode: str) -> str:
 
 def _open(url: str, mode: str) -> MySQLSink:
     sink = MySQLSink(_mode_url(url, mode), local_infile=(mode != "insert"))
-    assert sink.dialect == "mysql"
+    assert sink.dialect.name == "mysql"
     return sink
 
 
@@ -82,11 +85,14 @@ def _spec(sink: MySQLSink, table: str, schema: pa.Schema, key=("id",)) -> TableS
 
 
 def _ddl(url: str, *statements: str) -> None:
-    engine = sa.create_engine(MySQLSink.sqlalchemy_url(url))
-    with engine.begin() as conn:
-        for s in statements:
-            conn.exec_driver_sql(s)
-    engine.dispose()
+    con = dialects.for_url(url).connect(url)
+    try:
+        with con.cursor() as cur:
+            for s in statements:
+                cur.execute(s)
+        con.commit()
+    finally:
+        con.close()
 
 
 def _rows(sink: MySQLSink, sql: str) -> list[tuple]:
@@ -200,7 +206,7 @@ def test_tricky_values_round_trip(mysql_url, mode, spy):
         spy(sink, mode)
         spec = _spec(sink, table, VALUES_SCHEMA)
         # two batches, the second a slice (offsets into shared buffers)
-        n = sink.load(spec, [batch.slice(0, 10), batch.slice(10)], merge=False)
+        n = sink.load(spec, [batch.slice(0, 10), batch.slice(10)], merge=False).rows
         assert n == batch.num_rows
         assert sink.local_infile is (mode == "load")  # a refusal switches the sink to INSERTs
         got = _rows(sink, f"SELECT {', '.join(VALUES_SCHEMA.names)} FROM {table} ORDER BY id")
@@ -253,18 +259,18 @@ def test_merge_inserts_only_missing_rows(mysql_url, mode, spy):
     try:
         spy(sink, mode)
         spec = _spec(sink, table, ITEMS_SCHEMA)
-        assert sink.load(spec, [_items(range(0, 10)), _items(range(30, 40))], merge=False) == 20
+        assert sink.load(spec, [_items(range(0, 10)), _items(range(30, 40))], merge=False).rows == 20
         before = _rows(sink, f"SELECT * FROM {table} ORDER BY id")
-        assert sink.load(spec, [_items(range(0, 25)), _items(range(25, 50))], merge=True) == 30
+        assert sink.load(spec, [_items(range(0, 25)), _items(range(25, 50))], merge=True).rows == 30
         after = _rows(sink, f"SELECT * FROM {table} ORDER BY id")
         assert set(before) < set(after) and len(after) == 51
-        assert sink.load(spec, [_items(range(0, 50))], merge=True) == 0  # a complete rerun adds nothing
+        assert sink.load(spec, [_items(range(0, 50))], merge=True).rows == 0  # a complete rerun adds nothing
         assert _rows(sink, f"SELECT * FROM {table} ORDER BY id") == after
         assert ("k0003", 3, None) in after and ("k0004", 4, 'row "4", ok\n') in after
         # the key set: counted, then deleted exactly, leaving the row nobody seeded
-        assert sink.count_keys(spec, [_keys(range(40, 60))]) == 10
+        assert sink.count(spec, [_keys(range(40, 60))]) == 10
         with sink.transaction():
-            assert sink.delete_keys(spec, [_keys(range(0, 50))]) == 50
+            assert sink.delete(spec, [_keys(range(0, 50))]) == 50
         assert _rows(sink, f"SELECT id FROM {table}") == [("zz999",)]
     finally:
         sink.close()
@@ -284,9 +290,10 @@ def test_insert_fallback_respects_max_bind_params(mysql_url, monkeypatch):
     )
     sink = MySQLSink(mysql_url, local_infile=False)
     try:
-        sink.caps = dataclasses.replace(MySQLSink.caps, max_bind_params=7)  # 3 columns: 2 rows a statement
+        # 3 columns: 2 rows a statement
+        monkeypatch.setattr(sink.dialect, "caps", dataclasses.replace(sink.dialect.caps, max_bind_params=7))
         spec = _spec(sink, table, ITEMS_SCHEMA)
-        assert sink.load(spec, [_items(range(9))], merge=False) == 9
+        assert sink.load(spec, [_items(range(9))], merge=False).rows == 9
         assert calls == [2, 2, 2, 2, 1]
     finally:
         sink.close()
@@ -375,11 +382,11 @@ def test_execute_ddl_twice_leaves_existing_objects(mysql_url):
     ]
     sink = open_sink(mysql_url)
     try:
-        sink.execute_ddl(stmts)
-        sink.execute_ddl(stmts)
+        sink.execute(stmts, skip_existing=True)
+        sink.execute(stmts, skip_existing=True)
         assert {"d_parent", "d_child", "d_pct"} <= sink.existing_tables()
         with pytest.raises(Exception) as info:
-            sink.execute_ddl(["CREATE TABLE d_bad (id INT REFERENCES nowhere)x"])
+            sink.execute(["CREATE TABLE d_bad (id INT REFERENCES nowhere)x"])
         assert sink.describe_error(info.value)[0] == "1064"
     finally:
         sink.close()
@@ -399,10 +406,10 @@ def test_purge_of_a_tree_is_one_transaction(mysql_url, mode):
     sink = _open(mysql_url, mode)
     try:
         spec = _spec(sink, table, schema)
-        assert sink.load(spec, [batch], merge=False) == 6
+        assert sink.load(spec, [batch], merge=False).rows == 6
         keys = pa.RecordBatch.from_pydict({"id": [1, 2, 3, 4]}, schema=pa.schema([("id", pa.int32())]))
         with sink.transaction():
-            assert sink.delete_keys(spec, [keys]) == 4
+            assert sink.delete(spec, [keys]) == 4
         assert _rows(sink, f"SELECT id, parent_id FROM {table}") == [(5, None), (6, 5)]
     finally:
         sink.close()
@@ -416,7 +423,7 @@ def test_delete_keys_rolls_back_with_the_transaction(mysql_url):
         spec = _spec(sink, table, ITEMS_SCHEMA)
         sink.load(spec, [_items(range(10))], merge=False)
         tx = sink.transaction()
-        assert sink.delete_keys(spec, [_keys(range(5))]) == 5
+        assert sink.delete(spec, [_keys(range(5))]) == 5
         tx.rollback()
         assert _rows(sink, f"SELECT count(*) FROM {table}") == [(10,)]
     finally:
@@ -436,14 +443,17 @@ def test_session_is_utc_and_strict(mysql_url):
         sink.close()
 
 
-def test_sqlalchemy_url():
-    url = MySQLSink.sqlalchemy_url("mariadb://u:p%40ss@h:3307/db?local_infile=0")
-    u = sa.engine.make_url(url)
-    assert u.drivername == "mysql+pymysql" and u.password == "p@ss" and u.port == 3307
-    assert u.query["local_infile"] == "0" and u.query["charset"] == "utf8mb4"
-    assert "STRICT_ALL_TABLES" in u.query["init_command"]
-    assert sa.engine.make_url(MySQLSink.sqlalchemy_url("mysql://u@h/db")).query["local_infile"] == "1"
-    assert MySQLSink.sqlalchemy_url("mysql+mysqldb://u@h/db").startswith("mysql+pymysql://")
+def test_urls_are_read_by_the_dialect():
+    from seedbed.dialects.urls import Parts
+
+    p = Parts("mariadb://u:p%40ss@h:3307/db?local_infile=0")
+    assert (p.user, p.password, p.host, p.port, p.database) == ("u", "p@ss", "h", 3307, "db")
+    assert dialects.for_url("mysql+mysqldb://u@h/db") is dialects.get("mysql")
+    assert dialects.for_url("mariadb://u@h/db") is dialects.get("mysql")
+    assert dialects.redact("mariadb://u:p%40ss@h:3307/db") == "mariadb://u:***@h:3307/db"
+    with pytest.raises(ConnectionFailed) as err:
+        dialects.get("mysql").connect("mysql://u:secret@127.0.0.1:3306/db?colour=blue")
+    assert "'colour'" in err.value.message and "secret" not in str(err.value)
 
 
 # -- tables without a key, cut cycles -------------------------------------------------------
@@ -480,12 +490,12 @@ def test_table_without_a_key_merges_and_purges_null_matching_null(mysql_url, mod
     sink = _open(mysql_url, mode)
     try:
         spec = dataclasses.replace(_spec(sink, table, LOOSE_SCHEMA, key=LOOSE_SCHEMA.names), key_is_constraint=False)
-        assert sink.load(spec, [_loose(range(0, 10))], merge=False) == 10
-        assert sink.load(spec, [_loose(range(0, 20))], merge=True) == 10
-        assert sink.load(spec, [_loose(range(0, 20))], merge=True) == 0
-        assert sink.count_keys(spec, [_loose(range(0, 30))]) == 20
+        assert sink.load(spec, [_loose(range(0, 10))], merge=False).rows == 10
+        assert sink.load(spec, [_loose(range(0, 20))], merge=True).rows == 10
+        assert sink.load(spec, [_loose(range(0, 20))], merge=True).rows == 0
+        assert sink.count(spec, [_loose(range(0, 30))]) == 20
         with sink.transaction():
-            assert sink.delete_keys(spec, [_loose(range(0, 20))]) == 20
+            assert sink.delete(spec, [_loose(range(0, 20))]) == 20
         assert _rows(sink, f"SELECT v FROM {table}") == [("not seeded",)]
     finally:
         sink.close()
@@ -505,22 +515,25 @@ def test_update_columns_and_checks_off(mysql_url, mode):
         spec = _spec(sink, f"emp_{mode}", schema)
         rows = {"id": [1, 2, 3], "name": ["a", "b", "c"], "boss": [3, 1, 2]}  # a cycle
         assert (
-            sink.load(spec, [pa.RecordBatch.from_pydict({**rows, "boss": [None] * 3}, schema=schema)], merge=False) == 3
+            sink.load(
+                spec, [pa.RecordBatch.from_pydict({**rows, "boss": [None] * 3}, schema=schema)], merge=False
+            ).rows
+            == 3
         )
         bosses = pa.RecordBatch.from_pydict({"id": rows["id"], "boss": rows["boss"]})
         with sink.transaction():
-            assert sink.update_columns(spec, ("boss",), [bosses]) == 3
+            assert sink.update(spec, ("boss",), [bosses]) == 3
         assert _rows(sink, f"SELECT id, boss FROM emp_{mode} ORDER BY id") == [(1, 3), (2, 1), (3, 2)]
         cleared = pa.RecordBatch.from_arrays(
             [pa.array([1, 2, 3], pa.int32()), pa.nulls(3, pa.int32())], names=["id", "boss"]
         )
         with sink.transaction():
-            sink.update_columns(spec, ("boss",), [cleared])
-            assert sink.delete_keys(spec, [bosses.select(["id"])]) == 3
-        with sink.checks_off():
+            sink.update(spec, ("boss",), [cleared])
+            assert sink.delete(spec, [bosses.select(["id"])]) == 3
+        with sink.unchecked():
             orphan = pa.RecordBatch.from_pydict({"id": [9], "name": ["z"], "boss": [42]}, schema=schema)
-            assert sink.load(spec, [orphan], merge=False) == 1
+            assert sink.load(spec, [orphan], merge=False).rows == 1
         assert _rows(sink, "SELECT @@session.foreign_key_checks") == [(1,)]
-        assert sink.orphans(spec, spec.table.foreign_keys[0], ("id",), f"emp_{mode}") == 1
+        assert orphans(sink, spec, spec.table.foreign_keys[0], f"emp_{mode}") == 1
     finally:
         sink.close()

@@ -13,9 +13,10 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from seedbed.run.manifest import find_run
+from seedbed.run.options import SeedOptions
+from seedbed.run.planning import plan_for
 from seedbed.run.purge import purge
-from seedbed.run.seed import SeedOptions, plan_for, seed
+from seedbed.run.seed import seed
 from seedbed.run.source import source_from
 from seedbed.run.verify import verify
 from seedbed.sinks import open_sink
@@ -56,7 +57,7 @@ def test_rerun_coexist_purge(db_url, tmp_path):
     try:
         # rows nobody seeded: a tiny dataset whose manifest is forgotten
         seed(sink, src, opts(999, 0.0001))
-        sink.delete_manifest("scale-seed:999")
+        sink.manifests.delete("scale-seed:999")
         tables = plan_for(src, opts(123))[0].order
         foreign = counts(sink, tables)
         assert all(n >= 1 for n in foreign.values())
@@ -82,10 +83,10 @@ def test_rerun_coexist_purge(db_url, tmp_path):
         assert left == {t: with_both[t] - first.tables[t].planned for t in tables}
         assert left == {t: foreign[t] + other.tables[t].planned for t in tables}
         assert verify(sink, src, opts(456)).ok  # the other seed is intact
-        assert find_run(sink, "scale-seed", 123) is None
+        assert sink.manifests.find("scale-seed", 123) is None
 
         # the manifest, in the database and on disk
-        m = find_run(sink, "scale-seed", 456)
+        m = sink.manifests.find("scale-seed", 456)
         assert m is not None and m.status == "completed" and m.scale == SCALE
         assert set(m.tables) == set(tables) and all(r.inserted == r.planned for r in m.tables.values())
         data = json.loads((tmp_path / "runs" / "scale-seed-456.json").read_text())
@@ -177,7 +178,6 @@ def _pg_objects(sink) -> set[tuple]:
 def test_indexes_dropped_for_the_load_come_back(fresh_pg_url, tmp_path):
     """Empty tables load without their indexes; every index and constraint is rebuilt after,
     and a run killed in between gets them back on its next run."""
-    from seedbed.run.manifest import find_run
     from seedbed.run.seed import prepare_schema
 
     src = source_from(recipe="scale-seed")
@@ -191,9 +191,9 @@ def test_indexes_dropped_for_the_load_come_back(fresh_pg_url, tmp_path):
         # simulate a run killed after dropping an index: the manifest still lists it
         sink.conn.exec_driver_sql("DROP INDEX audit_events_entity_idx")
         sink.conn.commit()
-        run = find_run(sink, "scale-seed", 1)
+        run = sink.manifests.find("scale-seed", 1)
         run.pending_ddl = {"audit_events": [next(d for t, n, d in before if n == "audit_events_entity_idx")]}
-        sink.save_manifest(run.to_dict())
+        sink.manifests.save(run.to_dict())
         seed(sink, src, opts)
         assert _pg_objects(sink) >= before
     finally:
@@ -220,9 +220,9 @@ def test_sqlite_indexes_dropped_for_the_load_come_back(sqlite_url):
         sink.conn.commit()
         sink.conn.exec_driver_sql("DROP INDEX audit_events_entity_idx")
         sink.conn.commit()
-        run = find_run(sink, "scale-seed", 1)
+        run = sink.manifests.find("scale-seed", 1)
         run.pending_ddl = {"audit_events": [sql for n, sql in before if n == "audit_events_entity_idx"]}
-        sink.save_manifest(run.to_dict())
+        sink.manifests.save(run.to_dict())
         seed(sink, src, opts)
         assert set(map(tuple, sink.conn.exec_driver_sql(index_sql).fetchall())) == before
         sink.conn.commit()
@@ -293,11 +293,11 @@ def test_a_killed_run_gets_its_indexes_back(fresh_pg_url, tmp_path, then):
     try:
         assert {o for o in _pg_objects(sink) if o[0] != "seedbed_runs"} == before
         if then == "seed":
-            run = find_run(sink, "scale-seed", 5)
+            run = sink.manifests.find("scale-seed", 5)
             assert run.status == "completed" and not run.pending_ddl
             assert verify(sink, src, opts).ok
         else:
-            assert find_run(sink, "scale-seed", 5) is None
+            assert sink.manifests.find("scale-seed", 5) is None
             assert sink.scalar("SELECT count(*) FROM audit_events") == 0
             assert sink.scalar("SELECT count(*) FROM users") == 0
     finally:

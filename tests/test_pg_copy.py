@@ -49,8 +49,8 @@ def _twins(sink, columns: str, batch: pa.RecordBatch, name: str) -> tuple[list, 
         sink.copy_format = fmt
         with sink.conn.begin():
             sink.conn.exec_driver_sql(f"CREATE TABLE {table} ({columns})")
-            sink._copy_in(sink._raw().cursor(), table, tuple(batch.schema.names), [batch])
-            assert sink.load_path == f"copy {fmt}"
+            _, path = sink._copy_in(sink._raw().cursor(), table, tuple(batch.schema.names), [batch])
+            assert path == f"copy {fmt}"
             out.append(sink.conn.exec_driver_sql(f"SELECT x::text FROM {table} x ORDER BY 1").scalars().all())
     sink.copy_format = "binary"
     return out[0], out[1]
@@ -216,9 +216,9 @@ def test_types_without_an_exact_encoding_go_as_csv(sink):
     )
     with sink.conn.begin():
         sink.conn.exec_driver_sql("CREATE TABLE fallback (id int, arr int[], f4 real)")
-        sink._copy_in(sink._raw().cursor(), "fallback", ("id", "arr", "f4"), [batch])
+        _, path = sink._copy_in(sink._raw().cursor(), "fallback", ("id", "arr", "f4"), [batch])
         rows = sink.conn.exec_driver_sql("SELECT id, arr, f4 FROM fallback ORDER BY id").all()
-    assert sink.load_path == "copy csv"
+    assert path == "copy csv"
     assert [tuple(r) for r in rows] == [(1, [1, 2], 1.5), (2, [], 2.25)]
 
 
@@ -272,8 +272,8 @@ def test_a_recipe_lands_identical_by_binary_and_by_csv(pg_url, fresh_pg_url):
         s = open_sink(url)
         s.copy_format = fmt
         try:
-            seed(s, source_from(recipe="scale-seed"), opts)
-            formats[fmt] = s.load_path
+            m = seed(s, source_from(recipe="scale-seed"), opts)
+            formats[fmt] = m.tables["audit_events"].path
         finally:
             s.close()
     assert formats == {"csv": "copy csv", "binary": "copy binary"}

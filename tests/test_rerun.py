@@ -7,12 +7,14 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from seedbed import api, dialects
 from seedbed.cli.app import app
-from seedbed.run import rerun
+from seedbed.run import digest as rerun
 from seedbed.run.options import SeedOptions
 from seedbed.run.seed import seed
 from seedbed.run.source import source_from
 from seedbed.sinks import open_sink
+from seedbed.sinks.probe import quick_rerun
 
 SCALE = 0.002
 
@@ -27,7 +29,7 @@ def db_url(request, tmp_path):
 
 
 def _digest(url, opts, recipe="scale-seed", plan=None, ddl=None, dialect=None):
-    return rerun.run_digest(rerun.input_files(recipe, plan, ddl, dialect), rerun.backend(url), opts)
+    return rerun.run_digest(rerun.input_files(recipe, plan, ddl, dialect), dialects.for_url(url).family, opts)
 
 
 def test_completed_run_is_recognised_until_a_sampled_key_goes(db_url, tmp_path):
@@ -40,7 +42,7 @@ def test_completed_run_is_recognised_until_a_sampled_key_goes(db_url, tmp_path):
     finally:
         sink.close()
 
-    quick = rerun.quick_rerun(db_url, _digest(db_url, opts), opts)
+    quick = quick_rerun(db_url, _digest(db_url, opts))
     assert quick is not None and quick.inserted_total == 0 and quick.planned_total == m.planned_total
     assert all(rec.mode == "complete" for rec in quick.tables.values())
     # another scale, seed or locale is another run: never answered from this manifest
@@ -49,8 +51,10 @@ def test_completed_run_is_recognised_until_a_sampled_key_goes(db_url, tmp_path):
         SeedOptions(seed=8, scale=SCALE),
         SeedOptions(seed=7, scale=SCALE, locale="de_DE"),
     ):
-        assert rerun.quick_rerun(db_url, _digest(db_url, other), other) is None
-    assert rerun.quick_rerun(db_url, _digest(db_url, opts), SeedOptions(seed=7, scale=SCALE, full=True)) is None
+        assert quick_rerun(db_url, _digest(db_url, other)) is None
+    # --full takes the full path: every row is checked again
+    full = api.seed(db_url, recipe="scale-seed", seed=7, scale=SCALE, full=True, manifest_dir=None)
+    assert full.inserted_total == 0 and {rec.mode for rec in full.tables.values()} == {"merge"}
 
     # the last row of the largest table is deleted: the full path has to put it back
     probe = m.probe["audit_events"]
@@ -62,14 +66,14 @@ def test_completed_run_is_recognised_until_a_sampled_key_goes(db_url, tmp_path):
             )
     finally:
         sink.close()
-    assert rerun.quick_rerun(db_url, _digest(db_url, opts), opts) is None
+    assert quick_rerun(db_url, _digest(db_url, opts)) is None
     sink = open_sink(db_url)
     try:
         again = seed(sink, source_from(recipe="scale-seed"), opts)
     finally:
         sink.close()
     assert again.inserted_total == 1
-    assert rerun.quick_rerun(db_url, _digest(db_url, opts), opts) is not None
+    assert quick_rerun(db_url, _digest(db_url, opts)) is not None
 
 
 def test_cli_rerun_of_a_ddl_and_plan_follows_the_files(tmp_path):
@@ -103,14 +107,14 @@ def test_cli_rerun_of_a_ddl_and_plan_follows_the_files(tmp_path):
     assert first.exit_code == 0, first.output
     opts = SeedOptions(seed=3, manifest_dir=None)
     digest = rerun.run_digest(rerun.input_files(None, plan, ddl, "sqlite"), "sqlite", opts)
-    assert rerun.quick_rerun(url, digest, opts) is not None
+    assert quick_rerun(url, digest) is not None
     second = run(app, args)
     assert second.exit_code == 0 and "nothing to add" in second.output
 
     # an edited plan is another plan: the full path refuses it and says what to do
     plan.write_text("name: shop\ntables:\n  customer: {rows: 20}\n  orders: {rows: 60}\n")
     digest = rerun.run_digest(rerun.input_files(None, plan, ddl, "sqlite"), "sqlite", opts)
-    assert rerun.quick_rerun(url, digest, opts) is None
+    assert quick_rerun(url, digest) is None
     third = run(app, args)
     assert third.exit_code != 0 and "purge it first" in third.output
 
@@ -118,7 +122,7 @@ def test_cli_rerun_of_a_ddl_and_plan_follows_the_files(tmp_path):
 def test_quick_rerun_never_creates_a_sqlite_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'absent.db'}"
     opts = SeedOptions(seed=1, manifest_dir=None)
-    assert rerun.quick_rerun(url, _digest(url, opts), opts) is None
+    assert quick_rerun(url, _digest(url, opts)) is None
     assert not (tmp_path / "absent.db").exists()
 
 

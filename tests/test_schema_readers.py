@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from seedbed.errors import ConnectionFailed
-from seedbed.schema import ddl as ddl_module
 from seedbed.schema.ddl import normalize_check, parse_ddl, split_statements, transpile_ddl
 from seedbed.schema.model import (
     MAXVALUE,
@@ -193,14 +192,17 @@ def test_normalize_check_keeps_needed_parentheses():
 
 def test_create_type_fallback_when_sqlglot_gives_up(monkeypatch):
     """Older sqlglot versions cannot parse CREATE TYPE ... AS ENUM: a regex reads it."""
-    real = ddl_module.sqlglot.parse_one
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+
+    real = sqlglot.parse_one
 
     def parse_one(sql, *args, **kwargs):
         if sql.lstrip().upper().startswith("CREATE TYPE"):
-            raise ddl_module.SqlglotError("unsupported")
+            raise SqlglotError("unsupported")
         return real(sql, *args, **kwargs)
 
-    monkeypatch.setattr(ddl_module.sqlglot, "parse_one", parse_one)
+    monkeypatch.setattr(sqlglot, "parse_one", parse_one)
     schema = parse_ddl("CREATE TYPE auth.mood AS ENUM ('ok', 'it''s bad');\nCREATE TABLE t (m auth.mood);", "postgres")
     assert schema.enum("auth.mood").values == ("ok", "it's bad")
     assert schema.table("t").column("m").type.enum == "auth.mood"
@@ -777,7 +779,7 @@ def test_mysql_partitions_reflect_to_the_parsed_model(mysql):
 
 
 def test_partition_bound_values_are_canonical():
-    from seedbed.schema.sqlnorm import canonical_value
+    from seedbed.schema.partitions import canonical_value
 
     assert canonical_value("2022-04-01 01:00:00+01", "timestamptz") == "2022-04-01 00:00:00+00"
     assert canonical_value("2022-04-01", "timestamptz") == "2022-04-01 00:00:00+00"

@@ -20,10 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seedbed.engine import Context
 from seedbed.errors import PlanError, SchemaError, SeedbedError
 from seedbed.generate import rng
 from seedbed.generate.coerce import arrow_type, coerce
-from seedbed.generate.frame import Context
 from seedbed.generate.generators.base import BuildInfo
 from seedbed.generate.generators.basic import pick_weighted, weighted
 from seedbed.generate.text import (
@@ -44,9 +44,9 @@ from seedbed.generate.timeutil import (
 )
 from seedbed.plan.load import load_plan_file, parse_plan
 from seedbed.plan.resolve import resolve_plan
-from seedbed.run.manifest import Manifest, TableRecord
 from seedbed.schema.ddl import parse_ddl
 from seedbed.schema.model import ColumnType
+from seedbed.sinks.manifest import Manifest, TableRecord
 
 UTC = UTC
 
@@ -447,7 +447,7 @@ def test_json_escapes_control_characters():
 @given(st.lists(st.one_of(st.none(), st.text()), min_size=1, max_size=20), st.integers(0, 5))
 def test_json_string_round_trips_any_text(values, start):
     """Every value, sliced or not, reads back through json.loads as itself (null as null)."""
-    from seedbed.generate.generators.textual import json_string
+    from seedbed.generate.generators.documents import json_string
 
     arr = pa.array(["pad"] * start + values, pa.string()).slice(start)
     out = json_string(arr).to_pylist()
@@ -511,8 +511,9 @@ def test_choices_by_unknown_column_is_refused():
     plan = parse_plan(
         {"tables": {"people": {"columns": {"tag": {"choices": {"by": "knd", "values": {"a": ["x"]}}}}}}}, "units.yaml"
     )
+    resolved = resolve_plan(schema, plan)  # which entry fills each column: fine
     with pytest.raises(SchemaError) as err:
-        resolve_plan(schema, plan)
+        Context(resolved)  # building the entries into generators checks their options
     assert "'knd'" in err.value.message and "did you mean 'kind'?" in err.value.hint
 
 
@@ -629,7 +630,8 @@ def test_manifest_round_trip_and_file(tmp_path):
 
 
 def test_manifest_of_a_real_run(tmp_path):
-    from seedbed.run.seed import SeedOptions, seed
+    from seedbed.run.options import SeedOptions
+    from seedbed.run.seed import seed
     from seedbed.run.source import source_from
     from seedbed.sinks import open_sink
 
@@ -643,7 +645,7 @@ def test_manifest_of_a_real_run(tmp_path):
     sink = open_sink(f"sqlite:///{tmp_path / 'shop.db'}")
     try:
         m = seed(sink, src, SeedOptions(seed=9, rows=20, create_schema=True, manifest_dir=tmp_path / "runs"))
-        stored = sink.load_manifests("shop", 9)
+        stored = sink.manifests.records("shop", 9)
     finally:
         sink.close()
     data = json.loads((tmp_path / "runs" / "shop-9.json").read_text(encoding="utf-8"))
@@ -778,7 +780,7 @@ def test_sqlite_insert_composite_key_lists_every_column_quoted(sqlite_sink):
 def test_sqlite_merge_sql_runs_and_skips_existing_rows(sqlite_sink, tmp_path):
     plan = resolve_plan(parse_ddl(SINK_DDL, "postgres"))
     spec = plan.table("line items")
-    sqlite_sink.execute_ddl(
+    sqlite_sink.execute(
         [
             'CREATE TABLE "line items" (order_id integer, "line no" integer, '
             '"order" integer, PRIMARY KEY (order_id, "line no"))'

@@ -1,13 +1,15 @@
 """seedbed: realistic, interconnected, reproducible data for relational databases.
 
-The library is what the CLI calls::
+The library is what the command line calls (``seedbed.api``)::
 
-    from seedbed.run.source import source_from
-    from seedbed.run.seed import SeedOptions, seed
-    from seedbed.sinks import open_sink
+    import seedbed
 
-    sink = open_sink("sqlite:///demo.db")
-    manifest = seed(sink, source_from(recipe="scale-seed"), SeedOptions(seed=123, scale=0.1))
+    manifest = seedbed.seed("sqlite:///demo.db", recipe="scale-seed", seed=123, scale=0.01)
+    assert seedbed.verify("sqlite:///demo.db", recipe="scale-seed", seed=123).ok
 """
 
+from seedbed.api import export, init, plan, purge, seed, verify
+from seedbed.errors import SeedbedError
+
 __version__ = "0.1.0"
+__all__ = ["SeedbedError", "__version__", "export", "init", "plan", "purge", "seed", "verify"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from seedbed.cli import export_cmd, init_cmd, plan_cmd, purge_cmd, seed_cmd, verify_cmd
@@ -15,6 +17,23 @@ app = typer.Typer(
 )
 for module in (plan_cmd, init_cmd, seed_cmd, verify_cmd, purge_cmd, export_cmd):
     module.register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from seedbed import __version__
+
+        typer.echo(f"seedbed {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Fill databases with realistic, interconnected, reproducible data - and take it back out."""
 
 
 def main() -> None:

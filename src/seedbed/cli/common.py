@@ -1,4 +1,4 @@
-"""Options shared by commands, and turning them into library calls.
+"""Options shared by commands, the console, and turning seedbed's errors into messages.
 
 Nothing heavy (numpy, pyarrow, drivers) is imported at module level, so
 ``seedbed --help`` stays fast.
@@ -6,10 +6,14 @@ Nothing heavy (numpy, pyarrow, drivers) is imported at module level, so
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
+
+from seedbed.api import CHUNK
 
 Recipe = Annotated[str | None, typer.Option("--recipe", "-r", help="A bundled recipe, e.g. scale-seed.")]
 PlanPath = Annotated[Path | None, typer.Option("--plan", "-p", help="A plan file (YAML or JSON).")]
@@ -24,59 +28,22 @@ Rows = Annotated[int | None, typer.Option("--rows", help="Rows per table when th
 Chunk = Annotated[int, typer.Option("--chunk-size", help="Rows generated and written per batch.")]
 Locale = Annotated[str | None, typer.Option("--locale", help="Vocabulary locale, e.g. en_US, de_DE.")]
 
-DIALECTS = ("postgres", "mysql", "sqlite")
-CHUNK = 20_000  # rows per batch: memory grows with it, speed hardly does past ~10k (see bench/)
+__all__ = ["CHUNK", "console", "handles_errors"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def parse_seed(value: str | None) -> int | str | None:
-    if value is None:
-        return None
-    return int(value) if value.lstrip("-").isdigit() else value
-
-
-def options(seed, scale, profile, rows, chunk_size, locale, **extra):
-    from seedbed.errors import PlanError
-    from seedbed.run.options import SeedOptions
-
-    if scale is not None and scale <= 0:
-        raise PlanError(f"--scale must be greater than 0, got {scale}", hint="try --scale 0.1")
-    if chunk_size <= 0:
-        raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
-    if rows is not None and rows < 0:
-        raise PlanError(f"--rows must be 0 or more, got {rows}")
-    return SeedOptions(
-        seed=parse_seed(seed), scale=scale, profile=profile, rows=rows, chunk_size=chunk_size, locale=locale, **extra
-    )
-
-
-def source(recipe, plan, ddl, dialect):
-    from seedbed.errors import PlanError
-    from seedbed.run.source import source_from
-
-    if dialect is not None and dialect not in DIALECTS:
-        raise PlanError(f"unknown dialect {dialect!r}", hint=f"dialects: {', '.join(DIALECTS)}")
-    if dialect and not ddl:
-        raise PlanError("--dialect describes a --ddl file", hint="add --ddl FILE or drop --dialect")
-    return source_from(recipe=recipe, plan=plan, ddl=ddl, dialect=dialect)
-
-
-def valid_source(recipe, plan, ddl) -> bool:
-    """The options name one source (which ``source`` checks fully, with messages)."""
-    return bool(recipe) != bool(plan or ddl)
-
-
-def console(stderr: bool = False):
+def console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
 
 
-def handles_errors(fn):
+def handles_errors(fn: F) -> F:
     """Turn seedbed's own errors into a message on stderr and the error's exit code."""
-    import functools
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         from seedbed.errors import SeedbedError
 
         try:
@@ -93,20 +60,4 @@ def handles_errors(fn):
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
 
-    return wrapper
-
-
-def prevalidate(src, opts, db: str | None = None) -> None:
-    """Resolve and probe the plan before connecting, so bad input never creates a SQLite file.
-
-    Server databases are checked by the library itself before any write (and a source
-    without a schema is reflected from the database, so it is checked after connecting).
-    """
-    if db is not None and not db.lower().startswith("sqlite"):
-        return
-    # MySQL DDL is reread in the server's flavour once connected (MariaDB differs), and
-    # validated then, still before anything is written
-    if src.schema is not None and src.ddl_dialect != "mysql":
-        from seedbed.run.seed import plan_for
-
-        plan_for(src, opts)
+    return wrapper  # type: ignore[return-value]

@@ -25,14 +25,12 @@ def export(
     locale: c.Locale = None,
 ) -> None:
     """Write the plan's rows to files (the same rows `seed` would write)."""
-    from seedbed.errors import PlanError
-    from seedbed.run.export import export as run_export
-    from seedbed.sinks.files import FORMATS
+    from seedbed import api
 
-    if fmt not in FORMATS:
-        raise PlanError(f"unknown format {fmt!r}", hint=f"formats: {', '.join(FORMATS)}")
-    src = c.source(recipe, plan_file, ddl, dialect)
-    paths = run_export(src, c.options(seed, scale, profile, rows, chunk_size, locale), out, fmt)
+    paths = api.export(
+        out, format=fmt, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale,
+        profile=profile, rows=rows, chunk_size=chunk_size, locale=locale,
+    )  # fmt: skip
     console = c.console()
     for name, p in paths.items():
         console.print(f"{name}: {p}")

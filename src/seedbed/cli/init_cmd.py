@@ -17,27 +17,10 @@ def init(
     """Write the plan seedbed infers (YAML, to stdout): `seedbed init --db URL > seedbed.yaml`."""
     import sys
 
-    from seedbed.errors import PlanError
-    from seedbed.plan.init import inferred_plan, to_yaml
-    from seedbed.plan.model import PlanFile
+    from seedbed import api
+    from seedbed.plan.init import to_yaml
 
-    src = c.source(None, None, ddl, dialect)
-    schema = src.schema
-    if schema is None:
-        if db is None:
-            raise PlanError("nothing to describe", hint="give --db URL, or --ddl FILE --dialect D")
-        from seedbed.sinks import open_sink
-
-        sink = open_sink(db)
-        try:
-            schema = sink.reflect()
-        finally:
-            sink.close()
-    base = PlanFile(locale=locale) if locale else PlanFile()
-    plan = inferred_plan(
-        schema, name=src.name if ddl else "database", default_rows=rows or 100, uniform=rows is not None, base=base
-    )
-    sys.stdout.write(to_yaml(plan))
+    sys.stdout.write(to_yaml(api.init(db, ddl=ddl, dialect=dialect, rows=rows, locale=locale)))
 
 
 def register(app: typer.Typer) -> None:

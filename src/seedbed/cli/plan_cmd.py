@@ -26,41 +26,26 @@ def plan(
     """Show what a seed would write, without writing anything."""
     from rich.table import Table
 
-    from seedbed.run.seed import plan_for
+    from seedbed import api
 
-    src = c.source(recipe, plan_file, ddl, dialect)
-    opts = c.options(seed, scale, profile, rows, chunk_size, locale)
-    if src.schema is None:
-        if db is None:
-            from seedbed.errors import PlanError
-
-            raise PlanError("nothing to plan", hint="give --recipe, --ddl FILE --dialect D, or --db URL")
-        from seedbed.sinks import open_sink
-
-        sink = open_sink(db)
-        try:
-            src = src.with_schema(sink.reflect())
-        finally:
-            sink.close()
-    resolved, ctx = plan_for(src, opts)
+    planned = api.plan(
+        db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
+        rows=rows, chunk_size=chunk_size, locale=locale,
+    )  # fmt: skip
+    resolved = planned.plan
     out = c.console()
     out.print(f"plan [bold]{resolved.name}[/]  seed {resolved.seed}  scale {resolved.scale}  hash {resolved.plan_hash}")
     t = Table("#", "table", "rows", "layout", box=None)
-    total = 0
-    for i, name in enumerate(resolved.order, 1):
-        spec = ctx.spec(name)
-        n = ctx.rows(name)
-        total += n
+    for i, (name, n) in enumerate(planned.rows.items(), 1):
+        spec = resolved.table(name)
         layout = "flat" if spec.per is None else f"per {spec.per}"
         t.add_row(str(i), name, f"{n:,}", layout)
         if columns:
             for col in spec.written:
-                gen = spec.columns[col]
-                t.add_row(
-                    "", f"  {col}", "", f"{getattr(gen, 'spec_key', type(gen).__name__)} ({spec.sources.get(col, '')})"
-                )
+                entry = spec.columns[col]
+                t.add_row("", f"  {col}", "", f"{entry.generator} ({entry.origin})")
     out.print(t)
-    out.print(f"total: [bold]{total:,}[/] rows in {len(resolved.order)} tables (dry run: nothing written)")
+    out.print(f"total: [bold]{planned.total:,}[/] rows in {len(planned.rows)} tables (dry run: nothing written)")
     for cut in resolved.cuts:
         out.print(f"cycle: {cut.describe()}")
     for w in resolved.warnings:

@@ -22,16 +22,12 @@ def purge(
     force: Annotated[bool, typer.Option("--force", help="Purge even if the plan changed since the run.")] = False,
 ) -> None:
     """Remove the rows one seed created, children before parents; nothing else."""
-    from seedbed.run.purge import purge as run_purge
-    from seedbed.sinks import open_sink
+    from seedbed import api
 
-    src = c.source(recipe, plan_file, ddl, dialect)
-    opts = c.options(seed, None, None, rows, chunk_size, locale)
-    sink = open_sink(db)
-    try:
-        deleted = run_purge(sink, src, opts, force=force)
-    finally:
-        sink.close()
+    deleted = api.purge(
+        db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, rows=rows, chunk_size=chunk_size,
+        locale=locale, force=force,
+    )  # fmt: skip
     out = c.console()
     for name, n in deleted.items():
         out.print(f"{name}: {n:,} rows deleted")

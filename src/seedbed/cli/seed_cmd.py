@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -38,46 +38,23 @@ def seed(
     ] = False,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
-    from seedbed.run import rerun
+    from seedbed import api
 
-    opts = c.options(
-        seed,
-        scale,
-        profile,
-        rows,
-        chunk_size,
-        locale,
-        create_schema=create_schema,
-        manifest_dir=manifest_dir,
-        full=full,
-    )
     out = c.console()
-    # a rerun of a completed run is answered from its manifest before the engine is loaded
-    files = rerun.input_files(recipe, plan_file, ddl, dialect) if c.valid_source(recipe, plan_file, ddl) else None
-    m = rerun.quick_rerun(db, rerun.run_digest(files, rerun.backend(db), opts), opts)
-    if m is not None:
-        _summary(out, m, quiet)
-        return
 
-    from seedbed.run.seed import seed as run_seed
-    from seedbed.sinks import open_sink
-
-    src = c.source(recipe, plan_file, ddl, dialect)
-
-    def progress(name, i, n, rec):
+    def progress(name: str, i: int, n: int, rec: Any) -> None:
         if not quiet:
             out.print(f"[{i}/{n}] {name}: {rec.inserted:,} rows inserted in {rec.seconds:.2f}s")
 
-    c.prevalidate(src, opts, db)
-    sink = open_sink(db)
-    try:
-        m = run_seed(sink, src, opts, progress)
-    finally:
-        sink.close()
+    m = api.seed(
+        db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
+        rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
+        full=full, progress=progress,
+    )  # fmt: skip
     _summary(out, m, quiet)
 
 
-def _summary(out, m, quiet: bool) -> None:
+def _summary(out: Any, m: Any, quiet: bool) -> None:
     from rich.table import Table
 
     if not quiet:

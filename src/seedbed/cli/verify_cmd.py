@@ -19,17 +19,13 @@ def verify(
     locale: c.Locale = None,
 ) -> None:
     """Check a seeded run; exits 1 when any check fails."""
+    from seedbed import api
     from seedbed.errors import VerificationFailed
-    from seedbed.run.verify import verify as run_verify
-    from seedbed.sinks import open_sink
 
-    src = c.source(recipe, plan_file, ddl, dialect)
-    opts = c.options(seed, None, None, rows, chunk_size, locale)
-    sink = open_sink(db)
-    try:
-        report = run_verify(sink, src, opts)
-    finally:
-        sink.close()
+    report = api.verify(
+        db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, rows=rows, chunk_size=chunk_size,
+        locale=locale,
+    )  # fmt: skip
     out = c.console()
     for r in report.results:
         mark = "[green]ok[/]  " if r.ok else "[red]FAIL[/]"

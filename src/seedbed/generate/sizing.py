@@ -1,4 +1,4 @@
-"""Row counts: scaled counts, totals distributed over parents, and capacity caps.
+"""Row counts: scaled counts, and totals distributed over parents (summing exactly).
 
 A ``count`` in a plan is a TOTAL. Spread over parents it is floor(total / parents)
 each with the remainder given one by one to pseudorandomly chosen parents, so the
@@ -9,15 +9,10 @@ a per-parent multiplier.
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from seedbed.generate import rng
-
-if TYPE_CHECKING:
-    from seedbed.generate.frame import Context, Layout
-    from seedbed.plan.resolved import TableSpec
 
 
 def scaled(count: int, scale: float, *, minimum: int = 1) -> int:
@@ -56,39 +51,3 @@ def distribute(total: int, n: int, key: np.uint64, spread: str = "even") -> np.n
     if extra:
         counts[rng.permute(np.arange(n), n, key) < extra] += 1
     return counts
-
-
-def layout_for(ctx: Context, spec: TableSpec) -> Layout:
-    """The layout of ``spec``'s table: its row count, per parent when laid out so."""
-    from seedbed.generate.frame import Layout
-
-    if spec.per is None:
-        n = spec.rows
-        for gen in spec.columns.values():
-            cap = getattr(gen, "flat_capacity", None)
-            limit = cap(ctx) if cap is not None else None
-            if limit is not None:
-                n = min(n, limit)  # distinct picks cannot outnumber their candidates
-        return Layout(n)
-    n_parents = ctx.rows(spec.per)
-    key = ctx.key(spec.name, "", "rows")
-    if spec.each is not None:
-        counts = np.full(n_parents, spec.each, dtype=np.int64)
-    else:
-        counts = distribute(spec.total or 0, n_parents, key, spec.spread)
-    for cap in capacities(ctx, spec, n_parents):
-        counts = np.minimum(counts, cap)
-    return Layout(int(counts.sum()), counts)
-
-
-def capacities(ctx: Context, spec: TableSpec, n_parents: int) -> list[np.ndarray]:
-    """Per-parent upper bounds from distinct picks: a parent cannot have more distinct
-    children than there are candidates to pick from."""
-    caps = []
-    for gen in spec.columns.values():
-        cap = getattr(gen, "capacity", None)
-        if cap is not None:
-            value = cap(ctx, spec, n_parents)
-            if value is not None:
-                caps.append(np.asarray(value, dtype=np.int64))
-    return caps

@@ -15,6 +15,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from seedbed import dialects
 from seedbed.schema.model import Table
 
 
@@ -50,9 +51,9 @@ def read_checks(table: Table) -> CheckReading:
 
 
 def _parse(sql: str) -> exp.Expression | None:
-    for dialect in ("postgres", "mysql", "sqlite"):
+    for d in dialects.all_dialects():  # the SQL is normalised in one of their grammars
         try:
-            return sqlglot.parse_one(sql, read=dialect)
+            return sqlglot.parse_one(sql, read=d.sqlglot)
         except Exception:  # noqa: BLE001 - try the next dialect's grammar
             continue
     return None

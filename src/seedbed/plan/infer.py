@@ -20,11 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seedbed.plan.checks import Rules, read_checks
+from seedbed.plan.guess import INT_KINDS, TEXT_KINDS, TIME_KINDS, array, max_len, number, other, text, time_entry
 from seedbed.schema.model import Column, Schema, Table
-
-INT_KINDS = ("smallint", "int", "bigint")
-TIME_KINDS = ("date", "timestamp", "timestamptz")
-TEXT_KINDS = ("text", "varchar", "char")
 
 
 @dataclass
@@ -148,11 +145,11 @@ def _column(
     if t.kind == "enum" and t.enum:
         return {"choices": list(schema.enum(t.enum).values)}
     if t.kind in INT_KINDS or t.kind in ("numeric", "float"):
-        return _number(table, col, rules)
+        return number(table, col, rules)
     if t.kind == "bool":
         return {"bool": 0.5}
     if t.kind in TIME_KINDS:
-        return _time(table, col, rules)
+        return time_entry(table, col, rules)
     if t.kind == "time":
         return {"int": [0, 86_399_000_000]}  # microseconds since midnight
     if t.kind == "uuid":
@@ -164,10 +161,10 @@ def _column(
     if t.kind == "interval":
         return {"interval": [0, 90]}
     if t.kind == "array":
-        return _array(col)
+        return array(col)
     if t.kind in TEXT_KINDS:
-        return _text(col, rules, name)
-    return _other(table, col, warnings)
+        return text(col, rules, name)
+    return other(table, col, warnings)
 
 
 def _partition_entry(schema: Schema, table: Table, col: Column) -> Any:
@@ -229,7 +226,7 @@ def _unique(table: Table, col: Column, rules: Rules, by_ordinal: bool) -> Any:
         step = "1d" if t.kind == "date" else "1h"
         return {"time": {"series" if by_ordinal else "steps": {"start": "-3650d", "step": step}}}
     if t.kind in TEXT_KINDS:
-        limit = _max_len(col, rules)
+        limit = max_len(col, rules)
         if re.search(r"e?mail", col.name.lower()):
             return {"format": f"{{@first_name|lower}}.{{@last_name|lower}}.{counter}@example.com"}
         if limit is not None and limit < 30:
@@ -238,200 +235,7 @@ def _unique(table: Table, col: Column, rules: Rules, by_ordinal: bool) -> Any:
                 if not by_ordinal
                 else {"format": "{ordinal}"}
             )
-        base = _text(col, rules, col.name.lower())
+        base = text(col, rules, col.name.lower())
         template = base.get("format") if isinstance(base, dict) and "format" in base else "{@word}"
         return {"format": f"{template}-{counter}"}
     return None
-
-
-def _max_len(col: Column, rules: Rules) -> int | None:
-    limits = [x for x in (col.type.length, rules.max_len) if x]
-    return min(limits) if limits else None
-
-
-def _number(table: Table, col: Column, rules: Rules) -> Any:
-    t, name = col.type, col.name.lower()
-    lo, hi = rules.lo, rules.hi
-    if rules.after:
-        other, strict = rules.after[0]
-        return {"times": {"of": other, "by": [1.01 if strict else 1.0, 2.0]}}
-    guess = _number_guess(name)
-    if lo is None and hi is None and guess is not None:
-        lo, hi = guess
-    lo = 0 if lo is None else lo
-    if hi is None:
-        hi = {"smallint": 100, "int": 1000, "bigint": 100000}.get(t.kind, 1000.0)
-    if t.kind == "numeric" and t.precision:
-        hi = min(hi, 10 ** (t.precision - (t.scale or 0)) - 1)
-    if t.kind == "smallint":
-        hi = min(hi, 32767)
-    hi = max(hi, lo)
-    if t.kind in INT_KINDS or (t.kind == "numeric" and t.scale == 0):
-        return {"int": [int(-(-lo // 1)), int(hi // 1)]}
-    return {"float": [lo, hi]}
-
-
-def _number_guess(name: str) -> tuple[float, float] | None:
-    rules = [
-        (r"(price|amount|cost|total|fee|balance|salary|revenue)", (1, 1000)),
-        (r"(qty|quantity|count|units|stock)", (1, 50)),
-        (r"(age)$", (18, 90)),
-        (r"(year)$", (1990, 2025)),
-        (r"(rating|stars|score)", (1, 5)),
-        (r"(percent|pct|discount|rate)", (0, 1)),
-        (r"(lat|latitude)$", (-90, 90)),
-        (r"(lng|lon|longitude)$", (-180, 180)),
-        (r"(duration|length|minutes)", (1, 240)),
-    ]
-    for pattern, bounds in rules:
-        if re.search(pattern, name):
-            return bounds
-    return None
-
-
-def _time(table: Table, col: Column, rules: Rules) -> Any:
-    name = col.name.lower()
-    temporal = {c.name for c in table.columns if c.type.kind in TIME_KINDS}
-    for other, strict in rules.after:
-        if other in temporal:
-            return {"time": {"after": other, "offset": ["1d" if strict else "0d", "90d"]}}
-    if re.search(r"(^|_)(updated|modified|changed)(_at|_on|_date)?$", name) or name == "last_update":
-        for created in ("created_at", "created", "created_on", "create_date", "creation_date"):
-            if created in temporal and created != col.name:
-                return {"time": {"after": created, "offset": ["0d", "60d"], "until": "0d"}}
-    if re.search(r"(birth|dob)", name):
-        return {"time": {"between": ["-32000d", "-6600d"]}}
-    if re.search(r"(expires?|expiry|due|valid_until|end)", name):
-        return {"time": {"between": ["0d", "365d"]}}
-    return {"time": {"between": ["-730d", "0d"]}}
-
-
-# (name pattern, plan entry) for text columns, in order.
-_TEXT_RULES: list[tuple[str, Any]] = [
-    (r"(^|_)e?mail(_address)?$", {"format": "{@first_name|lower}.{@last_name|lower}.{index}@example.com"}),
-    (r"(^|_)first_?name$|^fname$|^given_?name$", {"fake": "first_name"}),
-    (r"(^|_)(last_?name|surname|family_?name)$|^lname$", {"fake": "last_name"}),
-    (r"(^|_)(full_?name|display_name|contact_name)$", {"fake": "full_name"}),
-    (r"(^|_)user_?name$|^login$|^handle$", {"format": "{@first_name|lower}{@last_name|first|lower}{index}"}),
-    (r"(^|_)(company|company_name|organization|organisation)(_name)?$", {"fake": "company"}),
-    (r"(^|_)(job_?title|position|occupation)$", {"fake": "job"}),
-    (r"(^|_)(phone|phone_number|mobile|fax|telephone|tel)$", {"fake": "phone"}),
-    (r"(^|_)(address|street|address_line_?1|address1|street_address)$", {"format": "{@street} {index}"}),
-    (r"(^|_)(address_line_?2|address2)$", {"format": "Suite {index}"}),
-    (r"(^|_)(city|town)$", {"fake": "city"}),
-    (r"(^|_)(state|region|province|district)$", {"fake": "state"}),
-    (r"(^|_)country$", {"fake": "country"}),
-    (r"(^|_)country_code$", {"fake": "country_code"}),
-    (r"(^|_)(postal_?code|zip(_?code)?|postcode)$", {"fake": "postcode"}),
-    (r"(^|_)(timezone|time_zone|tz)$", {"fake": "timezone"}),
-    (r"(^|_)(currency|currency_code)$", {"fake": "currency"}),
-    (r"(^|_)(colou?r)$", {"fake": "color"}),
-    (r"(^|_)(ip|ip_address|ip_addr)$", {"fake": "ipv4"}),
-    (r"(^|_)(url|uri|website|homepage|link)$", {"format": "https://{@domain}/{@word}"}),
-    (r"(^|_)domain$", {"fake": "domain"}),
-    (r"(^|_)slug$", {"format": "{@word}-{@word}-{index}"}),
-    (r"(^|_)(title|subject|headline)$", {"fake": "title"}),
-    (r"(^|_)(description|notes?|body|comment|content|summary|bio|text|message)$", {"fake": "sentence"}),
-    (r"(^|_)(mime_?type|content_type)$", {"fake": "mime_type"}),
-    (r"(^|_)(user_agent)$", {"fake": "user_agent"}),
-    (r"(^|_)(password|passwd|hash|token|secret|salt|digest)", {"code": {"length": 12, "alphabet": "lower"}}),
-    (r"(^|_)(sku|code|ref|reference)$", {"code": {"length": 8, "alphabet": "upper"}}),
-    (r"(^|_)(status|state|type|kind|category)$", {"choices": ["active", "pending", "archived"]}),
-    (r"(^|_)(name)$", {"fake": "full_name"}),
-]
-
-
-def _text(col: Column, rules: Rules, name: str) -> Any:
-    entry: Any = None
-    for pattern, candidate in _TEXT_RULES:
-        if re.search(pattern, name):
-            entry = dict(candidate)
-            break
-    limit = _max_len(col, rules)
-    if entry is None:
-        entry = {"fake": "words"} if (limit or 100) >= 12 else {"format": "{@word}"}
-    if rules.min_len and rules.min_len > 20:
-        entry = {"fake": "paragraph"}
-    if rules.prefix:
-        entry = (
-            {**entry, "prefix": rules.prefix}
-            if "format" not in entry
-            else {"format": rules.prefix + entry["format"].removeprefix(rules.prefix).removeprefix("https://")}
-        )
-    if rules.pattern:
-        entry = _matching(rules.pattern, entry, col)
-    if rules.max_len and (col.type.length is None or rules.max_len < col.type.length):
-        entry = {**entry, "max_length": rules.max_len}
-    if col.type.length is not None and col.type.length < 4 and "choices" not in entry:
-        entry = {"code": {"length": col.type.length, "alphabet": "upper"}}
-    return entry
-
-
-def _matching(pattern: str, entry: Any, col: Column) -> Any:
-    """A candidate generator whose values match ``pattern`` (checked on examples)."""
-    candidates = [
-        entry,
-        {"format": "{@word|lower}-{index}"},
-        {"format": "{@word|lower}{index}"},
-        {"code": {"length": 8, "alphabet": "lower"}},
-        {"code": {"length": 8, "alphabet": "digits"}},
-    ]
-    samples = {"format": ["alpha-1", "alpha12"], "code": ["ab12cd34", "12345678"]}
-    try:
-        rx = re.compile(pattern)
-    except re.error:
-        return entry
-    for cand in candidates[1:]:
-        kind = next(iter(cand))
-        examples = (
-            samples["code"][0 if cand[kind].get("alphabet") == "lower" else 1]
-            if kind == "code"
-            else (samples["format"][0] if "-" in cand[kind] else samples["format"][1])
-        )
-        if rx.search(examples):
-            return cand
-    return entry
-
-
-def _array(col: Column) -> Any:
-    item = col.type.item.kind if col.type.item else "text"
-    if item in INT_KINDS:
-        return {"array": {"of": "int", "length": [0, 4]}}
-    return {"array": {"of": "word", "length": [0, 4]}}
-
-
-_OTHER = [
-    (r"^(inet)", {"fake": "ipv4"}),
-    (r"^(cidr)", {"fake": "cidr"}),
-    (r"^(macaddr)", {"fake": "mac"}),
-    (r"^(tsvector)", {"fake": "words"}),
-    (r"^(money)", {"float": [1, 1000]}),
-    (r"^(bit|varbit|bit varying)", {"bits": True}),
-    (r"^(year)", {"int": [1901, 2155]}),
-    (r"^(xml)", {"format": "<note>{@word}</note>"}),
-    (r"^(point)", {"fake": "point"}),
-    (r"^(citext|name|bpchar)", {"fake": "words"}),
-    (r"^(oid|regclass|xid)", {"int": [1, 100000]}),
-]
-
-
-def _other(table: Table, col: Column, warnings: list[str]) -> Any:
-    raw = (col.type.raw or "").lower().split("(")[0].strip().split(".")[-1].strip('"')
-    for pattern, entry in _OTHER:
-        if re.match(pattern, raw):
-            if "bits" in entry:
-                n = _bit_length(col.type.raw)
-                return {"bits": n}
-            return entry
-    if col.nullable or col.default is not None:
-        warnings.append(
-            f"{table.qualified}.{col.name}: no generator for type {col.type.raw!r}; left to its "
-            "default/NULL (give it one in the plan)"
-        )
-        return None
-    return None  # resolve reports the NOT NULL column without a generator
-
-
-def _bit_length(raw: str | None) -> int:
-    m = re.search(r"\((\d+)\)", raw or "")
-    return int(m.group(1)) if m else 1

@@ -1,7 +1,9 @@
-"""The resolved plan: every table's layout and every column's generator, checked.
+"""The resolved plan: every table's layout and every column's entry, checked, frozen.
 
-This is what generation runs on. It is built by ``resolve.resolve_plan`` from a
-schema, an optional plan file and the run's options, and is never mutated.
+This is what the engine runs on. It is built by ``resolve.resolve_plan`` from a schema,
+an optional plan file and the run's options, holds plain values only (entries as a
+user would write them, not generator objects: the engine builds those), and is never
+mutated.
 """
 
 from __future__ import annotations
@@ -14,13 +16,33 @@ import pyarrow as pa
 from seedbed.errors import SchemaError, did_you_mean
 from seedbed.plan.model import Checked, Limits, PlanFile
 from seedbed.schema.model import Schema, Table
+from seedbed.schema.order import Cut
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How one column is filled: a plan entry (``{time: {between: [-30d, 0d]}}``) and where
+    it came from: ``plan`` (the user's file), ``inferred``, or ``edges`` (the table's DAG)."""
+
+    entry: Any
+    origin: str
+
+    @property
+    def generator(self) -> str:
+        """The entry's generator key (a bare scalar is a ``value``)."""
+        from seedbed.generate.generators.registry import MODIFIERS
+
+        if not isinstance(self.entry, dict):
+            return "value"
+        keys = [k for k in self.entry if k not in MODIFIERS]
+        return keys[0] if len(keys) == 1 else "?"
 
 
 @dataclass(frozen=True)
 class TableSpec:
     name: str  # qualified
     table: Table
-    columns: dict[str, Any]  # column name → generator (see seedbed.generate.generators)
+    columns: dict[str, ColumnPlan]  # column name -> its entry, for every column seedbed writes
     written: tuple[str, ...]  # columns sent to the database, in table order
     key: tuple[str, ...]  # columns identifying a row for rerun, verify and purge
     arrow_schema: pa.Schema
@@ -30,9 +52,13 @@ class TableSpec:
     total: int | None = None
     each: int | None = None
     spread: str = "even"
-    sources: dict[str, str] = field(default_factory=dict)  # column → "plan" | "inferred"
     key_is_constraint: bool = True  # False: the key is every written column (no PK or unique)
     deferred: tuple[str, ...] = ()  # FK columns loaded as NULL and set after (a cut cycle)
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """column -> where its entry came from ("plan" | "inferred" | "edges")."""
+        return {c: p.origin for c, p in self.columns.items()}
 
 
 @dataclass(frozen=True)
@@ -50,7 +76,9 @@ class ResolvedPlan:
     plan_hash: str
     source: PlanFile
     warnings: list[str] = field(default_factory=list)
-    cuts: list[Any] = field(default_factory=list)  # foreign keys cut to break cycles (schema.order.Cut)
+    cuts: list[Cut] = field(default_factory=list)  # foreign keys cut to break cycles
+    origin: str = "plan"  # the file errors point at
+    params: dict[str, Any] = field(default_factory=dict)  # seed, scale, run: for templates
 
     def table(self, name: str) -> TableSpec:
         if name in self.tables:

@@ -1,1 +1,1 @@
-"""Runs as library functions: seed, rerun, purge, verify, export; the manifest."""
+"""Runs as library functions over a sink: seed, purge, verify, export; plans and digests."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seedbed.run.seed import SeedOptions, plan_for
+from seedbed.errors import PlanError
+from seedbed.run.options import SeedOptions
+from seedbed.run.planning import plan_for
 from seedbed.run.source import Source
 from seedbed.sinks.files import write_table
 
@@ -12,8 +14,6 @@ from seedbed.sinks.files import write_table
 def export(source: Source, opts: SeedOptions, out: Path, fmt: str) -> dict[str, Path]:
     """Write every table of the plan to ``out`` as ``fmt`` files; paths per table."""
     if source.schema is None:
-        from seedbed.errors import PlanError
-
         raise PlanError("export needs a schema", hint="give --recipe, or --ddl with --dialect")
     plan, ctx = plan_for(source, opts)
     paths = {}

@@ -24,7 +24,7 @@ class Source:
     ddl_dialect: str | None = None
     create_by_default: bool = False  # a recipe creates its schema when it is absent
     origin: str = ""  # the file errors point at: the plan file, else the DDL or recipe
-    files: tuple[bytes, ...] | None = None  # what it was read from (run/rerun.py digests it)
+    files: tuple[bytes, ...] | None = None  # what it was read from (run/digest.py digests it)
 
     def with_schema(self, schema: Schema) -> Source:
         """The same source with the schema reflected from a live database."""
@@ -43,7 +43,7 @@ def source_from(
     """Build the run's source from the options a user gave (validated before any connection)."""
     from dataclasses import replace
 
-    from seedbed.run.rerun import input_files
+    from seedbed.run.digest import input_files
 
     source = _source_from(recipe=recipe, plan=plan, ddl=ddl, dialect=dialect)
     files = input_files(recipe, plan, ddl, dialect) if source.schema is not None else None

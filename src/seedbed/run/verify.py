@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from seedbed.run.manifest import require_run
-from seedbed.run.seed import SeedOptions, for_server, plan_for
+from seedbed.run.options import SeedOptions
+from seedbed.run.planning import for_server, plan_for
 from seedbed.run.source import Source
+from seedbed.sinks.base import Sink
 from seedbed.verify.checks import CheckResult, Report, verify_run
 
 
-def verify(sink, source: Source, opts: SeedOptions) -> Report:
+def verify(sink: Sink, source: Source, opts: SeedOptions) -> Report:
     source = for_server(sink, source)
     name = source.plan.name or source.name
     seed = opts.seed if opts.seed is not None else (source.plan.seed if source.plan.seed is not None else 1)
-    run = require_run(sink, name, seed)
+    run = sink.manifests.require(name, seed)
     plan, ctx = plan_for(
         source,
         SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows, chunk_size=opts.chunk_size, locale=opts.locale),

@@ -7,7 +7,9 @@ shape. All classes are frozen so a schema can be hashed into a plan hash.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from seedbed.errors import SchemaError, did_you_mean
 
@@ -240,3 +242,36 @@ class Schema:
     @property
     def names(self) -> list[str]:
         return [t.qualified for t in self.tables]
+
+
+def make_table(
+    schema: str | None,
+    name: str,
+    columns: Iterable[Column],
+    pk: Iterable[str],
+    fks: Iterable[ForeignKey],
+    uniques: Iterable[Unique],
+    checks: Iterable[Check],
+    **partitioning: Any,
+) -> Table:
+    """A Table with its constraints in the canonical order both readers use;
+    ``partitioning``: the Table's partition_* fields."""
+    return Table(
+        name=name,
+        schema=schema,
+        columns=tuple(columns),
+        primary_key=tuple(pk),
+        foreign_keys=tuple(sorted(fks, key=lambda f: (f.columns, f.name or "", f.ref_table))),
+        uniques=tuple(sorted(uniques, key=lambda u: (u.columns, u.name or "", u.index))),
+        checks=tuple(sorted(checks, key=lambda c: (c.sql, c.name or ""))),
+        **partitioning,
+    )
+
+
+def domain_chain(domains: Mapping[str, Domain], base_of: Mapping[str, str | None], name: str | None) -> list[Domain]:
+    """The domain ``name`` and the domains under it (a domain can be based on another)."""
+    chain: list[Domain] = []
+    while name is not None and name in domains and len(chain) < 32:
+        chain.append(domains[name])
+        name = base_of.get(name)
+    return chain

@@ -1,36 +1,42 @@
-"""Sinks by URL scheme. Drivers are imported only when a sink is opened."""
+"""Where batches go: one module per database behind one protocol (``base.Sink``), and files.
+
+``open_sink(url)`` connects; drivers are imported only then. The manifest store
+(``manifest.py``) and the cheap rerun's probe (``probe.py``) live here too: they are
+the other things seedbed asks of a database. Importing this package is cheap (the
+cheap rerun imports ``probe`` before numpy, pyarrow or SQLAlchemy).
+"""
 
 from __future__ import annotations
 
-from seedbed.errors import ConnectionFailed, PlanError
-from seedbed.sinks.base import DatabaseSink, redact
+import importlib
+from typing import TYPE_CHECKING
 
-SCHEMES = {
-    "postgresql": ("seedbed.sinks.postgres", "PostgresSink", "psycopg"),
-    "postgres": ("seedbed.sinks.postgres", "PostgresSink", "psycopg"),
-    "sqlite": ("seedbed.sinks.sqlite", "SQLiteSink", None),
-    "mysql": ("seedbed.sinks.mysql", "MySQLSink", "pymysql"),
-    "mariadb": ("seedbed.sinks.mysql", "MySQLSink", "pymysql"),
+from seedbed import dialects
+from seedbed.errors import ConnectionFailed
+
+if TYPE_CHECKING:  # the protocol lives in base.py; importing it here would load pyarrow and SQLAlchemy
+    from seedbed.sinks.base import DatabaseSink
+
+__all__ = ["open_sink"]
+
+# dialect family -> (module, class) of its sink
+_SINKS = {
+    "postgres": ("seedbed.sinks.postgres", "PostgresSink"),
+    "mysql": ("seedbed.sinks.mysql", "MySQLSink"),
+    "sqlite": ("seedbed.sinks.sqlite", "SQLiteSink"),
 }
 
 
 def open_sink(url: str) -> DatabaseSink:
     """Connect to the database at ``url`` (postgresql://, sqlite:///, mysql://)."""
-    import importlib
-
-    scheme = url.split(":", 1)[0].split("+", 1)[0].lower() if ":" in url else ""
-    if scheme not in SCHEMES:
-        raise PlanError(
-            f"unsupported database URL {redact(url)!r}",
-            hint="use postgresql://user@host:port/db, sqlite:///path.db or mysql://user@host/db",
-        )
-    module, cls, driver = SCHEMES[scheme]
+    dialect = dialects.for_url(url)
+    module, cls = _SINKS[dialect.family]
     try:
         mod = importlib.import_module(module)
     except ModuleNotFoundError as err:
-        extra = "mysql" if driver == "pymysql" else "postgres"
         raise ConnectionFailed(
-            f"the driver for {scheme} is not installed ({err.name})",
-            hint=f"pip install 'seedbed[{extra}]'",
+            f"the driver for {dialect.label} is not installed ({err.name})",
+            hint=f"pip install 'seedbed[{dialect.extra}]'",
         ) from None
-    return getattr(mod, cls)(url)
+    sink: DatabaseSink = getattr(mod, cls)(url)
+    return sink

@@ -8,18 +8,19 @@ binary encoding, CSV otherwise; both store the same values.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
-from seedbed.errors import ConnectionFailed, SeedbedError
-from seedbed.sinks.base import Capabilities, DatabaseSink
+from seedbed.dialects import Dialect, PostgreSQL
+from seedbed.sinks.base import DatabaseSink, Deferral
 from seedbed.sinks.pgcopy import SIGNATURE, TRAILER, BinaryCopy
 
 if TYPE_CHECKING:
@@ -39,13 +40,6 @@ WITH RECURSIVE t AS (
 )
 SELECT attname, recv FROM t WHERE typtype <> 'd'
 """
-
-# SQLSTATEs of connection problems worth their own advice.
-_CONNECT_HINTS = {
-    "3D000": "the database does not exist: create it (createdb NAME) or fix the URL",
-    "28000": "the server refused this user: check the user name and pg_hba.conf",
-    "28P01": "wrong password for this user",
-}
 
 
 def csv_bytes(batch: pa.RecordBatch) -> bytes:
@@ -74,30 +68,9 @@ def _hex(col: pa.Array) -> pa.Array:
 
 
 class PostgresSink(DatabaseSink):
-    dialect = "postgres"
-    sqlglot_dialect = "postgres"
-    caps = Capabilities(
-        supports_copy=True,  # COPY FROM STDIN streams rows without per-row statements
-        max_bind_params=65_535,  # the wire protocol counts parameters in 16 bits
-        supports_advisory_lock=True,  # pg_advisory_lock
-        transactional_ddl=True,
-    )
+    dialect: ClassVar[Dialect] = PostgreSQL()
 
-    @staticmethod
-    def sqlalchemy_url(url: str) -> str:
-        for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
-            if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix) :]
-        return url
-
-    def connection_error(self, err: Exception) -> SeedbedError:
-        state = getattr(getattr(err, "orig", None), "sqlstate", None)
-        return ConnectionFailed(
-            f"cannot connect to {self.safe_url}",
-            hint=_CONNECT_HINTS.get(state or "", "check that PostgreSQL is running and the URL is right"),
-        )
-
-    def describe_error(self, err: Exception) -> tuple[str | None, str]:
+    def describe_error(self, err: BaseException) -> tuple[str | None, str]:
         import psycopg
 
         orig = getattr(err, "orig", err)
@@ -133,7 +106,7 @@ class PostgresSink(DatabaseSink):
                     {"t": self.qt(spec), "c": col},
                 )
 
-    def index_ddl_to_defer(self, spec: TableSpec) -> tuple[list[str], list[str]] | None:
+    def deferrable(self, spec: TableSpec) -> Deferral | None:
         """(drop, recreate) statements for an empty table's indexes and constraints.
 
         Loading first and building indexes after is several times cheaper than keeping
@@ -174,50 +147,35 @@ class PostgresSink(DatabaseSink):
             create.append(definition)
         # keys before foreign keys when recreating (a unique key may back another table's FK)
         create.sort(key=lambda sql: 1 if "FOREIGN KEY" in sql else 0)
-        return (drop, create) if drop else None
+        return Deferral(drop, create) if drop else None
 
-    def already_exists(self, err: sa.exc.DBAPIError) -> bool:
-        import psycopg
-
-        orig = err.orig
-        if isinstance(orig, psycopg.errors.DuplicateObject | psycopg.errors.DuplicateTable):
-            return True  # a constraint or an index of that name
-        return isinstance(orig, psycopg.errors.InvalidTableDefinition) and "multiple primary keys" in str(orig)
-
-    def checks_off(self):
+    @contextlib.contextmanager
+    def unchecked(self) -> Iterator[None]:
         """Foreign-key triggers off for this session (needs a superuser or replication role)."""
-        import contextlib
-
-        @contextlib.contextmanager
-        def ctx():
+        with self.conn.begin():
+            self.conn.exec_driver_sql("SET session_replication_role = replica")
+        try:
+            yield
+        finally:
             with self.conn.begin():
-                self.conn.exec_driver_sql("SET session_replication_role = replica")
-            try:
-                yield
-            finally:
-                with self.conn.begin():
-                    self.conn.exec_driver_sql("SET session_replication_role = DEFAULT")
-
-        return ctx()
-
-    def _raw(self):
-        return self.conn.connection.driver_connection
+                self.conn.exec_driver_sql("SET session_replication_role = DEFAULT")
 
     #: "binary" where every column allows it (else CSV), or "csv" always
     copy_format = "binary"
 
-    def _copy_in(self, cur, relation: str, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]) -> int:
-        """COPY the batches into ``relation``; rows sent."""
+    def _copy_in(
+        self, cur: Any, relation: str, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]
+    ) -> tuple[int, str]:
+        """COPY the batches into ``relation``: (rows sent, "copy binary" | "copy csv")."""
         it = iter(batches)
         first = next(it, None)
         if first is None:
-            return 0
+            return 0, ""
         enc = None
         if self.copy_format == "binary":
             receives = dict(cur.execute(_COLUMN_TYPES, (relation,)).fetchall())
             enc = BinaryCopy.for_table(list(columns), receives, first.schema, relation.replace('"', ""))
         fmt = "binary" if enc else "csv"
-        self.load_path = f"copy {fmt}"
         cols = ", ".join(self.q(c) for c in columns)
         n = 0
         with cur.copy(f"COPY {relation} ({cols}) FROM STDIN (FORMAT {fmt})") as cp:
@@ -232,9 +190,9 @@ class PostgresSink(DatabaseSink):
                 n += batch.num_rows
             if enc:
                 cp.write(TRAILER)
-        return n
+        return n, f"copy {fmt}"
 
-    def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:
+    def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> tuple[int, str]:
         cols = ", ".join(self.q(c) for c in spec.written)
         cur = self._raw().cursor()
         if not merge:
@@ -242,7 +200,7 @@ class PostgresSink(DatabaseSink):
         stage = "seedbed_stage"
         cur.execute(f"DROP TABLE IF EXISTS {stage}")
         cur.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT {cols} FROM {self.qt(spec)} WHERE false")
-        self._copy_in(cur, stage, spec.written, batches)
+        _, path = self._copy_in(cur, stage, spec.written, batches)
         key = ", ".join(self.q(c) for c in spec.key)
         if spec.key_is_constraint:
             cur.execute(
@@ -252,20 +210,7 @@ class PostgresSink(DatabaseSink):
             cur.execute(self.insert_missing_sql(spec, stage))
         inserted = cur.rowcount
         cur.execute(f"DROP TABLE {stage}")
-        return inserted
+        return inserted, path
 
     def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
         self._copy_in(self._raw().cursor(), temp, spec.key, batches)
-
-    def execute_ddl(self, statements: list[str]) -> None:
-        """Run DDL statement by statement; objects that already exist are left as they are."""
-        import psycopg
-
-        raw = self._raw()
-        with self.conn.begin():
-            for stmt in statements:
-                try:
-                    with raw.transaction():  # a savepoint per statement
-                        raw.execute(stmt)
-                except (psycopg.errors.DuplicateObject, psycopg.errors.DuplicateTable):
-                    continue

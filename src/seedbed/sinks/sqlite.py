@@ -8,17 +8,21 @@ them as numbers), booleans 0/1.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+import contextlib
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from seedbed.errors import ConnectionFailed, SeedbedError
-from seedbed.sinks.base import Capabilities, DatabaseSink
+from seedbed.dialects import Dialect, SQLite
+from seedbed.sinks.base import DatabaseSink, Deferral
 
 if TYPE_CHECKING:
     from seedbed.plan.resolved import TableSpec
+
+_CREATE_INDEX = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\s+(?!IF\s+NOT\s+EXISTS\b)", re.IGNORECASE)
 
 
 def python_columns(batch: pa.RecordBatch) -> list[list[Any]]:
@@ -38,58 +42,24 @@ def python_columns(batch: pa.RecordBatch) -> list[list[Any]]:
 
 
 class SQLiteSink(DatabaseSink):
-    dialect = "sqlite"
-    sqlglot_dialect = "sqlite"
-    caps = Capabilities(
-        supports_copy=False,  # no bulk-load statement; prepared inserts in one transaction
-        max_bind_params=32_766,  # SQLITE_MAX_VARIABLE_NUMBER since 3.32
-        supports_advisory_lock=False,  # a file database: its own write lock serialises runs
-        transactional_ddl=True,
-    )
+    dialect: ClassVar[Dialect] = SQLite()
+    null_safe_eq = "IS"
 
-    def __init__(self, url: str):
-        super().__init__(url)
-        # foreign keys are off by default in SQLite; seeded data must satisfy them
-        self.conn.exec_driver_sql("PRAGMA foreign_keys = ON")
-        self.conn.commit()
-
-    def connection_error(self, err: Exception) -> SeedbedError:
-        return ConnectionFailed(
-            f"cannot open {self.safe_url}",
-            hint="check that the folder exists and is writable",
-        )
-
-    def python_values(self, col: pa.Array) -> list[Any]:
+    def driver_values(self, col: pa.Array) -> list[Any]:
         return python_columns(pa.RecordBatch.from_arrays([col], names=["v"]))[0]
 
-    def describe_error(self, err: Exception) -> tuple[str | None, str]:
-        import sqlite3
-
-        orig = getattr(err, "orig", err)
-        if not isinstance(orig, sqlite3.Error):
-            return None, str(err)
-        return getattr(orig, "sqlite_errorname", "SQLITE_ERROR"), str(orig).splitlines()[0]
-
-    def checks_off(self):
+    @contextlib.contextmanager
+    def unchecked(self) -> Iterator[None]:
         """PRAGMA foreign_keys off between transactions (it cannot change inside one)."""
-        import contextlib
-
-        @contextlib.contextmanager
-        def ctx():
-            self.conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        self.conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        self.conn.commit()
+        try:
+            yield
+        finally:
+            self.conn.exec_driver_sql("PRAGMA foreign_keys = ON")
             self.conn.commit()
-            try:
-                yield
-            finally:
-                self.conn.exec_driver_sql("PRAGMA foreign_keys = ON")
-                self.conn.commit()
 
-        return ctx()
-
-    def _raw(self):
-        return self.conn.connection.driver_connection
-
-    def index_ddl_to_defer(self, spec: TableSpec) -> tuple[list[str], list[str]] | None:
+    def deferrable(self, spec: TableSpec) -> Deferral | None:
         """(drop, recreate) statements for an empty table's own CREATE INDEX indexes: one
         sorted build after the load instead of a B-tree insert per row. The keys declared in
         the table (PRIMARY KEY, UNIQUE) cannot be dropped in SQLite and stay."""
@@ -105,7 +75,8 @@ class SQLiteSink(DatabaseSink):
             ).fetchall()
         if not rows:
             return None
-        return [f"DROP INDEX {self.q(name)}" for name, _ in rows], [sql for _, sql in rows]
+        # rebuilt with IF NOT EXISTS: an index that is back already (SQLite has no error code for it) stays
+        return Deferral([f"DROP INDEX {self.q(name)}" for name, _ in rows], [_if_absent(sql) for _, sql in rows])
 
     def _insert(self, spec: TableSpec, table: str, columns: tuple[str, ...], merge: bool) -> str:
         cols = ", ".join(self.q(c) for c in columns)
@@ -115,10 +86,7 @@ class SQLiteSink(DatabaseSink):
             sql += f" ON CONFLICT ({', '.join(self.q(c) for c in spec.key)}) DO NOTHING"
         return sql
 
-    null_safe_eq = "IS"
-
-    def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> int:
-        self.load_path = "insert"
+    def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> tuple[int, str]:
         raw = self._raw()
         cur = raw.cursor()
         if merge and not spec.key_is_constraint:
@@ -133,15 +101,19 @@ class SQLiteSink(DatabaseSink):
             cur.execute(self.insert_missing_sql(spec, "seedbed_stage"))
             inserted = raw.total_changes - before
             cur.execute("DROP TABLE seedbed_stage")
-            return inserted
+            return inserted, "insert"
         sql = self._insert(spec, self.qt(spec), spec.written, merge)
         before = raw.total_changes
         for batch in batches:
             cur.executemany(sql, zip(*python_columns(batch), strict=True))
-        return raw.total_changes - before
+        return raw.total_changes - before, "insert"
 
     def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
         sql = self._insert(spec, temp, spec.key, merge=False)
         cur = self._raw().cursor()
         for batch in batches:
             cur.executemany(sql, zip(*python_columns(batch), strict=True))
+
+
+def _if_absent(create_index: str) -> str:
+    return _CREATE_INDEX.sub(r"\1 IF NOT EXISTS ", create_index, count=1)

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from seedbed.engine import Context
 from seedbed.errors import PlanError
-from seedbed.generate.frame import Context
 from seedbed.plan.resolved import ResolvedPlan
+from seedbed.sinks.base import Sink
+from seedbed.verify.queries import bind, duplicates, orphans
 
 
 @dataclass
@@ -38,31 +40,32 @@ class Report:
         return [r for r in self.results if not r.ok]
 
 
-def verify_run(sink, plan: ResolvedPlan, ctx: Context) -> Report:
+def verify_run(sink: Sink, plan: ResolvedPlan, ctx: Context) -> Report:
     report = Report()
     for name in plan.order:
         spec = ctx.spec(name)
         want = ctx.rows(name)
-        got = sink.count_keys(spec, ctx.key_batches(name))
+        got = sink.count(spec, ctx.key_batches(name))
         report.results.append(CheckResult(f"rows of {name}", got == want, want, got, "count"))
     for name in plan.order:
         spec = ctx.spec(name)
         for fk in spec.table.foreign_keys:
             parent = plan.schema.table(fk.ref_table).qualified
-            n = sink.orphans(spec, fk, fk.ref_columns, parent)
+            n = orphans(sink, spec, fk, parent)
             label = f"{name}({', '.join(fk.columns)}) -> {parent}"
             report.results.append(CheckResult(f"no orphans in {label}", n == 0, 0, n, "orphans"))
         keys = [u.columns for u in spec.table.uniques]
         for cols in keys:
-            n = sink.duplicates(spec, cols)
+            n = duplicates(sink, spec, cols)
             report.results.append(CheckResult(f"unique {name}({', '.join(cols)})", n == 0, 0, n, "unique"))
+    d = sink.dialect
     for check in plan.checks:
-        sql = check.sql if isinstance(check.sql, str) else check.sql.get(sink.dialect)
+        sql = check.sql if isinstance(check.sql, str) else check.sql.get(d.name)
         if sql is None:
-            raise PlanError(f"check {check.name!r} has no SQL for {sink.dialect}", where=plan.name)
-        sql = _JSON_MACRO.sub(lambda m: sink.json_text(m.group(1), m.group(2).split(".")), sql)
+            raise PlanError(f"check {check.name!r} has no SQL for {d.name}", where=plan.name)
+        sql = _JSON_MACRO.sub(lambda m: d.json_text(m.group(1), m.group(2).split(".")), sql)
         expected = _expected(check.expect, ctx, plan)
-        actual = sink.scalar(sql, {"seed": str(plan.seed)})
+        actual = sink.scalar(*bind(sql, {"seed": str(plan.seed)}, d))
         ok = actual == expected or (isinstance(actual, (int, float)) and actual == expected)
         report.results.append(CheckResult(check.name, bool(ok), expected, actual, "recipe"))
     return report

@@ -1,14 +1,11 @@
-"""Column generators, one module per family, registered by plan key."""
+"""Column generators, one module per family, registered by plan key (``registry.py``).
+
+Importing the package imports every family, so each has registered itself before
+``registry.build`` is called.
+"""
 
 from __future__ import annotations
 
+from seedbed.generate.generators import aggregate, basic, documents, refs, templates, temporal, textual
 
-def load_all() -> None:
-    """Import every generator module so each registers itself."""
-    from seedbed.generate.generators import (  # noqa: F401
-        aggregate,
-        basic,
-        refs,
-        temporal,
-        textual,
-    )
+__all__ = ["aggregate", "basic", "documents", "refs", "temporal", "templates", "textual"]

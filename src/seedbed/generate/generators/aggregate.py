@@ -16,18 +16,28 @@ import pyarrow.compute as pc
 
 from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
 from seedbed.generate.generators.registry import register
+from seedbed.generate.rows import Rows, Run, Values
 
 
 class Aggregate(Gen):
     def __init__(
-        self, op: str, source: str, of: str | None, by: str, where: dict[str, list[Any]], match: str | None, parent: str
+        self,
+        op: str,
+        source: str,
+        of: str | None,
+        by: str,
+        where: dict[str, list[Any]],
+        match: str | None,
+        parent: str,
+        floats: bool,
     ):
         self.op, self.source, self.of, self.by = op, source, of, by
         self.where, self.match, self.parent = where, match, parent
+        self.floats = floats  # the totals are of a non-integer column
 
-    def _totals(self, ctx) -> np.ndarray:
+    def _totals(self, ctx: Run) -> np.ndarray:
         n_parent = ctx.rows(self.parent)
-        acc = np.zeros(n_parent, dtype=np.float64 if self._float(ctx) else np.int64)
+        acc = np.zeros(n_parent, dtype=np.float64 if self.floats else np.int64)
         n = ctx.rows(self.source)
         for a in range(0, n, ctx.chunk_size):
             f = ctx.frame(self.source, np.arange(a, min(a + ctx.chunk_size, n), dtype=np.int64))
@@ -45,13 +55,7 @@ class Aggregate(Gen):
                 np.add.at(acc, g[keep], vals.to_numpy(zero_copy_only=False)[keep])
         return acc
 
-    def _float(self, ctx) -> bool:
-        if self.op == "count":
-            return False
-        kind = ctx.spec(self.source).table.column(self.of).type.kind
-        return kind not in ("smallint", "int", "bigint")
-
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         key = ("aggregate", f.table, self.column.name)
         totals = f.ctx.memo(key, lambda: self._totals(f.ctx))
         rows = f.idx if self.match is None else f.ref(self.match)
@@ -86,7 +90,8 @@ def _build(op: str, arg: Any, info: BuildInfo) -> Gen:
     for col, allowed in (arg.get("where") or {}).items():
         source.column(col)
         where[col] = allowed if isinstance(allowed, list) else [allowed]
-    return Aggregate(op, source.qualified, of, str(arg["by"]), where, match, parent)
+    floats = op == "sum" and of is not None and source.column(of).type.kind not in ("smallint", "int", "bigint")
+    return Aggregate(op, source.qualified, of, str(arg["by"]), where, match, parent, floats)
 
 
 @register("sum")

@@ -9,7 +9,7 @@ by (seed, table, column, purpose) through ``frame.key``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -18,10 +18,8 @@ import pyarrow.compute as pc
 from seedbed.errors import PlanError, did_you_mean
 from seedbed.generate import rng
 from seedbed.generate.coerce import arrow_type, coerce
+from seedbed.generate.rows import Rows, Run, Values
 from seedbed.schema.model import Column, Schema, Table
-
-if TYPE_CHECKING:
-    from seedbed.generate.frame import Frame
 
 
 @dataclass(frozen=True)
@@ -74,10 +72,25 @@ class Gen:
         if (self.null_rate or self.when) and not info.column.nullable:
             raise info.fail(f"column {info.column.name!r} is NOT NULL, so null_rate/when cannot leave it empty")
 
-    def values(self, f: Frame) -> pa.Array | np.ndarray:
+    spec_key = ""  # the plan key it was built from (``choices``, ``time``, ...)
+
+    def values(self, f: Rows) -> Values:
         raise NotImplementedError
 
-    def compute(self, f: Frame) -> pa.Array:
+    # -- hooks the engine asks; most generators have nothing to say --------------------
+    def capacity(self, ctx: Run, n_parents: int) -> np.ndarray | None:
+        """Per-parent upper bound on rows (distinct picks need a candidate each)."""
+        return None
+
+    def flat_capacity(self, ctx: Run) -> int | None:
+        """Upper bound on the rows of a flat table (a TINYINT key has room for 127)."""
+        return None
+
+    def path_value(self, f: Rows, rest: str) -> pa.Array | None:
+        """The value of ``column.rest`` when this generator resolves paths itself."""
+        return None
+
+    def compute(self, f: Rows) -> pa.Array:
         arr = coerce(self.values(f), self.column.type, self.arrow)
         if self.prefix is not None and pa.types.is_string(arr.type):
             has = pc.starts_with(arr, self.prefix)
@@ -92,7 +105,7 @@ class Gen:
             arr = pc.if_else(pa.array(mask), pa.nulls(len(arr), arr.type), arr)
         return arr
 
-    def _null_mask(self, f: Frame) -> np.ndarray | None:
+    def _null_mask(self, f: Rows) -> np.ndarray | None:
         mask = None
         if self.null_rate:
             mask = rng.uniform(f.u64, f.key(self.column.name, "null")) < self.null_rate
@@ -102,6 +115,21 @@ class Gen:
             off = ~keep.to_numpy(zero_copy_only=False)
             mask = off if mask is None else (mask | off)
         return mask
+
+
+class Reference(Gen):
+    """A column whose value comes from a row of ``target``: frames follow it by row index."""
+
+    target: str | None = None
+
+    def ref_index(self, f: Rows) -> np.ndarray:
+        """The row of ``target`` each row points at (-1: none)."""
+        raise NotImplementedError
+
+
+def group_key(f: Rows, key: np.uint64) -> np.ndarray:
+    """A key per parent row: permutations within a parent's rows differ between parents."""
+    return rng.mix(f.group().astype(np.uint64), key)
 
 
 def number(value: Any, info: BuildInfo, what: str, *, integer: bool = False) -> float:

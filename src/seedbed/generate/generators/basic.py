@@ -10,8 +10,9 @@ import numpy as np
 import pyarrow as pa
 
 from seedbed.generate import rng
-from seedbed.generate.generators.base import BuildInfo, Gen, number, require_keys
+from seedbed.generate.generators.base import BuildInfo, Gen, group_key, number, require_keys
 from seedbed.generate.generators.registry import register
+from seedbed.generate.rows import Rows, Run, Values
 
 
 def render_params(value: Any, params: dict[str, Any]) -> Any:
@@ -32,7 +33,7 @@ class Value(Gen):
     def __init__(self, value: Any):
         self.value = value
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         v = self.value
         if pa.types.is_string(self.arrow):
             text = v if isinstance(v, str) else json.dumps(v, sort_keys=True, separators=(",", ":"))
@@ -63,13 +64,13 @@ class Sequence(Gen):
     def __init__(self, start: int, step: int, by_ordinal: bool):
         self.start, self.step, self.by_ordinal = start, step, by_ordinal
 
-    def flat_capacity(self, ctx) -> int | None:
+    def flat_capacity(self, ctx: Run) -> int | None:
         """A key column cannot count past its type: a TINYINT key has room for 127 rows."""
         if self.by_ordinal or self.column.type.kind not in ("smallint", "int", "bigint"):
             return None
         return max((int_max(self.column) - self.start) // max(self.step, 1) + 1, 0)
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         if self.by_ordinal:
             return self.start + f.ordinal() * self.step
         # keys continue after the run's base, so a second run never reuses a key
@@ -123,7 +124,7 @@ class Choices(Gen):
     def __init__(self, table: dict[Any, tuple[list[Any], np.ndarray]], by: str | None):
         self.table, self.by = table, by
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         u = rng.uniform(f.u64, f.key(self.column.name, "choice"))
         if self.by is None:
             vals, cum = self.table[None]
@@ -152,14 +153,12 @@ class DistinctChoice(Gen):
     def __init__(self, values: list[Any]):
         self.values_ = values
 
-    def values(self, f):
-        from seedbed.generate.generators.refs import _group_key
-
+    def values(self, f: Rows) -> Values:
         n = len(self.values_)
-        pick = rng.permute(np.minimum(f.ordinal(), n - 1), n, _group_key(f, f.key(self.column.name, "distinct")))
+        pick = rng.permute(np.minimum(f.ordinal(), n - 1), n, group_key(f, f.key(self.column.name, "distinct")))
         return pa.array(self.values_).take(pa.array(pick))
 
-    def capacity(self, ctx, spec, n_parents: int):
+    def capacity(self, ctx: Run, n_parents: int) -> np.ndarray | None:
         return np.full(n_parents, len(self.values_), dtype=np.int64)
 
 
@@ -187,7 +186,7 @@ class Number(Gen):
     def __init__(self, dist: str, lo: float, hi: float, extra: dict[str, float]):
         self.dist, self.lo, self.hi, self.extra = dist, lo, hi, extra
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         key = f.key(self.column.name, self.dist)
         u = rng.uniform(f.u64, key)
         lo, hi = self.lo, self.hi
@@ -272,7 +271,7 @@ class Bool(Gen):
     def __init__(self, p: float):
         self.p = p
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         return pa.array(rng.uniform(f.u64, f.key(self.column.name, "bool")) < self.p)
 
 
@@ -289,7 +288,7 @@ class Times(Gen):
     def __init__(self, source: str, lo: float, hi: float):
         self.source, self.lo, self.hi = source, lo, hi
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         base = f.path(self.source)
         vals = base.cast(pa.float64()).fill_null(0).to_numpy(zero_copy_only=False)
         u = rng.uniform(f.u64, f.key(self.column.name, "times"))

@@ -16,17 +16,14 @@ import pyarrow as pa
 
 from seedbed.errors import PlanError
 from seedbed.generate import rng
-from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
+from seedbed.generate.generators.base import BuildInfo, Gen, Reference, group_key, require_keys
 from seedbed.generate.generators.registry import register
+from seedbed.generate.rows import RowLayout, Rows, Run, Values
 
 U64 = np.uint64
 
 
-def _group_key(f, key: np.uint64) -> np.ndarray:
-    return rng.mix(f.group().astype(U64), key)
-
-
-class Ref(Gen):
+class Ref(Reference):
     """A foreign-key column: one parent row per child row."""
 
     def __init__(
@@ -43,7 +40,7 @@ class Ref(Gen):
         self.mode, self.within, self.skew = mode, within, skew
         self.per, self.per_fk = per, per_fk
 
-    def ref_index(self, f) -> np.ndarray:
+    def ref_index(self, f: Rows) -> np.ndarray:
         key = f.key(self.column.name, "ref")
         if self.mode == "group":
             return f.group()
@@ -52,7 +49,7 @@ class Ref(Gen):
             lay = self._target_layout(f.ctx)
             cnt = lay.counts[h]
             if self.mode == "distinct":
-                pick = rng.permute(np.minimum(f.ordinal(), np.maximum(cnt - 1, 0)), cnt, _group_key(f, key))
+                pick = rng.permute(np.minimum(f.ordinal(), np.maximum(cnt - 1, 0)), cnt, group_key(f, key))
             else:
                 pick = rng.below(f.u64, key, cnt)
             return np.where(cnt > 0, lay.starts[h] + pick, -1)
@@ -67,7 +64,7 @@ class Ref(Gen):
             return np.where(roots, -1 if self.column.nullable else f.idx, pick)
         if self.mode == "distinct":
             if self.per is not None:
-                return rng.permute(np.minimum(f.ordinal(), n - 1), n, _group_key(f, key))
+                return rng.permute(np.minimum(f.ordinal(), n - 1), n, group_key(f, key))
             return rng.permute(np.minimum(f.idx, n - 1), n, key)
         u = rng.uniform(f.u64, key)
         if self.skew:
@@ -77,7 +74,7 @@ class Ref(Gen):
             return rng.permute(low, n, rng.mix(U64(7), key))
         return np.minimum(np.floor(u * n).astype(np.int64), n - 1)
 
-    def _target_layout(self, ctx):
+    def _target_layout(self, ctx: Run) -> RowLayout:
         lay = ctx.layout(self.target)
         if lay.counts is None:
             raise PlanError(
@@ -87,18 +84,18 @@ class Ref(Gen):
             )
         return lay
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         return f.follow(self.target, f.ref(self.column.name), self.target_col)
 
-    def capacity(self, ctx, spec, n_parents: int):
+    def capacity(self, ctx: Run, n_parents: int) -> np.ndarray | None:
         """Per-parent limit on rows so distinct or confined picks always have a candidate."""
-        if self.mode == "group" or spec.per is None:
+        if self.mode == "group" or self.per is None:
             return None
         if self.within is not None:
             head, _, rest = self.within.partition(".")
-            if head != spec.per_fk:
+            if head != self.per_fk:
                 return None
-            parents = ctx.frame(spec.per, np.arange(n_parents, dtype=np.int64))
+            parents = ctx.frame(self.per, np.arange(n_parents, dtype=np.int64))
             h = parents.ref_path(rest) if rest else np.arange(n_parents, dtype=np.int64)
             cnt = np.where(h >= 0, self._target_layout(ctx).counts[np.maximum(h, 0)], 0)
             if self.mode == "distinct":
@@ -108,7 +105,7 @@ class Ref(Gen):
             return np.full(n_parents, ctx.rows(self.target), dtype=np.int64)
         return None
 
-    def flat_capacity(self, ctx) -> int | None:
+    def flat_capacity(self, ctx: Run) -> int | None:
         return ctx.rows(self.target) if self.mode == "distinct" and self.per is None else None
 
 
@@ -152,16 +149,16 @@ def _unique_with_group(info: BuildInfo) -> bool:
     return any(col in k and set(k) <= allowed for k in keys)
 
 
-class Sibling(Gen):
+class Sibling(Reference):
     """A later column of a composite foreign key: the same parent row as the first column."""
 
     def __init__(self, first: str, target: str, target_col: str):
         self.first, self.target, self.target_col = first, target, target_col
 
-    def ref_index(self, f) -> np.ndarray:
+    def ref_index(self, f: Rows) -> np.ndarray:
         return f.ref(self.first)
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         return f.follow(self.target, f.ref(self.first), self.target_col)
 
 
@@ -186,14 +183,14 @@ def _ref(arg: Any, info: BuildInfo) -> Gen:
     return ref_for(info, opts)
 
 
-class Path(Gen):
+class Path(Reference):
     def __init__(self, path: str, target: str | None):
         self.path, self.target = path, target
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         return f.path(self.path)
 
-    def ref_index(self, f) -> np.ndarray:
+    def ref_index(self, f: Rows) -> np.ndarray:
         """When the path ends on a foreign key, the row it reaches (so joins can go on)."""
         if self.target is None:
             raise PlanError(f"path {self.path!r} does not end on a reference", where=f.table)
@@ -223,7 +220,7 @@ class AnyRef(Gen):
     def __init__(self, type_column: str, tables: dict[str, tuple[str, str]]):
         self.type_column, self.tables = type_column, tables
 
-    def _groups(self, f) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    def _groups(self, f: Rows) -> list[tuple[str, np.ndarray, np.ndarray]]:
         types = f.col(self.type_column)
         names = list(self.tables)
         gid = pa.compute.index_in(types, value_set=pa.array(names)).fill_null(-1).to_numpy(zero_copy_only=False)
@@ -237,7 +234,7 @@ class AnyRef(Gen):
             out.append((table, pos, idx))
         return out
 
-    def _scatter(self, f, rest_of: dict[str, str]) -> pa.Array:
+    def _scatter(self, f: Rows, rest_of: dict[str, str]) -> pa.Array:
         parts, positions = [], []
         for table, pos, idx in self._groups(f):
             if len(pos):
@@ -258,10 +255,10 @@ class AnyRef(Gen):
             inverse[order] = np.arange(len(order))
         return merged.take(pa.array(inverse))
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         return self._scatter(f, {t: c for t, c in self.tables.values()})
 
-    def path_value(self, f, rest: str) -> pa.Array:
+    def path_value(self, f: Rows, rest: str) -> pa.Array:
         return self._scatter(f, {t: rest for t, _ in self.tables.values()})
 
 
@@ -293,21 +290,34 @@ class EdgeEnd(Ref):
         super().__init__(target, target_col, "edge", None, None, per, per_fk)
         self.end, self.edge_key = end, edge_key
 
-    def ref_index(self, f) -> np.ndarray:
+    def ref_index(self, f: Rows) -> np.ndarray:
         lay = f.ctx.layout(self.target)
         g = f.group()
         n = lay.counts[g]
         pairs = n * (n - 1) // 2
         key = f.ctx.key(f.table, self.edge_key, "edge")
-        m = rng.permute(np.minimum(f.ordinal(), np.maximum(pairs - 1, 0)), np.maximum(pairs, 1), _group_key(f, key))
+        m = rng.permute(np.minimum(f.ordinal(), np.maximum(pairs - 1, 0)), np.maximum(pairs, 1), group_key(f, key))
         j = np.floor((1.0 + np.sqrt(1.0 + 8.0 * m)) / 2.0).astype(np.int64)
         j = np.where(j * (j - 1) // 2 > m, j - 1, j)
         j = np.where((j + 1) * j // 2 <= m, j + 1, j)
         i = m - j * (j - 1) // 2
         return lay.starts[g] + (i if self.end == "from" else j)
 
-    def capacity(self, ctx, spec, n_parents: int):
+    def capacity(self, ctx: Run, n_parents: int) -> np.ndarray | None:
         if self.end != "from":
             return None
         n = ctx.layout(self.target).counts
         return n * (n - 1) // 2
+
+
+@register("edge", listed=False)
+def _edge(arg: Any, info: BuildInfo) -> Gen:
+    """One end of the table's ``edges:`` (written by planning, not by hand):
+    ``edge: {end: from, key: predecessor_task_id, target: work_tasks, column: id}``."""
+    if not isinstance(arg, dict) or arg.get("end") not in ("from", "to"):
+        raise info.fail("edge needs {end: from|to, key: COLUMN, target: TABLE, column: COLUMN}")
+    require_keys(arg, {"end", "key", "target", "column"}, info, "edge")
+    if info.per is None:
+        raise info.fail("edges need the table laid out per the group of their rows")
+    target = info.schema.table(str(arg["target"])).qualified
+    return EdgeEnd(target, str(arg["column"]), str(arg["end"]), str(arg["key"]), info.per, None)

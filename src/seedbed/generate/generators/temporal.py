@@ -23,6 +23,7 @@ import pyarrow as pa
 from seedbed.generate import rng
 from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
 from seedbed.generate.generators.registry import register
+from seedbed.generate.rows import Rows, Values
 from seedbed.generate.timeutil import (
     DAY_US,
     add_business_days,
@@ -63,7 +64,7 @@ class Time(Gen):
     def __init__(self, mode: str, lo: list[Bound], hi: list[Bound], opts: dict[str, Any]):
         self.mode, self.lo, self.hi, self.opts = mode, lo, hi, opts
 
-    def _eval(self, f, bounds: list[Bound], pick) -> tuple[np.ndarray, np.ndarray | None]:
+    def _eval(self, f: Rows, bounds: list[Bound], pick) -> tuple[np.ndarray, np.ndarray | None]:
         vals, mask = None, None
         for kind, b in bounds:
             if kind == "const":
@@ -75,7 +76,7 @@ class Time(Gen):
                 mask = m if mask is None else (mask | m)
         return vals, mask
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         o = self.opts
         unit = DAY_US if self.column.type.kind == "date" else 1_000_000
         key = f.key(self.column.name, "time")

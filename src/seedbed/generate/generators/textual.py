@@ -1,10 +1,7 @@
-"""Text: deterministic UUID keys, vocabulary picks, templates and JSON documents."""
+"""Text: vocabulary picks and lorem text, codes, bytes, bits, intervals, array literals."""
 
 from __future__ import annotations
 
-import json
-import re
-import uuid
 from typing import Any
 
 import numpy as np
@@ -13,131 +10,11 @@ import pyarrow.compute as pc
 
 from seedbed.generate import rng, vocab
 from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
-from seedbed.generate.generators.basic import render_params
+from seedbed.generate.generators.documents import json_string
 from seedbed.generate.generators.registry import register
-from seedbed.generate.text import (
-    FILTERS,
-    hex_fixed,
-    join,
-    namespace_for,
-    to_text,
-    utf8_buffers,
-    uuid5_of_indices,
-    uuid5_strings,
-)
-
-# {field}, {field|filter|filter}, {field:05}; field is a column, a path, a builtin
-# (index, key, ordinal, seed, scale, run) or @vocabulary.
-_FIELD = re.compile(r"\{([A-Za-z0-9_@.]+)(?::0?(\d+))?((?:\|[a-z]+)*)\}")
-_BUILTINS = {"index", "key", "ordinal", "seed", "scale", "run"}
-
-
-class Template:
-    """A string template rendered column-wise: literals joined with column values."""
-
-    def __init__(self, text: str, info: BuildInfo, purpose: str):
-        self.text, self.purpose = text, purpose
-        self.parts: list[str | tuple[str, int | None, list[str]]] = []
-        pos = 0
-        for m in _FIELD.finditer(text):
-            if m.start() > pos:
-                self.parts.append(text[pos : m.start()])
-            name, pad, filters = m.group(1), m.group(2), [x for x in m.group(3).split("|") if x]
-            for flt in filters:
-                if flt not in FILTERS:
-                    raise info.fail(f"unknown filter |{flt} in {text!r}", hint=f"filters: {', '.join(FILTERS)}")
-            if name.startswith("@"):
-                vocab.words(info.locale, name[1:])
-            elif name in _BUILTINS:
-                if name in ("seed", "scale", "run"):
-                    name = str(info.params.get(name, ""))
-                    self.parts.append(name)
-                    pos = m.end()
-                    continue
-            else:
-                info.table.column(name.split(".")[0])
-            self.parts.append((name, int(pad) if pad else None, filters))
-            pos = m.end()
-        if pos < len(text):
-            self.parts.append(text[pos:])
-        self.locale = info.locale
-
-    def fields(self) -> list[str]:
-        return [p[0] for p in self.parts if isinstance(p, tuple)]
-
-    def render(self, f, column: str) -> pa.Array:
-        pieces: list[pa.Array | str] = []
-        for i, part in enumerate(self.parts):
-            if isinstance(part, str):
-                pieces.append(part)
-                continue
-            name, pad, filters = part
-            if name == "index":
-                arr = pa.array(f.idx)
-            elif name == "key":  # the index after the run's base: unique across runs
-                arr = pa.array(f.idx + f.ctx.base(f.table))
-            elif name == "ordinal":
-                arr = pa.array(f.ordinal() + 1)
-            elif name.startswith("@"):
-                words = vocab.words(self.locale, name[1:])
-                k = rng.below(f.u64, f.key(column, f"{self.purpose}:{i}:{name}"), len(words))
-                arr = words.take(pa.array(k))
-            else:
-                arr = f.path(name)
-            text = to_text(arr)
-            if pad:
-                text = pc.utf8_lpad(text, width=pad, padding="0")
-            for flt in filters:
-                text = FILTERS[flt](text)
-            pieces.append(text)
-        return join(pieces, f.n)
-
-
-class Format(Gen):
-    def __init__(self, template: Template):
-        self.template = template
-
-    def values(self, f):
-        return self.template.render(f, self.column.name)
-
-
-@register("format")
-def _format(arg: Any, info: BuildInfo) -> Gen:
-    """``format: "{first_name|lower}.{last_name|lower}.{index}@example.com"``."""
-    if not isinstance(arg, str):
-        raise info.fail("format needs a template string")
-    return Format(Template(arg, info, "format"))
-
-
-class Uuid(Gen):
-    def __init__(self, namespace: uuid.UUID | None, name: Template | None, table: str):
-        self.namespace, self.name, self.table = namespace, name, table
-
-    def values(self, f):
-        ns = self.namespace or namespace_for(f.ctx.seed, self.table)
-        if self.name is None:
-            return uuid5_of_indices(ns, f.idx)
-        return uuid5_strings(ns, self.name.render(f, self.column.name))
-
-
-@register("uuid")
-def _uuid(arg: Any, info: BuildInfo) -> Gen:
-    """``uuid: {namespace: UUID, name: TEMPLATE}``: UUIDv5 of a natural key.
-
-    By default the namespace is derived from the seed and table and the name is the
-    row index, so each seed's keys are disjoint and stable.
-    """
-    arg = arg if isinstance(arg, dict) else {}
-    require_keys(arg, {"namespace", "name"}, info, "uuid")
-    ns = None
-    if "namespace" in arg:
-        try:
-            ns = uuid.UUID(str(render_params(arg["namespace"], info.params)))
-        except ValueError:
-            raise info.fail(f"uuid.namespace {arg['namespace']!r} is not a UUID") from None
-    name = Template(str(arg["name"]), info, "uuid") if "name" in arg else None
-    return Uuid(ns, name, info.table.qualified)
-
+from seedbed.generate.generators.templates import Template
+from seedbed.generate.rows import Rows, Values
+from seedbed.generate.text import hex_fixed, join
 
 # Composite vocabulary kinds, each a template over plain vocabularies.
 COMPOSITES = {
@@ -154,7 +31,7 @@ class Fake(Gen):
     def __init__(self, kind: str, locale: str, template: Template | None):
         self.kind, self.locale, self.template = kind, locale, template
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         key = f.key(self.column.name, "fake:" + self.kind)
         if self.template is not None:
             return self.template.render(f, self.column.name)
@@ -210,7 +87,7 @@ def _dots(arrays: list[pa.Array], sep: str) -> list[pa.Array | str]:
     return out
 
 
-def _sentences(f, key, locale: str, lo: int, hi: int, sentence: bool) -> pa.Array:
+def _sentences(f: Rows, key: np.uint64, locale: str, lo: int, hi: int, sentence: bool) -> pa.Array:
     """Lorem-style text of lo..hi words per row, built as one list array and joined."""
     words = vocab.words(locale, "word")
     count = rng.between(f.u64, rng.mix(np.uint64(99), key), lo, hi)
@@ -245,71 +122,6 @@ def _fake(arg: Any, info: BuildInfo) -> Gen:
     return Fake(arg, info.locale, template)
 
 
-class Json(Gen):
-    def __init__(self, doc: Any, templates: dict[str, Template]):
-        self.doc, self.templates = doc, templates
-
-    def values(self, f):
-        rendered = {k: t.render(f, self.column.name) for k, t in self.templates.items()}
-        # Literal parts are serialised once; each templated leaf becomes an escaped string.
-        skeleton = json.dumps(self.doc, sort_keys=True, separators=(",", ":"))
-        pieces: list[pa.Array | str] = []
-        pos = 0
-        for m in re.finditer(r'"\\u0000(\d+)"', skeleton):
-            pieces.append(skeleton[pos : m.start()])
-            pieces.append(json_string(rendered[m.group(1)]))
-            pos = m.end()
-        pieces.append(skeleton[pos:])
-        return join(pieces, f.n)
-
-
-_JSON_ESCAPES = [
-    ("\\", "\\\\"),
-    ('"', '\\"'),
-    ("\n", "\\n"),
-    ("\r", "\\r"),
-    ("\t", "\\t"),
-    ("\b", "\\b"),
-    ("\f", "\\f"),
-]
-_JSON_ESCAPES += [(chr(c), "\\u%04x" % c) for c in range(0x20) if chr(c) not in "\n\r\t\b\f"]
-
-
-def json_string(val: pa.Array) -> pa.Array:
-    """Each value as a JSON string literal (quoted, escaped); null values as JSON null."""
-    _, data = utf8_buffers(val)
-    # only the escapes whose characters occur: most text has no control character, quote or backslash
-    present = set(np.unique(data[(data < 0x20) | (data == 0x22) | (data == 0x5C)]).tolist())
-    for raw, esc in _JSON_ESCAPES:
-        if ord(raw) in present:
-            val = pc.replace_substring(val, raw, esc)
-    quoted = pc.binary_join_element_wise(pa.scalar('"'), val, pa.scalar('"'), "")
-    if val.null_count:
-        quoted = pc.if_else(pc.is_null(val), pa.scalar("null"), quoted)
-    return quoted
-
-
-@register("json")
-def _json(arg: Any, info: BuildInfo) -> Gen:
-    """``json: {source: web, task: "{task_id}"}``: a JSON document; strings are templates."""
-    templates: dict[str, Template] = {}
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        if isinstance(node, str):
-            node = render_params(node, info.params)
-            if _FIELD.search(node):
-                key = str(len(templates))
-                templates[key] = Template(node, info, f"json{key}")
-                return "\u0000" + key
-        return node
-
-    return Json(walk(arg), templates)
-
-
 _ALPHABETS = {
     "upper": "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
     "lower": "abcdefghijklmnopqrstuvwxyz0123456789",
@@ -324,7 +136,7 @@ class Code(Gen):
     def __init__(self, length: int, alphabet: str, prefix: str):
         self.length, self.alphabet, self.prefix = length, alphabet, prefix
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         radix = len(self.alphabet)
         space = radix**self.length
         # the permutation key ignores the seed so runs with different bases never collide
@@ -356,7 +168,7 @@ class Bytes(Gen):
     def __init__(self, lo: int, hi: int):
         self.lo, self.hi = lo, hi
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         key = f.key(self.column.name, "bytes")
         length = rng.between(f.u64, key, self.lo, self.hi)
         offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int32)
@@ -378,7 +190,7 @@ class Bits(Gen):
     def __init__(self, n: int):
         self.n = n
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         key = f.key(self.column.name, "bits")
         cols = [
             pa.array(np.where(rng.uniform(f.u64, rng.mix(np.uint64(i), key)) < 0.5, "0", "1")) for i in range(self.n)
@@ -396,7 +208,7 @@ class Interval(Gen):
     def __init__(self, lo: int, hi: int):
         self.lo, self.hi = lo, hi
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         days = rng.between(f.u64, f.key(self.column.name, "interval"), self.lo, self.hi)
         return join([pa.array(days).cast(pa.string()), " days"], f.n)
 
@@ -412,7 +224,7 @@ class ArrayLiteral(Gen):
     def __init__(self, of: str, lo: int, hi: int, locale: str):
         self.of, self.lo, self.hi, self.locale = of, lo, hi, locale
 
-    def values(self, f):
+    def values(self, f: Rows) -> Values:
         key = f.key(self.column.name, "array")
         count = rng.between(f.u64, key, self.lo, self.hi)
         items = []

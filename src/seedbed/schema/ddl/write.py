@@ -2,7 +2,7 @@
 
 Generating from the model rather than rewriting the source statements folds
 ALTER TABLE ADD CONSTRAINT into the CREATE TABLE (SQLite cannot add constraints
-later) and lets one table of type spellings decide what each logical kind
+later) and lets the target dialect's table of type spellings (``Dialect.TYPES``) decide what each logical kind
 becomes. Names are quoted only when they must be: SQLAlchemy's SQLite
 reflection finds constraint names by pattern and expects plain ones.
 """
@@ -13,90 +13,20 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from seedbed.dialects import Dialect
 from seedbed.errors import SchemaError
 from seedbed.schema.model import Column, ColumnType, Schema, Table
 from seedbed.schema.order import dependency_order
 from seedbed.schema.sqlnorm import quote
 
-# How each logical kind is spelled on each target. Lossy on purpose for SQLite,
-# which stores uuid/json/enum values as text.
-_SPELLING = {
-    "sqlite": {
-        "smallint": "SMALLINT",
-        "int": "INTEGER",
-        "bigint": "BIGINT",
-        "numeric": "NUMERIC",
-        "float": "REAL",
-        "bool": "BOOLEAN",
-        "text": "TEXT",
-        "varchar": "VARCHAR",
-        "char": "CHAR",
-        "date": "DATE",
-        "timestamp": "TIMESTAMP",
-        "timestamptz": "TIMESTAMP",
-        "time": "TIME",
-        "interval": "TEXT",
-        "uuid": "TEXT",
-        "json": "TEXT",
-        "bytes": "BLOB",
-        "enum": "TEXT",
-        "array": "TEXT",
-        "other": "TEXT",
-    },
-    "mysql": {
-        "smallint": "SMALLINT",
-        "int": "INT",
-        "bigint": "BIGINT",
-        "numeric": "DECIMAL",
-        "float": "DOUBLE",
-        "bool": "BOOLEAN",
-        "text": "LONGTEXT",
-        "varchar": "VARCHAR",
-        "char": "CHAR",
-        "date": "DATE",
-        "timestamp": "DATETIME(6)",
-        "timestamptz": "DATETIME(6)",
-        "time": "TIME(6)",
-        "interval": "VARCHAR(64)",
-        "uuid": "CHAR(36)",
-        "json": "JSON",
-        "bytes": "LONGBLOB",
-        "enum": "ENUM",
-        "array": "JSON",
-        "other": "LONGTEXT",
-    },
-    "postgres": {
-        "smallint": "SMALLINT",
-        "int": "INTEGER",
-        "bigint": "BIGINT",
-        "numeric": "NUMERIC",
-        "float": "DOUBLE PRECISION",
-        "bool": "BOOLEAN",
-        "text": "TEXT",
-        "varchar": "VARCHAR",
-        "char": "CHAR",
-        "date": "DATE",
-        "timestamp": "TIMESTAMP",
-        "timestamptz": "TIMESTAMPTZ",
-        "time": "TIME",
-        "interval": "INTERVAL",
-        "uuid": "UUID",
-        "json": "JSONB",
-        "bytes": "BYTEA",
-        "enum": "TEXT",
-        "array": "ARRAY",
-        "other": "TEXT",
-    },
-}
 
-
-def create_statements(schema: Schema, read: str, write: str, indexes: list[tuple[str, str, exp.Create]]) -> list[str]:
+def create_statements(
+    schema: Schema, read: Dialect, write: Dialect, indexes: list[tuple[str, str, exp.Create]]
+) -> list[str]:
     """CREATE SCHEMA/TABLE statements, then the ``indexes``: (table, index name, statement)."""
-    if write not in _SPELLING:
-        raise SchemaError(f"cannot write DDL for dialect {write!r}", hint=f"use one of: {', '.join(_SPELLING)}")
     w = _Writer(schema, read, write)
     out = []
-    if write != "sqlite":  # SQLite has no schemas: tables land in main, unqualified
+    if write.caps.schemas:  # else tables land in the one namespace, unqualified
         for name in sorted({t.schema for t in schema.tables if t.schema}):
             out.append(f"CREATE SCHEMA IF NOT EXISTS {quote(name, write)}")
     by_name = {t.qualified: t for t in schema.tables}  # Schema.table() also matches bare names
@@ -106,15 +36,16 @@ def create_statements(schema: Schema, read: str, write: str, indexes: list[tuple
 
 
 class _Writer:
-    def __init__(self, schema: Schema, read: str, write: str):
-        self.schema, self.read, self.w = schema, read, write
-        if write == "sqlite":
+    def __init__(self, schema: Schema, read: Dialect, write: Dialect):
+        self.schema, self.w = schema, write
+        self.read, self.write = read.sqlglot, write.sqlglot  # sqlglot's names, for its calls
+        if not write.caps.schemas:
             seen: dict[str, str] = {}
             for t in schema.tables:
                 if seen.setdefault(t.name, t.qualified) != t.qualified:
                     raise SchemaError(
                         f"tables {seen[t.name]!r} and {t.qualified!r} would both be {t.name!r} "
-                        "on SQLite, which has no schemas"
+                        f"on {write.label}, which has no schemas"
                     )
 
     def order(self) -> list[str]:
@@ -130,52 +61,52 @@ class _Writer:
 
     def name(self, qualified: str) -> str:
         schema, _, name = qualified.rpartition(".")
-        if self.w == "sqlite" or not schema:
+        if not self.w.caps.schemas or not schema:
             return quote(name, self.w)
         return f"{quote(schema, self.w)}.{quote(name, self.w)}"
 
-    def cols(self, names) -> str:
+    def cols(self, names: tuple[str, ...]) -> str:
         return ", ".join(quote(n, self.w) for n in names)
 
     def expr(self, sql: str) -> str:
         """Expression text (already normalised in the read dialect) for the target."""
         try:
-            return sqlglot.transpile(sql, read=self.read, write=self.w)[0]
+            return sqlglot.transpile(sql, read=self.read, write=self.write)[0]
         except SqlglotError:
             return sql
 
     def spell(self, t: ColumnType) -> str:
-        base = _SPELLING[self.w][t.kind]
+        base = self.w.TYPES[t.kind]
         if t.kind == "numeric" and t.precision is not None:
             return f"{base}({t.precision}, {t.scale or 0})"
-        if t.kind in ("varchar", "char") and (t.length is not None or self.w == "mysql"):
+        if t.kind in ("varchar", "char") and (t.length is not None or self.w.varchar_needs_length):
             return f"{base}({t.length or 255})"
-        if t.kind == "enum" and self.w == "mysql" and t.enum:
+        if t.kind == "enum" and self.w.caps.inline_enums and t.enum:
             values = self.schema.enum(t.enum).values
-            return "ENUM(" + ", ".join(exp.Literal.string(v).sql(self.w) for v in values) + ")"
-        if t.kind == "array" and self.w == "postgres":
+            return "ENUM(" + ", ".join(exp.Literal.string(v).sql(self.write) for v in values) + ")"
+        if t.kind == "array" and self.w.caps.typed_arrays:
             return f"{self.spell(t.item or ColumnType('text'))}[]"
         return base
 
     def column(self, table: Table, col: Column, rowid: bool) -> str:
         parts = [quote(col.name, self.w), "INTEGER PRIMARY KEY" if rowid else self.spell(col.type)]
         if col.identity and not rowid:
-            parts.append({"mysql": "AUTO_INCREMENT", "postgres": "GENERATED BY DEFAULT AS IDENTITY"}.get(self.w, ""))
+            parts.append(self.w.identity_clause)
         if col.generated:
             parts.append(f"GENERATED ALWAYS AS ({self.expr(col.generated)}) STORED")
         if not col.nullable:
             parts.append("NOT NULL")
         if col.default is not None:
             parts.append(f"DEFAULT {self.default(col.default)}")
-        if col.type.kind == "enum" and col.type.enum and self.w != "mysql":
-            values = ", ".join(exp.Literal.string(v).sql(self.w) for v in self.schema.enum(col.type.enum).values)
+        if col.type.kind == "enum" and col.type.enum and not self.w.caps.inline_enums:
+            values = ", ".join(exp.Literal.string(v).sql(self.write) for v in self.schema.enum(col.type.enum).values)
             parts.append(f"CHECK ({quote(col.name, self.w)} IN ({values}))")
         return " ".join(p for p in parts if p)
 
     def default(self, sql: str) -> str:
         text = self.expr(sql)
         try:
-            tree = sqlglot.parse_one(text, read=self.w)
+            tree = sqlglot.parse_one(text, read=self.write)
         except SqlglotError:
             return f"({text})"
         simple = (exp.Literal, exp.Boolean, exp.Null, exp.CurrentTimestamp, exp.CurrentDate)
@@ -187,12 +118,12 @@ class _Writer:
         pk = t.primary_key
         rowid_col = None
         if (
-            self.w == "sqlite"
+            self.w.integer_pk_is_rowid
             and len(pk) == 1
             and t.column(pk[0]).identity
             and t.column(pk[0]).type.kind in ("smallint", "int", "bigint")
         ):
-            rowid_col = pk[0]  # INTEGER PRIMARY KEY: SQLite numbers the rows
+            rowid_col = pk[0]  # INTEGER PRIMARY KEY: the database numbers the rows
         lines = [self.column(t, c, c.name == rowid_col) for c in t.columns]
         if pk and not rowid_col:
             lines.append(f"PRIMARY KEY ({self.cols(pk)})")
@@ -207,7 +138,7 @@ class _Writer:
                 f"{self.named(fk.name)}FOREIGN KEY ({self.cols(fk.columns)}) "
                 f"REFERENCES {self.name(fk.ref_table)} ({self.cols(fk.ref_columns)})"
             )
-            if fk.deferrable and self.w != "mysql":
+            if fk.deferrable and self.w.caps.deferrable_constraints:
                 line += " DEFERRABLE"
             lines.append(line)
         for ck in t.checks:
@@ -225,11 +156,11 @@ class _Writer:
         if params is None or not params.args.get("columns"):
             return None
         using = params.args.get("using")
-        if using is not None and using.name.lower() != "btree" and self.w != "postgres":
-            return None  # gin, gist ...: PostgreSQL only
+        if using is not None and using.name.lower() != "btree" and not self.w.caps.index_methods:
+            return None  # gin, gist ...
         where = params.args.get("where")
-        if where is not None and self.w == "mysql":
-            return None  # no partial indexes
+        if where is not None and not self.w.caps.partial_indexes:
+            return None
         cols = []
         for o in params.args["columns"]:
             node = o.this if isinstance(o, exp.Ordered) else o
@@ -237,7 +168,7 @@ class _Writer:
             desc = isinstance(o, exp.Ordered) and o.args.get("desc")
             cols.append(f"{text} DESC" if desc else text)
         unique = "UNIQUE " if create.args.get("unique") else ""
-        exists = "" if self.w == "mysql" else "IF NOT EXISTS "
+        exists = "IF NOT EXISTS " if "index" in self.w.if_not_exists else ""
         sql = f"CREATE {unique}INDEX {exists}{quote(name, self.w)} ON {self.name(table)} ({', '.join(cols)})"
         if where is not None:
             sql += f" WHERE {self.expr(where.this.sql(self.read))}"

@@ -1,0 +1,319 @@
+"""seedbed as a library: one function per command, each owning its connection.
+
+Every function takes where the data goes (a database URL, a SQLite file's path, or a
+folder for ``export``) and keyword-only options named like the command line's. Each
+validates its options, opens and closes the database itself, and raises a
+``seedbed.errors.SeedbedError`` (with ``where`` and ``hint``) for anything it refuses::
+
+    import seedbed
+
+    manifest = seedbed.seed("demo.db", recipe="scale-seed", seed=123, scale=0.01)
+    report = seedbed.verify("demo.db", recipe="scale-seed", seed=123)
+    assert report.ok
+    seedbed.purge("demo.db", recipe="scale-seed", seed=123)
+
+The command line (``seedbed.cli``) is a thin layer over these: it parses, calls one of
+them, and prints. Nothing heavy is imported until a function runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seedbed.errors import PlanError
+from seedbed.run.options import SeedOptions
+
+if TYPE_CHECKING:
+    from seedbed.plan.resolved import ResolvedPlan
+    from seedbed.run.source import Source
+    from seedbed.sinks.base import DatabaseSink
+    from seedbed.sinks.manifest import Manifest, TableRecord
+    from seedbed.verify.checks import Report
+
+Where = str | os.PathLike[str]
+Progress = Callable[[str, int, int, "TableRecord"], None]  # (table, i, n, its record) after each table
+
+CHUNK = 20_000  # rows per batch: memory grows with it, speed hardly does past ~10k (see bench/)
+FORMATS = ("parquet", "csv")
+
+__all__ = ["CHUNK", "FORMATS", "Planned", "export", "init", "plan", "purge", "seed", "verify"]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What a seed would write: the resolved plan and every table's row count, in load order."""
+
+    plan: ResolvedPlan
+    rows: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def seed(
+    db: Where,
+    *,
+    recipe: str | None = None,
+    plan: Where | None = None,
+    ddl: Where | None = None,
+    dialect: str | None = None,
+    seed: int | str | None = None,
+    scale: float | None = None,
+    profile: str | None = None,
+    rows: int | None = None,
+    chunk_size: int = CHUNK,
+    locale: str | None = None,
+    create_schema: bool | None = None,
+    manifest_dir: Where | None = "seedbed-runs",
+    full: bool = False,
+    progress: Progress | None = None,
+) -> Manifest:
+    """Seed the database at ``db``; rerunning the same seed adds only missing rows.
+
+    ``create_schema``: create missing tables from the DDL (a recipe does by default).
+    ``full``: on a rerun of a completed seed, check every row, not a sample of keys.
+    Returns the run's manifest (also written to ``manifest_dir`` and the database).
+    """
+    url = database_url(db)
+    opts = _options(
+        seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
+        manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full,
+    )  # fmt: skip
+    quick = None if full else _quick_rerun(url, recipe, plan, ddl, dialect, opts)
+    if quick is not None:
+        if opts.manifest_dir is not None:
+            quick.write(opts.manifest_dir)
+        return quick
+    from seedbed.run.seed import seed as run_seed
+
+    src = _source(recipe, plan, ddl, dialect)
+    _prevalidate(src, opts, url)
+    with _open(url) as sink:
+        return run_seed(sink, src, opts, progress)
+
+
+def plan(
+    db: Where | None = None,
+    *,
+    recipe: str | None = None,
+    plan: Where | None = None,
+    ddl: Where | None = None,
+    dialect: str | None = None,
+    seed: int | str | None = None,
+    scale: float | None = None,
+    profile: str | None = None,
+    rows: int | None = None,
+    chunk_size: int = CHUNK,
+    locale: str | None = None,
+) -> Planned:
+    """What a seed would write, without writing anything: the plan and its row counts.
+
+    The schema comes from the recipe or DDL, else it is read from ``db``.
+    """
+    from seedbed.run.planning import plan_for
+
+    src = _source(recipe, plan, ddl, dialect)
+    opts = _options(seed, scale, profile, rows, chunk_size, locale)
+    if src.schema is None:
+        if db is None:
+            raise PlanError("nothing to plan", hint="give --recipe, --ddl FILE --dialect D, or --db URL")
+        with _open(database_url(db)) as sink:
+            src = src.with_schema(sink.reflect())
+    resolved, ctx = plan_for(src, opts)
+    return Planned(resolved, {name: ctx.rows(name) for name in resolved.order})
+
+
+def init(
+    db: Where | None = None,
+    *,
+    ddl: Where | None = None,
+    dialect: str | None = None,
+    rows: int | None = None,
+    locale: str | None = None,
+) -> dict[str, Any]:
+    """The plan seedbed infers, as plan-file data (``plan.init.to_yaml`` writes it out)."""
+    from seedbed.plan.init import inferred_plan
+    from seedbed.plan.model import PlanFile
+
+    if rows is not None and rows < 0:
+        raise PlanError(f"--rows must be 0 or more, got {rows}")
+    src = _source(None, None, ddl, dialect)
+    schema = src.schema
+    if schema is None:
+        if db is None:
+            raise PlanError("nothing to describe", hint="give --db URL, or --ddl FILE --dialect D")
+        with _open(database_url(db)) as sink:
+            schema = sink.reflect()
+    base = PlanFile(locale=locale) if locale else PlanFile()
+    return inferred_plan(
+        schema, name=src.name if ddl else "database", default_rows=rows or 100, uniform=rows is not None, base=base
+    )
+
+
+def verify(
+    db: Where,
+    *,
+    recipe: str | None = None,
+    plan: Where | None = None,
+    ddl: Where | None = None,
+    dialect: str | None = None,
+    seed: int | str | None = None,
+    rows: int | None = None,
+    chunk_size: int = CHUNK,
+    locale: str | None = None,
+) -> Report:
+    """Check a seeded run: its row counts, no orphans, uniqueness, the recipe's own checks.
+
+    ``report.ok`` says whether all passed; ``report.failures`` lists the others.
+    """
+    from seedbed.run.verify import verify as run_verify
+
+    src = _source(recipe, plan, ddl, dialect)
+    opts = _options(seed, None, None, rows, chunk_size, locale)
+    with _open(database_url(db)) as sink:
+        return run_verify(sink, src, opts)
+
+
+def purge(
+    db: Where,
+    *,
+    recipe: str | None = None,
+    plan: Where | None = None,
+    ddl: Where | None = None,
+    dialect: str | None = None,
+    seed: int | str | None = None,
+    rows: int | None = None,
+    chunk_size: int = CHUNK,
+    locale: str | None = None,
+    force: bool = False,
+) -> dict[str, int]:
+    """Remove exactly the rows one seed created, children before parents; rows deleted per table.
+
+    ``force``: purge even if the plan changed since the run (its keys may differ).
+    """
+    from seedbed.run.purge import purge as run_purge
+
+    src = _source(recipe, plan, ddl, dialect)
+    opts = _options(seed, None, None, rows, chunk_size, locale)
+    with _open(database_url(db)) as sink:
+        return run_purge(sink, src, opts, force=force)
+
+
+def export(
+    out: Where,
+    *,
+    format: str = "parquet",  # noqa: A002 - the command line's name for it
+    recipe: str | None = None,
+    plan: Where | None = None,
+    ddl: Where | None = None,
+    dialect: str | None = None,
+    seed: int | str | None = None,
+    scale: float | None = None,
+    profile: str | None = None,
+    rows: int | None = None,
+    chunk_size: int = CHUNK,
+    locale: str | None = None,
+) -> dict[str, Path]:
+    """Write the plan's rows (the same rows ``seed`` would write) as one file per table in ``out``."""
+    if format not in FORMATS:
+        raise PlanError(f"unknown format {format!r}", hint=f"formats: {', '.join(FORMATS)}")
+    from seedbed.run.export import export as run_export
+
+    src = _source(recipe, plan, ddl, dialect)
+    return run_export(src, _options(seed, scale, profile, rows, chunk_size, locale), Path(out), format)
+
+
+# -- shared ------------------------------------------------------------------------------
+
+
+def database_url(db: Where) -> str:
+    """A URL as it is; a path (``demo.db``) as the SQLite file there."""
+    text = os.fspath(db)
+    return text if "://" in text or text.startswith("sqlite:") else f"sqlite:///{text}"
+
+
+def parse_seed(value: str | int | None) -> int | str | None:
+    """A seed as given on a command line: digits are a number, anything else a string."""
+    if value is None or isinstance(value, int):
+        return value
+    return int(value) if value.lstrip("-").isdigit() else value
+
+
+def _options(
+    seed: int | str | None,
+    scale: float | None,
+    profile: str | None,
+    rows: int | None,
+    chunk_size: int,
+    locale: str | None,
+    **extra: Any,
+) -> SeedOptions:
+    if scale is not None and scale <= 0:
+        raise PlanError(f"--scale must be greater than 0, got {scale}", hint="try --scale 0.1")
+    if chunk_size <= 0:
+        raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
+    if rows is not None and rows < 0:
+        raise PlanError(f"--rows must be 0 or more, got {rows}")
+    return SeedOptions(
+        seed=parse_seed(seed), scale=scale, profile=profile, rows=rows, chunk_size=chunk_size, locale=locale, **extra
+    )
+
+
+def _source(recipe: str | None, plan: Where | None, ddl: Where | None, dialect: str | None) -> Source:
+    from seedbed import dialects
+    from seedbed.run.source import source_from
+
+    if dialect is not None and dialect not in dialects.names():
+        raise PlanError(f"unknown dialect {dialect!r}", hint=f"dialects: {', '.join(dialects.names())}")
+    if dialect and not ddl:
+        raise PlanError("--dialect describes a --ddl file", hint="add --ddl FILE or drop --dialect")
+    return source_from(recipe=recipe, plan=plan, ddl=ddl, dialect=dialect)
+
+
+def _quick_rerun(
+    url: str, recipe: str | None, plan: Where | None, ddl: Where | None, dialect: str | None, opts: SeedOptions
+) -> Manifest | None:
+    """A completed run answered from its manifest, before the engine is even imported."""
+    from seedbed import dialects
+    from seedbed.run.digest import input_files, run_digest
+    from seedbed.sinks.probe import quick_rerun
+
+    if bool(recipe) == bool(plan or ddl):
+        return None  # not one source: the full path says why
+    try:
+        family = dialects.for_url(url).family
+    except PlanError:
+        return None
+    files = input_files(recipe, plan, ddl, dialect)
+    return quick_rerun(url, run_digest(files, family, opts))
+
+
+def _prevalidate(src: Source, opts: SeedOptions, url: str) -> None:
+    """Resolve and probe the plan before connecting where connecting creates the database
+    (a SQLite file), so bad input never leaves an empty file behind. Elsewhere the run
+    checks everything itself before any write (and a source without a schema is
+    reflected from the database, so it is checked after connecting)."""
+    from seedbed import dialects
+
+    if src.schema is None or not dialects.for_url(url).caps.creates_on_connect:
+        return
+    from seedbed.run.planning import plan_for
+
+    plan_for(src, opts)
+
+
+@contextmanager
+def _open(url: str) -> Iterator[DatabaseSink]:
+    from seedbed.sinks import open_sink
+
+    sink = open_sink(url)
+    try:
+        yield sink
+    finally:
+        sink.close()

@@ -1,0 +1,94 @@
+"""SQLite: a file per database, one namespace, the rowid, error names instead of codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from seedbed.dialects.base import Capabilities, Code, Dialect
+from seedbed.dialects.urls import redact, sqlite_path, sqlite_query
+from seedbed.errors import ConnectionFailed, LoadFailed
+
+_OPEN_HINT = "check that the folder exists and is writable"
+
+
+class SQLite(Dialect):
+    name = "sqlite"
+    family = "sqlite"
+    sqlglot = "sqlite"
+    url_schemes = ("sqlite",)
+    sqlalchemy_url = "sqlite://"
+    label = "SQLite"
+
+    default_schema = "main"
+
+    # Lossy on purpose: SQLite stores uuid, json, enum and array values as text.
+    TYPES = {
+        **Dialect.TYPES,
+        "float": "REAL",
+        "timestamptz": "TIMESTAMP",
+        "interval": "TEXT",
+        "uuid": "TEXT",
+        "json": "TEXT",
+    }
+
+    pk_nullable = True  # SQLite lets a (non-rowid) primary key hold NULL
+    identity_nullable = True
+    integer_pk_is_rowid = True
+    if_not_exists = frozenset({"table", "index"})  # (no CREATE SCHEMA at all)
+
+    caps = Capabilities(
+        schemas=False,
+        max_bind_params=32_766,  # SQLITE_MAX_VARIABLE_NUMBER since 3.32
+        creates_on_connect=True,
+    )
+    param = "?"
+
+    TABLE_EXISTS_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+
+    ERRORS: ClassVar[dict[str, Code]] = {
+        "SQLITE_CANTOPEN": Code(ConnectionFailed, "cannot open the file", _OPEN_HINT),
+        "SQLITE_READONLY": Code(LoadFailed, "the database file is read-only", "use a file this user can write to"),
+        "SQLITE_FULL": Code(LoadFailed, "the disk is full", "free space and run again"),
+        "SQLITE_CONSTRAINT_UNIQUE": Code(LoadFailed, "duplicate key"),
+        "SQLITE_CONSTRAINT_PRIMARYKEY": Code(LoadFailed, "duplicate key"),
+        "SQLITE_CONSTRAINT_FOREIGNKEY": Code(LoadFailed, "foreign key violation"),
+        "SQLITE_CONSTRAINT_CHECK": Code(LoadFailed, "check constraint violated"),
+        "SQLITE_CONSTRAINT_NOTNULL": Code(LoadFailed, "NULL in a NOT NULL column"),
+        "SQLITE_BUSY": Code(LoadFailed, "the database file is locked by another connection"),
+    }
+
+    def connect(self, url: str, *, timeout: float | None = None, read_only: bool = False) -> Any:
+        """``sqlite:///path`` (query parameters are SQLite's URI parameters: ``mode``,
+        ``cache``, ``immutable``); foreign keys are enforced on every connection (SQLite's
+        default is off, and seeded data must satisfy them)."""
+        import sqlite3
+
+        path, query = sqlite_path(url), sqlite_query(url)
+        if read_only:
+            if path == ":memory:" or not Path(path).is_file():
+                raise ConnectionFailed(f"no database file at {redact(url)}", hint="seed it first")
+            query = {**query, "mode": "ro"}
+        target: str = path
+        uri = bool(query)
+        if uri:
+            params = "&".join(f"{k}={v}" for k, v in query.items())
+            target = f"file:{Path(path).resolve() if path != ':memory:' else path}?{params}"
+        try:
+            con = sqlite3.connect(target, uri=uri, timeout=timeout or 5.0)
+            con.execute("PRAGMA foreign_keys = ON")
+            con.commit()
+        except sqlite3.Error as err:
+            raise self.connection_failed(redact(url), err, _OPEN_HINT) from None
+        return con
+
+    def connection_failed(self, safe_url: str, err: BaseException | None, default_hint: str) -> ConnectionFailed:
+        return ConnectionFailed(f"cannot open {safe_url}", hint=default_hint)
+
+    def error_code(self, err: BaseException) -> str | None:
+        import sqlite3
+
+        orig = getattr(err, "orig", None) or err
+        if not isinstance(orig, sqlite3.Error):
+            return None
+        return getattr(orig, "sqlite_errorname", None) or "SQLITE_ERROR"

@@ -1,0 +1,45 @@
+"""Each column's plan entry built into a generator, once planning is done.
+
+Planning (``seedbed.plan``) decides *which* entry fills a column; building it into a
+generator object checks the entry's options and happens here, before anything is
+generated or written. A failure names the plan file, the table and the column.
+"""
+
+from __future__ import annotations
+
+from seedbed.errors import PlanError
+from seedbed.generate.generators.base import BuildInfo, Gen
+from seedbed.generate.generators.registry import build
+from seedbed.plan.resolved import ResolvedPlan, TableSpec
+
+Generators = dict[str, dict[str, Gen]]  # table -> column -> generator
+
+
+def compile_plan(plan: ResolvedPlan) -> Generators:
+    """The generators of every table of ``plan``, in load order and column order."""
+    return {name: compile_table(plan, plan.tables[name]) for name in plan.order}
+
+
+def compile_table(plan: ResolvedPlan, spec: TableSpec) -> dict[str, Gen]:
+    gens: dict[str, Gen] = {}
+    for col in spec.table.columns:
+        entry = spec.columns.get(col.name)
+        if entry is None:
+            continue
+        info = BuildInfo(
+            schema=plan.schema,
+            table=spec.table,
+            column=col,
+            anchor_us=plan.anchor_us,
+            locale=plan.locale,
+            per=spec.per,
+            per_fk=spec.per_fk,
+            params=plan.params,
+        )
+        try:
+            gens[col.name] = build(entry.entry, info)
+        except PlanError as err:
+            if err.where and not err.where.startswith(plan.origin):
+                err.where = f"{plan.origin}: {err.where}"
+            raise
+    return gens

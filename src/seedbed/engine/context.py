@@ -1,0 +1,127 @@
+"""What every frame of one run shares: the plan, its generators, the seed, key bases, layouts.
+
+A ``Context`` is pure: the same plan, seed and bases give the same batches, in any
+chunk size, in any order, on any thread. Layouts and per-run aggregates are computed
+lazily, once, under a lock (batches may be generated on another thread).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+import numpy as np
+import pyarrow as pa
+
+from seedbed.engine.compile import Generators, compile_plan
+from seedbed.engine.frame import Frame
+from seedbed.engine.layout import Layout, layout_for
+from seedbed.errors import PlanError
+from seedbed.generate import rng
+from seedbed.plan.resolved import ResolvedPlan, TableSpec
+
+T = TypeVar("T")
+
+
+class Context:
+    """Shared, pure state of one run: plan, seed and lazily computed layouts."""
+
+    def __init__(
+        self,
+        plan: ResolvedPlan,
+        chunk_size: int = 20_000,
+        bases: dict[str, int] | None = None,
+        *,
+        generators: Generators | None = None,
+    ):
+        self.plan = plan
+        self.seed = plan.seed
+        self.chunk_size = chunk_size
+        # per-table key offset of this run: integer keys and {key} start after what the
+        # database held before the run (recorded in the manifest; 0 without a database)
+        self.bases = dict(bases or {})
+        # built here, after planning: a bad generator option fails before anything is written
+        self.generators = generators if generators is not None else compile_plan(plan)
+        self._layouts: dict[str, Layout] = {}
+        self._busy: set[str] = set()
+        self._memo: dict[object, object] = {}
+        # batches may be generated on another thread (prefetch): caches fill under a lock
+        self._lock = threading.RLock()
+
+    def with_bases(self, bases: dict[str, int]) -> Context:
+        """The same run with other key bases (generators are reused, layouts recomputed)."""
+        return Context(self.plan, self.chunk_size, bases, generators=self.generators)
+
+    def key(self, table: str, column: str, purpose: str = "") -> np.uint64:
+        return rng.stream_key(self.seed, table, column, purpose)
+
+    def spec(self, table: str) -> TableSpec:
+        return self.plan.table(table)
+
+    def layout(self, table: str) -> Layout:
+        with self._lock:
+            if table not in self._layouts:
+                if table in self._busy:
+                    raise PlanError(f"the row count of {table!r} depends on itself", where=table)
+                self._busy.add(table)
+                try:
+                    spec = self.spec(table)
+                    self._layouts[table] = layout_for(self, spec, self.generators[spec.name])
+                finally:
+                    self._busy.discard(table)
+            return self._layouts[table]
+
+    def base(self, table: str) -> int:
+        return self.bases.get(table, 0)
+
+    def rows(self, table: str) -> int:
+        return self.layout(table).n
+
+    def memo(self, key: object, make: Callable[[], T]) -> T:
+        """A result computed once per run (aggregates: O(parents))."""
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = make()
+            return self._memo[key]  # type: ignore[return-value]
+
+    def frame(self, table: str, idx: np.ndarray) -> Frame:
+        spec = self.spec(table)
+        return Frame(self, spec, self.generators[spec.name], np.asarray(idx, dtype=np.int64))
+
+    def batch(self, table: str, start: int, stop: int) -> pa.RecordBatch:
+        """Rows [start, stop) of ``table`` as an Arrow record batch of its written columns."""
+        f = self.frame(table, np.arange(start, stop, dtype=np.int64))
+        spec = f.spec
+        arrays = [f.col(c) for c in spec.written]
+        return pa.RecordBatch.from_arrays(arrays, schema=spec.arrow_schema)
+
+    def batches(self, table: str, start: int = 0, stop: int | None = None) -> Iterator[pa.RecordBatch]:
+        stop = self.rows(table) if stop is None else stop
+        for a in range(start, stop, self.chunk_size):
+            yield self.batch(table, a, min(a + self.chunk_size, stop))
+
+    def key_batches(self, table: str) -> Iterator[pa.RecordBatch]:
+        """Only the ownership key columns of every row: what purge and verify need."""
+        spec = self.spec(table)
+        n = self.rows(table)
+        schema = pa.schema([spec.arrow_schema.field(c) for c in spec.key])
+        for a in range(0, n, self.chunk_size):
+            f = self.frame(table, np.arange(a, min(a + self.chunk_size, n), dtype=np.int64))
+            yield pa.RecordBatch.from_arrays([f.col(c) for c in spec.key], schema=schema)
+
+    def sample(self, table: str) -> Frame | None:
+        """The first and last rows of ``table`` (None when it has none): enough to tell
+        whether a run's rows are there without regenerating them all."""
+        n = self.rows(table)
+        return self.frame(table, np.array(sorted({0, n - 1}), dtype=np.int64)) if n else None
+
+
+def probe(ctx: Context) -> None:
+    """Generate the first and last rows of every table, so a generator that fails at run
+    time fails here, before anything is written."""
+    for name in ctx.plan.order:
+        n = ctx.rows(name)
+        if n:
+            ctx.batch(name, 0, min(n, 2))
+            ctx.batch(name, n - 1, n)

@@ -1,0 +1,147 @@
+"""One table evaluated at a set of row indices: columns computed for exactly those rows.
+
+``frame.col(name)`` computes a column, memoised within the frame; a column depending
+on another (``due_date`` after ``start_date``) asks the frame for it. A foreign key is
+a parent *row index* (``frame.ref``); the parent's key, or any other parent column, is
+recomputed by a frame of the parent table at those indices. Nothing is read from a
+database and no table is held in memory. Implements ``generate.rows.Rows``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from seedbed.errors import PlanError
+from seedbed.generate.generators.base import Gen, Reference
+from seedbed.generate.rows import Run
+from seedbed.plan.resolved import TableSpec
+
+
+class Frame:
+    """One table evaluated at the row indices ``idx``."""
+
+    def __init__(self, ctx: Run, spec: TableSpec, gens: dict[str, Gen], idx: np.ndarray):
+        self.ctx = ctx
+        self.gens = gens
+        self.spec = spec
+        self.table = spec.name
+        self.idx = idx
+        self.n = len(idx)
+        self._cols: dict[str, pa.Array] = {}
+        self._refs: dict[str, np.ndarray] = {}
+        self._busy: set[str] = set()
+        self._group: np.ndarray | None = None
+
+    @property
+    def u64(self) -> np.ndarray:
+        return self.idx.astype(np.uint64)
+
+    def key(self, column: str, purpose: str = "") -> np.uint64:
+        return self.ctx.key(self.table, column, purpose)
+
+    # -- layout -------------------------------------------------------------
+    def group(self) -> np.ndarray:
+        """Row index of each row's group (parent) row in a per-parent layout."""
+        if self._group is None:
+            lay = self.ctx.layout(self.table)
+            if lay.counts is None:
+                raise PlanError(
+                    "this table is not laid out per parent",
+                    where=self.table,
+                    hint="give it rows: {per: PARENT, total: N}",
+                )
+            self._group = lay.group_of(self.idx)
+        return self._group
+
+    def ordinal(self) -> np.ndarray:
+        """Position of each row within its group (0-based); the row index when flat."""
+        lay = self.ctx.layout(self.table)
+        if lay.counts is None:
+            return self.idx
+        return self.idx - lay.starts[self.group()]
+
+    # -- columns ------------------------------------------------------------
+    def _gen(self, name: str) -> Gen:
+        try:
+            return self.gens[name]
+        except KeyError:
+            self.spec.table.column(name)  # raises with a did-you-mean when unknown
+            raise PlanError(
+                f"column {name!r} is not generated (it is left to the database)",
+                where=self.table,
+                hint="give it a generator in the plan to refer to it",
+            ) from None
+
+    def col(self, name: str) -> pa.Array:
+        if name not in self._cols:
+            if name in self._busy:
+                raise PlanError(f"column {name!r} depends on itself", where=self.table)
+            self._busy.add(name)
+            try:
+                self._cols[name] = self._gen(name).compute(self)
+            except (PlanError, KeyboardInterrupt):
+                raise
+            except Exception as err:  # a plan asking for impossible values, e.g. text in an int column
+                raise PlanError(
+                    f"cannot generate column {name!r}: {type(err).__name__}: {err}",
+                    where=f"tables.{self.table}.columns.{name}",
+                    hint="check this column's generator against its type",
+                ) from err
+            finally:
+                self._busy.discard(name)
+        return self._cols[name]
+
+    def ref(self, name: str) -> np.ndarray:
+        """Parent row indices of the foreign-key column ``name`` (-1 where null)."""
+        if name not in self._refs:
+            self._refs[name] = self._reference(name).ref_index(self)
+        return self._refs[name]
+
+    def _reference(self, name: str) -> Reference:
+        gen = self._gen(name)
+        if not isinstance(gen, Reference):
+            raise PlanError(f"column {name!r} is not a reference to another table", where=self.table)
+        return gen
+
+    def _target(self, name: str) -> str:
+        target = self._reference(name).target
+        if target is None:
+            raise PlanError(f"column {name!r} does not lead to another table's row", where=self.table)
+        return target
+
+    def ref_path(self, path: str) -> np.ndarray:
+        """Row index reached by following the references ``a.b.c`` (-1 where null)."""
+        head, _, rest = path.partition(".")
+        idx = self.ref(head)
+        if not rest:
+            return idx
+        target = self._target(head)
+        valid = idx >= 0
+        out = np.full(self.n, -1, dtype=np.int64)
+        out[valid] = self.ctx.frame(target, idx[valid]).ref_path(rest)
+        return out
+
+    def path(self, path: str) -> pa.Array:
+        """Value of ``a.b.c``: column c of the row that b of the row that a points to."""
+        head, _, rest = path.partition(".")
+        if not rest:
+            return self.col(head)
+        own = self._gen(head).path_value(self, rest)  # polymorphic references resolve per target table
+        if own is not None:
+            return own
+        idx = self.ref(head)
+        return self.follow(self._target(head), idx, rest)
+
+    def follow(self, table: str, idx: np.ndarray, rest: str) -> pa.Array:
+        """Value of ``rest`` in ``table`` at ``idx``; null where idx is -1."""
+        valid = idx >= 0
+        if valid.all():
+            return self.ctx.frame(table, idx).path(rest)
+        inner = self.ctx.frame(table, idx[valid]).path(rest)
+        if not valid.any():
+            return pa.nulls(len(idx), inner.type)
+        positions = np.cumsum(valid) - 1
+        taken = inner.take(pa.array(np.where(valid, positions, 0)))
+        return pc.if_else(pa.array(valid), taken, pa.nulls(len(idx), taken.type))

@@ -1,0 +1,139 @@
+"""What SQLAlchemy's inspector does not tell, read with the dialect's own catalog queries.
+
+PostgreSQL domains (the inspector drops a domain's type modifiers), declarative
+partitioning (pg_partitioned_table, pg_inherits, relpartbound), the internal foreign
+keys PostgreSQL adds to a table referencing a partitioned table (one per partition,
+left out of the model), MySQL partitions and MariaDB's column-level CHECKs. A dialect
+without one of these queries (``Dialect.DOMAINS_SQL is None``) simply has none of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Inspector
+
+from seedbed.dialects import Dialect
+from seedbed.schema.model import Check, ColumnType, Domain, EnumType, domain_chain
+from seedbed.schema.sqlnorm import domain_check, normalize_check, normalize_default
+from seedbed.schema.types import map_type, parse_type
+
+_CHECK_DEF = re.compile(r"^\s*CHECK\s*(.*?)(?:\s+NOT\s+VALID)?\s*$", re.IGNORECASE | re.DOTALL)
+
+Key = tuple[str, str]  # (schema, table) as the catalog names them
+
+
+class Catalog:
+    """The catalog facts of one database, read once per reflection."""
+
+    def __init__(self, insp: Inspector, dialect: Dialect, qualify: Callable[[str | None, str], str]):
+        self.insp, self.d, self.qualify = insp, dialect, qualify
+        self.default = insp.default_schema_name
+        self.domains: dict[str, Domain] = {}
+        self.domain_base: dict[str, str | None] = {}
+        self.domain_schema: dict[str, str] = {}
+        self.enum_pool: dict[str, EnumType] = {}  # the enums of every schema
+        self.partitioned: dict[Key, str] = {}  # (schema, table) -> key definition
+        self.partition_parent: dict[Key, tuple[Key, str]] = {}
+        self.internal_fks: set[tuple[str, str, str]] = set()
+
+    def sql(self, query: str, **params: Any) -> list[Any]:
+        return list(self.insp.bind.execute(sa.text(query), params).mappings())
+
+    def read(self) -> None:
+        """Domains, partitioning and internal foreign keys of every schema (small)."""
+        if self.d.domains:
+            for e in self.insp.get_enums(schema="*"):  # type: ignore[attr-defined]  # a domain may be based on an enum
+                name = self.qualify(e["schema"], e["name"])
+                self.enum_pool[name] = EnumType(name, tuple(e["labels"]))
+        if self.d.DOMAINS_SQL:
+            rows = {(r["schema"], r["name"]): r for r in self.sql(self.d.DOMAINS_SQL)}
+            for key in rows:
+                self.read_domain(key, rows, set())
+        if self.d.PARTITIONED_SQL:
+            for r in self.sql(self.d.PARTITIONED_SQL):
+                self.partitioned[(r["schema"], r["name"])] = r["key"]
+        if self.d.PARTITIONS_SQL:
+            for r in self.sql(self.d.PARTITIONS_SQL):
+                self.partition_parent[(r["schema"], r["name"])] = ((r["parent_schema"], r["parent"]), r["bound"])
+        if self.d.INTERNAL_FKS_SQL:
+            self.internal_fks = {(r["schema"], r["name"], r["conname"]) for r in self.sql(self.d.INTERNAL_FKS_SQL)}
+
+    def read_domain(self, key: Key, rows: dict[Key, Any], seen: set[Key]) -> None:
+        name = self.qualify(*key)
+        if name in self.domains or key in seen:
+            return
+        seen.add(key)
+        r = rows[key]
+        under = None
+        if r["base_is_domain"]:
+            base_key = (r["base_schema"], r["base_name"])
+            if base_key in rows:
+                self.read_domain(base_key, rows, seen)
+                under = self.qualify(*base_key)
+        dt = parse_type(r["base"], self.d)
+        bases = {n: d.base for n, d in self.domains.items()}
+        if under is not None:
+            base = replace(self.domains[under].base, raw=under)
+        elif dt is not None:
+            base = map_type(dt, self.d, self.enum_pool, domains=bases, raw=r["base"])[0]
+        else:
+            base = ColumnType("other", raw=r["base"])
+        checks = []
+        for conname, condef in zip(r["connames"] or [], r["condefs"] or []):
+            m = _CHECK_DEF.match(condef)
+            checks.append(Check(domain_check(m.group(1) if m else condef, None, self.d), conname))
+        default = normalize_default(r["default"], self.d) if r["default"] is not None else None
+        self.domains[name] = Domain(
+            name, base, not r["notnull"], default, tuple(sorted(checks, key=lambda c: (c.sql, c.name or "")))
+        )
+        self.domain_base[name] = under
+        self.domain_schema[name] = key[0]
+
+    def domain_chain(self, name: str | None) -> list[Domain]:
+        """The domain and the domains under it (a domain can be based on another)."""
+        return domain_chain(self.domains, self.domain_base, name)
+
+    def table_partitions(self, schema: str | None) -> dict[str, tuple[str, str, list[tuple[str, str | None]]]]:
+        """table -> (method, key expression, [(partition, description), ...]) (MySQL)."""
+        out: dict[str, tuple[str, str, list[tuple[str, str | None]]]] = {}
+        if not self.d.TABLE_PARTITIONS_SQL:
+            return out
+        parts: dict[str, dict[str, str | None]] = defaultdict(dict)
+        for r in self.sql(self.d.TABLE_PARTITIONS_SQL, schema=schema or self.default):
+            method = (r["method"] or "").upper()
+            if not any(m in method for m in ("RANGE", "LIST", "HASH", "KEY")):
+                continue  # MariaDB's SYSTEM_TIME history partitions: no value ranges
+            out[r["name"]] = (method, r["expr"] or "", [])
+            parts[r["name"]].setdefault(r["part"], r["description"])  # subpartitions repeat
+        for name, (_, _, lst) in out.items():
+            lst.extend(parts[name].items())
+        return out
+
+    def all_checks(
+        self, schema: str | None, tables: list[Key], checks: dict[Key, list[Any]]
+    ) -> tuple[dict[Key, list[Any]], dict[Key, set[str]]]:
+        """``checks`` plus the ones SQLAlchemy missed (MariaDB's column-level checks), and
+        the JSON columns (table -> column names) that MariaDB's own checks reveal."""
+        if not self.d.CHECKS_SQL:
+            return checks, {}
+        out = {key: list(checks.get(key, [])) for key in tables}
+        json_columns: dict[Key, set[str]] = defaultdict(set)
+        keys = {key[1]: key for key in tables}
+        for r in self.sql(self.d.CHECKS_SQL, schema=schema or self.default):
+            key = keys.get(r["name"])
+            if key is None:
+                continue  # a table not asked for
+            auto = normalize_check(f"json_valid({self.d.quote(r['conname'])})", self.d)
+            if normalize_check(r["sqltext"], self.d) == auto:
+                json_columns[key].add(r["conname"])  # MariaDB's JSON is LONGTEXT with a JSON_VALID check
+                out[key] = [c for c in out[key] if c.get("name") != r["conname"]]
+                continue
+            if not any(c.get("name") == r["conname"] for c in out[key]):
+                out[key].append({"name": r["conname"], "sqltext": r["sqltext"]})
+        return out, json_columns

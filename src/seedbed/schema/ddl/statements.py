@@ -1,0 +1,267 @@
+"""A DDL file as statements: split, non-ASCII names protected, each parsed by sqlglot.
+
+Dump files of MySQL/MariaDB are client scripts (``DELIMITER``, executable comments);
+they are read the way the server would run them before sqlglot sees a statement.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect as SqlglotDialect
+from sqlglot.errors import SqlglotError
+from sqlglot.tokens import TokenType
+
+from seedbed import dialects
+from seedbed.dialects import Dialect
+from seedbed.errors import SchemaError
+from seedbed.schema.ddl.clauses import cut_partitioning
+
+_CREATE_TABLE_OR_ALTER = re.compile(r"^\s*(CREATE\s+(\w+\s+){0,2}TABLE|ALTER\s+(?:(?:ONLINE|IGNORE)\s+)*TABLE)\b", re.I)
+_INDEX_ON_ONLY = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON)\s+ONLY\b", re.IGNORECASE | re.DOTALL)
+_WITH_OPTIONS = re.compile(r"\bWITH\s+OPTIONS\b", re.IGNORECASE)
+
+
+def split_statements(text: str, dialect: str | Dialect) -> list[str]:
+    """The statements of ``text``, without the ``;`` and without leading comments.
+
+    MySQL text first loses the client's ``DELIMITER`` command (a statement written
+    under ``DELIMITER ;;``, a trigger or procedure body, is one statement) and the
+    markers of its executable comments, whose content then counts as SQL when the
+    server would run it: ``/*!NNNNN ... */`` on MySQL; on MariaDB (dialect
+    "mariadb") the same except versions 50700-99999 (MySQL 5.7+ features MariaDB
+    skips), and ``/*M!NNNNNN ... */``, which MySQL takes for a plain comment.
+    """
+    d = dialects.get(dialect)
+    chunks = _script_chunks(text, d) if d.client_script else [(text, False)]
+    statements: list[str] = []
+    for chunk, whole in chunks:
+        if whole:
+            statements.append(chunk.strip())
+        else:
+            statements += _split(chunk, d.sqlglot)
+    return [s for s in statements if s]
+
+
+def _split(text: str, dialect: str) -> list[str]:
+    try:
+        tokens = SqlglotDialect.get_or_raise(dialect).tokenize(text)
+    except SqlglotError as err:
+        raise SchemaError(f"cannot read the DDL: {err}") from None
+    statements, first, prev = [], None, None
+    for tok in tokens:
+        if tok.token_type == TokenType.SEMICOLON:
+            if first is not None:
+                statements.append(text[first.start : prev.end + 1])
+            first = None
+        else:
+            first = first or tok
+            prev = tok
+    if first is not None:
+        statements.append(text[first.start : prev.end + 1])
+    return statements
+
+
+_DELIMITER = re.compile(r"[ \t]*DELIMITER[ \t]+(\S+)[ \t]*(?:\r?\n|$)", re.IGNORECASE)
+_VERSIONED = re.compile(r"/\*(M?)!(\d*)")
+
+
+def _script_chunks(text: str, d: Dialect) -> list[tuple[str, bool]]:
+    """A client script as (chunk, is_one_statement) pieces: the text between DELIMITER
+    commands, version-gated comments opened. Chunks under the default ``;`` are
+    split by the tokenizer; a statement under another delimiter is returned whole."""
+    out: list[tuple[str, bool]] = []
+    buf: list[str] = []
+    delimiter = ";"
+    i, n = 0, len(text)
+    line_start = True
+    versioned = False  # inside /*! ... */: its closing */ is dropped
+
+    def flush(whole: bool) -> None:
+        if buf:
+            out.append(("".join(buf), whole))
+            buf.clear()
+
+    while i < n:
+        c = text[i]
+        if line_start:
+            m = _DELIMITER.match(text, i)
+            if m:
+                flush(delimiter != ";")
+                delimiter = m.group(1)
+                i = m.end()
+                continue
+        line_start = c == "\n"
+        if c in "'\"`":  # a quoted string or name: copy it whole
+            j = i + 1
+            while j < n:
+                if text[j] == "\\" and c != "`":
+                    j += 2
+                    continue
+                if text[j] == c:
+                    if j + 1 < n and text[j + 1] == c:
+                        j += 2
+                        continue
+                    break
+                j += 1
+            buf.append(text[i : j + 1])
+            i = j + 1
+            continue
+        if text.startswith("/*", i):
+            m = _VERSIONED.match(text, i)
+            if m and not versioned and d.executed_comment(m.group(2), m.group(1) == "M"):
+                versioned = True
+                buf.append(" ")
+                i = m.end()
+                continue
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            buf.append(text[i:j])
+            i = j
+            continue
+        if versioned and text.startswith("*/", i):
+            versioned = False
+            buf.append(" ")
+            i += 2
+            continue
+        if text.startswith("--", i) or c == "#":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            buf.append(text[i:j])
+            i = j
+            continue
+        if delimiter != ";" and text.startswith(delimiter, i):
+            flush(True)
+            i += len(delimiter)
+            continue
+        buf.append(c)
+        i += 1
+    flush(delimiter != ";")
+    return out
+
+
+def protect(stmt: str, d: Dialect) -> tuple[str, dict[str, str]]:
+    """``stmt`` with every name that has non-ASCII letters replaced by an ASCII
+    placeholder, and the map back (placeholder -> the name the database stores).
+
+    sqlglot matches type names with ``str.upper``, which turns a domain named
+    ``bıgınt`` (dotless ı), quoted or not, into the keyword BIGINT; PostgreSQL folds
+    only ASCII letters of an unquoted name (see ``fold``).
+    """
+    if stmt.isascii():
+        return stmt, {}
+    try:
+        tokens = SqlglotDialect.get_or_raise(d.sqlglot).tokenize(stmt)
+    except SqlglotError:
+        return stmt, {}
+    q = d.quote_char
+    mapping: dict[str, str] = {}
+    out, last = [], 0
+    for tok in tokens:
+        src = stmt[tok.start : tok.end + 1]
+        if src.isascii():
+            continue
+        if tok.token_type == TokenType.IDENTIFIER and src[:1] in '"`':
+            name = tok.text  # a quoted name: as written
+        elif src == tok.text and re.fullmatch(r"[\w$]+", src):
+            name = d.fold(src)  # a bare word
+        else:
+            continue  # a string, a comment ...: left alone
+        placeholder = next((k for k, v in mapping.items() if v == name), f"_sb_u{len(mapping)}_")
+        mapping[placeholder] = name
+        out.append(stmt[last : tok.start] + q + placeholder + q)
+        last = tok.end + 1
+    return "".join(out) + stmt[last:], mapping
+
+
+def restore(tree: exp.Expression, mapping: dict[str, str]) -> exp.Expression:
+    """Put the names :func:`protect` replaced back into a parsed tree."""
+    if mapping:
+        for node in tree.walk():
+            for key, value in node.args.items():
+                if isinstance(value, str) and "_sb_u" in value:
+                    node.args[key] = unprotect(value, mapping)
+    return tree
+
+
+def unprotect(text: str, mapping: dict[str, str], quote: str = "") -> str:
+    """``text`` with the placeholders of ``mapping`` replaced by the names (``quote``:
+    the placeholders stand quoted in ``text``, and the names are quoted back)."""
+    for placeholder, name in mapping.items():
+        if quote:
+            text = text.replace(quote + placeholder + quote, quote + name.replace(quote, quote * 2) + quote)
+        else:
+            text = text.replace(placeholder, name)
+    return text
+
+
+# Statements parse_ddl reads: failing to parse one of these is an error, not a skip.
+_WANTED = re.compile(
+    r"^\s*(CREATE\s+(UNIQUE\s+INDEX|(\w+\s+){0,2}TABLE)\b"
+    r"|ALTER\s+TABLE\b.*\bADD\s+(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|CHECK)\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def parse_statements(text: str, d: Dialect) -> list[tuple[str, exp.Expression | None]]:
+    """(text, tree) per statement; tree None for statements seedbed does not read.
+
+    A statement sqlglot cannot parse is an error only if it is one we need
+    (CREATE TABLE, CREATE UNIQUE INDEX, ALTER TABLE ... ADD constraint); anything
+    else (functions, grants, SET ...) is skipped, and CREATE TYPE ... AS ENUM,
+    CREATE DOMAIN and ATTACH PARTITION have regex fallbacks. A MySQL partitioning
+    clause is cut off before parsing (sqlglot reads only some of its forms) and kept
+    in ``tree.meta["partitioning"]``.
+    """
+    out: list[tuple[str, exp.Expression | None]] = []
+    for n, stmt in enumerate(split_statements(text, d), 1):
+        source, mapping = protect(stmt, d)
+        clause = None
+        if d.partition_clause and _CREATE_TABLE_OR_ALTER.match(source):
+            source, clause = cut_partitioning(source)
+        elif d.declarative_partitions and re.search(r"\bPARTITION\s+OF\b", source, re.I):
+            source = _WITH_OPTIONS.sub("", source)  # col WITH OPTIONS DEFAULT 0 == col DEFAULT 0
+        only = 0
+        if d.declarative_partitions:  # pg_dump: CREATE INDEX ... ON ONLY parent (not its partitions)
+            source, only = _INDEX_ON_ONLY.subn(r"\1", source, count=1)
+        try:
+            with quiet_sqlglot():
+                tree = sqlglot.parse_one(source, read=d.sqlglot)
+        except SqlglotError as err:
+            if clause is not None and source.lstrip()[:5].upper() == "ALTER":
+                tree = exp.Command(this="ALTER", expression=exp.Literal.string(source))
+            elif _WANTED.match(source):
+                first_line = stmt.strip().splitlines()[0][:80]
+                raise SchemaError(
+                    f"cannot parse DDL statement {n} ({first_line!r}): {str(err).splitlines()[0]}",
+                    hint="simplify the statement, or create the schema in the database and let seedbed reflect it",
+                ) from None
+            else:
+                tree = None
+        if tree is not None:
+            tree = restore(tree, mapping)
+            tree.meta["source"] = source
+            tree.meta["unicode"] = mapping
+            tree.meta["only"] = bool(only)
+            if clause is not None:
+                tree.meta["partitioning"] = unprotect(clause, mapping, d.quote_char)
+        out.append((stmt, tree))
+    return out
+
+
+@contextmanager
+def quiet_sqlglot() -> Iterator[None]:
+    """sqlglot logs a warning for each statement it keeps as a raw Command; a pg_dump
+    file has dozens (SET, GRANT, ...) that seedbed ignores anyway."""
+    log = logging.getLogger("sqlglot")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)

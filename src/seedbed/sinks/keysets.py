@@ -1,0 +1,109 @@
+"""Key sets: a run's keys (recomputed, never stored) loaded into the database and joined.
+
+Rerun, verify and purge find a run's rows by its keys: generated again from the plan
+and seed, loaded into an indexed temporary table, and joined with the table. A few
+keys (the first and last rows) are asked for directly (``probe.presence_sql``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from seedbed.sinks.connection import Connected
+from seedbed.sinks.probe import presence_sql
+
+if TYPE_CHECKING:
+    from seedbed.plan.resolved import TableSpec
+
+_FEW = 64  # up to this many keys are asked for in one statement, without a temporary table
+
+
+class KeySets(Connected):
+    """Key-set operations over SQLAlchemy; MySQL overrides what its DDL would commit."""
+
+    null_safe_eq = "IS NOT DISTINCT FROM"  # equality where NULL matches NULL
+
+    def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
+        """Load key batches into the temporary table ``temp``."""
+        raise NotImplementedError
+
+    def _with_keys(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> str:
+        temp = "seedbed_keys"
+        cols = ", ".join(self.q(c) for c in spec.key)
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {temp}")
+        self.conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {temp} AS SELECT {cols} FROM {self.qt(spec)} WHERE 1 = 0")
+        self.write_keys(spec, temp, batches)
+        # without an index every probe of the key set would scan it
+        self.conn.exec_driver_sql(f"CREATE INDEX {temp}_idx ON {temp} ({cols})")
+        return temp
+
+    def _match(self, spec: TableSpec, outer: str, inner: str = "k") -> str:
+        parts = []
+        for c in spec.key:
+            op = "=" if not spec.table.column(c).nullable else self.null_safe_eq
+            parts.append(f"{inner}.{self.q(c)} {op} {outer}.{self.q(c)}")
+        return " AND ".join(parts)
+
+    def insert_missing_sql(self, spec: TableSpec, stage: str) -> str:
+        """Insert the staged rows whose key is not in the table yet (reruns)."""
+        cols = ", ".join(self.q(c) for c in spec.written)
+        return (
+            f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {self.qt(spec)} t WHERE {self._match(spec, 't', 's')})"
+        )
+
+    def count(self, spec: TableSpec, keys: pa.RecordBatch | Iterable[pa.RecordBatch]) -> int:
+        """How many of the given keys are present in the table."""
+        if isinstance(keys, pa.RecordBatch) and keys.num_rows <= _FEW:
+            return self._count_few(spec, keys)
+        return self._count_many(spec, [keys] if isinstance(keys, pa.RecordBatch) else keys)
+
+    def _count_few(self, spec: TableSpec, keys: pa.RecordBatch) -> int:
+        cols = [self.driver_values(keys.column(c)) for c in spec.key]
+        params = [v for row in zip(*cols, strict=True) for v in row]
+        sql = presence_sql(self.dialect, spec.table.schema, spec.table.name, spec.key, keys.num_rows)
+        with self.transaction():
+            return int(self.conn.exec_driver_sql(sql, tuple(params)).scalar_one())
+
+    def _count_many(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> int:
+        with self.conn.begin():
+            temp = self._with_keys(spec, batches)
+            n = self.conn.exec_driver_sql(
+                f"SELECT count(*) FROM {temp} k WHERE EXISTS "
+                f"(SELECT 1 FROM {self.qt(spec)} t WHERE {self._match(spec, 't')})"
+            ).scalar_one()
+            self.conn.exec_driver_sql(f"DROP TABLE {temp}")
+        return int(n)
+
+    def delete(self, spec: TableSpec, keys: Iterable[pa.RecordBatch]) -> int:
+        """Delete exactly the rows with the given keys (nothing else); rows deleted.
+
+        Runs in the caller's transaction, so a purge of many tables is all or nothing.
+        """
+        temp = self._with_keys(spec, keys)
+        res = self.conn.exec_driver_sql(
+            f"DELETE FROM {self.qt(spec)} WHERE EXISTS "
+            f"(SELECT 1 FROM {temp} k WHERE {self._match(spec, self.qt(spec))})"
+        )
+        self.conn.exec_driver_sql(f"DROP TABLE {temp}")
+        return int(res.rowcount)
+
+    def update(self, spec: TableSpec, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]) -> int:
+        """Set ``columns`` of the rows identified by the key (batches hold key + columns).
+
+        Used for foreign keys cut from a cycle: loaded as NULL, set once the parent exists.
+        Runs in the caller's transaction.
+        """
+        wide = replace(spec, key=spec.key + tuple(c for c in columns if c not in spec.key))
+        temp = self._with_keys(wide, batches)
+        res = self.conn.exec_driver_sql(self.update_sql(spec, temp, columns))
+        self.conn.exec_driver_sql(f"DROP TABLE {temp}")
+        return int(res.rowcount)
+
+    def update_sql(self, spec: TableSpec, temp: str, columns: tuple[str, ...]) -> str:
+        sets = ", ".join(f"{self.q(c)} = k.{self.q(c)}" for c in columns)
+        return f"UPDATE {self.qt(spec)} SET {sets} FROM {temp} k WHERE {self._match(spec, self.qt(spec))}"
