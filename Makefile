@@ -1,10 +1,12 @@
 # Two entry points: `make demo` seeds the bundled scale-seed recipe into a local
 # SQLite file; `make test` runs the test suite. Both set up .venv on first use.
+# `make lint` runs the gates CI runs too (ruff, ruff format, mypy); `make test-fast`
+# leaves out the tests marked slow.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(BIN)/seedbed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +21,14 @@ demo: $(BIN)/seedbed
 
 test: $(BIN)/seedbed
 	$(BIN)/python -m pytest -q
+
+test-fast: $(BIN)/seedbed
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(BIN)/seedbed
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy
 
 bench: $(BIN)/seedbed
 	$(BIN)/python -m bench

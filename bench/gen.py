@@ -17,8 +17,9 @@ import time
 
 
 def measure(scale: float, seed: int, chunk_size: int) -> dict:
-    from seedbed.generate.frame import Context
-    from seedbed.run.seed import SeedOptions, plan_for
+    from seedbed.engine import Context
+    from seedbed.run.options import SeedOptions
+    from seedbed.run.prepare import plan_for
     from seedbed.run.source import source_from
 
     src = source_from(recipe="scale-seed")
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chunk-size", type=int, help="rows per batch (default: seedbed's SeedOptions default)")
     a = ap.parse_args(argv)
     if a.chunk_size is None:
-        from seedbed.run.seed import SeedOptions
+        from seedbed.run.options import SeedOptions
 
         a.chunk_size = SeedOptions().chunk_size
     json.dump(measure(a.scale, a.seed, a.chunk_size), sys.stdout)

@@ -53,7 +53,8 @@ class Meta:
 def plan_meta(scale: float, seed: int) -> Meta:
     import pyarrow as pa
 
-    from seedbed.run.seed import SeedOptions, plan_for
+    from seedbed.run.options import SeedOptions
+    from seedbed.run.prepare import plan_for
     from seedbed.run.source import source_from
 
     plan, ctx = plan_for(source_from(recipe=RECIPE), SeedOptions(seed=seed, scale=scale, manifest_dir=None))

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from seedbed.engine import Context
 from seedbed.run.options import SeedOptions
-from seedbed.run.planning import plan_for
+from seedbed.run.prepare import plan_for
 from seedbed.run.source import source_from
 
 

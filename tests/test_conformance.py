@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from seedbed.plan.model import PlanFile
+from seedbed.planning.model import PlanFile
 from seedbed.run.options import SeedOptions
 from seedbed.run.seed import seed
 from seedbed.run.source import Source
@@ -91,6 +91,7 @@ def _snapshot(sink, tables) -> str:
     return h.hexdigest()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("folder", "file", "dialect"), CASES, ids=[f"{c[0]}/{c[1]}" for c in CASES])
 def test_seed_real_schema_without_a_plan(folder, file, dialect, tmp_path):
     path = SCHEMAS / folder / file

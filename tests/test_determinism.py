@@ -27,6 +27,7 @@ def reference():
     return {name: digest(table_of(ctx, name)) for name in ctx.plan.order}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chunk_size", [1_000, 7_777, 100_000])
 @pytest.mark.parametrize("reverse", [False, True])
 def test_identical_across_chunk_sizes_and_order(reference, chunk_size, reverse):
@@ -68,6 +69,7 @@ def test_golden_values():
     assert (task["status"], task["rank"], str(task["start_date"])) == ("todo", 1, "2025-09-05")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_exported_files_identical_across_chunk_sizes(tmp_path, fmt):
     src = source_from(recipe="scale-seed")

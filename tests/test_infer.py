@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from seedbed.plan.checks import read_checks
-from seedbed.plan.init import inferred_plan, to_yaml
-from seedbed.plan.load import parse_plan
+from seedbed.planning.checks import read_checks
+from seedbed.planning.init import inferred_plan, to_yaml
+from seedbed.planning.load import parse_plan
 from seedbed.run.export import export
 from seedbed.run.options import SeedOptions
-from seedbed.run.planning import plan_for
+from seedbed.run.prepare import plan_for
 from seedbed.run.seed import seed
 from seedbed.run.source import Source, source_from
 from seedbed.run.verify import verify

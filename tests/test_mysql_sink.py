@@ -17,11 +17,11 @@ import sqlalchemy as sa
 
 from seedbed import dialects
 from seedbed.errors import ConnectionFailed, LoadFailed
-from seedbed.plan.resolved import TableSpec
+from seedbed.planning.resolved import TableSpec
 from seedbed.sinks import open_sink
 from seedbed.sinks.mysql import MySQLSink
 from seedbed.sinks.mysqlcsv import hex_text
-from seedbed.verify.queries import orphans
+from seedbed.verification.queries import orphans
 
 pytestmark = pytest.mark.mysql
 
@@ -515,9 +515,7 @@ def test_update_columns_and_checks_off(mysql_url, mode):
         spec = _spec(sink, f"emp_{mode}", schema)
         rows = {"id": [1, 2, 3], "name": ["a", "b", "c"], "boss": [3, 1, 2]}  # a cycle
         assert (
-            sink.load(
-                spec, [pa.RecordBatch.from_pydict({**rows, "boss": [None] * 3}, schema=schema)], merge=False
-            ).rows
+            sink.load(spec, [pa.RecordBatch.from_pydict({**rows, "boss": [None] * 3}, schema=schema)], merge=False).rows
             == 3
         )
         bosses = pa.RecordBatch.from_pydict({"id": rows["id"], "boss": rows["boss"]})

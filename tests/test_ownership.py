@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from seedbed.run.options import SeedOptions
-from seedbed.run.planning import plan_for
+from seedbed.run.prepare import plan_for
 from seedbed.run.purge import purge
 from seedbed.run.seed import seed
 from seedbed.run.source import source_from
@@ -50,6 +50,7 @@ def counts(sink, tables: list[str]) -> dict[str, int]:
     return out
 
 
+@pytest.mark.slow
 def test_rerun_coexist_purge(db_url, tmp_path):
     src = source_from(recipe="scale-seed")
     opts = lambda s, scale=SCALE: SeedOptions(seed=s, scale=scale, manifest_dir=tmp_path / "runs")  # noqa: E731
@@ -255,6 +256,7 @@ def _kill_while_loading(url: str, cmd: list[str], table: str) -> None:
         assert conn.execute("SELECT status FROM seedbed_runs").fetchone()[0] == "running"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("then", ["seed", "purge"])
 def test_a_killed_run_gets_its_indexes_back(fresh_pg_url, tmp_path, then):
     """SIGKILL while the largest table loads without its indexes: the next run of the seed

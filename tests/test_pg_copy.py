@@ -264,6 +264,7 @@ def _contents(url: str) -> dict[str, str]:
         s.close()
 
 
+@pytest.mark.slow
 def test_a_recipe_lands_identical_by_binary_and_by_csv(pg_url, fresh_pg_url):
     """The same run, once binary and once CSV, leaves the same rows in every table."""
     opts = SeedOptions(seed=123, scale=0.02, manifest_dir=None)

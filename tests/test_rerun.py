@@ -32,6 +32,7 @@ def _digest(url, opts, recipe="scale-seed", plan=None, ddl=None, dialect=None):
     return rerun.run_digest(rerun.input_files(recipe, plan, ddl, dialect), dialects.for_url(url).family, opts)
 
 
+@pytest.mark.slow
 def test_completed_run_is_recognised_until_a_sampled_key_goes(db_url, tmp_path):
     opts = SeedOptions(seed=7, scale=SCALE, manifest_dir=tmp_path / "runs")
     sink = open_sink(db_url)

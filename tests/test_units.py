@@ -42,8 +42,8 @@ from seedbed.generate.timeutil import (
     parse_duration,
     to_micros,
 )
-from seedbed.plan.load import load_plan_file, parse_plan
-from seedbed.plan.resolve import resolve_plan
+from seedbed.planning.load import load_plan_file, parse_plan
+from seedbed.planning.resolve import resolve_plan
 from seedbed.schema.ddl import parse_ddl
 from seedbed.schema.model import ColumnType
 from seedbed.sinks.manifest import Manifest, TableRecord

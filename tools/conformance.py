@@ -14,8 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from seedbed.plan.model import PlanFile  # noqa: E402
-from seedbed.run.seed import SeedOptions, seed  # noqa: E402
+from seedbed.planning.model import PlanFile  # noqa: E402
+from seedbed.run.options import SeedOptions  # noqa: E402
+from seedbed.run.seed import seed  # noqa: E402
 from seedbed.run.source import Source  # noqa: E402
 from seedbed.run.verify import verify  # noqa: E402
 from seedbed.sinks import open_sink  # noqa: E402

@@ -10,6 +10,6 @@ The library is what the command line calls (``seedbed.api``)::
 
 from seedbed.api import export, init, plan, purge, seed, verify
 from seedbed.errors import SeedbedError
+from seedbed.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["SeedbedError", "__version__", "export", "init", "plan", "purge", "seed", "verify"]

@@ -29,11 +29,11 @@ from seedbed.errors import PlanError
 from seedbed.run.options import SeedOptions
 
 if TYPE_CHECKING:
-    from seedbed.plan.resolved import ResolvedPlan
+    from seedbed.planning.resolved import ResolvedPlan
     from seedbed.run.source import Source
     from seedbed.sinks.base import DatabaseSink
     from seedbed.sinks.manifest import Manifest, TableRecord
-    from seedbed.verify.checks import Report
+    from seedbed.verification.checks import Report
 
 Where = str | os.PathLike[str]
 Progress = Callable[[str, int, int, "TableRecord"], None]  # (table, i, n, its record) after each table
@@ -116,7 +116,7 @@ def plan(
 
     The schema comes from the recipe or DDL, else it is read from ``db``.
     """
-    from seedbed.run.planning import plan_for
+    from seedbed.run.prepare import plan_for
 
     src = _source(recipe, plan, ddl, dialect)
     opts = _options(seed, scale, profile, rows, chunk_size, locale)
@@ -138,8 +138,8 @@ def init(
     locale: str | None = None,
 ) -> dict[str, Any]:
     """The plan seedbed infers, as plan-file data (``plan.init.to_yaml`` writes it out)."""
-    from seedbed.plan.init import inferred_plan
-    from seedbed.plan.model import PlanFile
+    from seedbed.planning.init import inferred_plan
+    from seedbed.planning.model import PlanFile
 
     if rows is not None and rows < 0:
         raise PlanError(f"--rows must be 0 or more, got {rows}")
@@ -238,6 +238,10 @@ def database_url(db: Where) -> str:
     return text if "://" in text or text.startswith("sqlite:") else f"sqlite:///{text}"
 
 
+def _path(where: Where | None) -> Path | None:
+    return Path(where) if where is not None else None
+
+
 def parse_seed(value: str | int | None) -> int | str | None:
     """A seed as given on a command line: digits are a number, anything else a string."""
     if value is None or isinstance(value, int):
@@ -273,7 +277,7 @@ def _source(recipe: str | None, plan: Where | None, ddl: Where | None, dialect: 
         raise PlanError(f"unknown dialect {dialect!r}", hint=f"dialects: {', '.join(dialects.names())}")
     if dialect and not ddl:
         raise PlanError("--dialect describes a --ddl file", hint="add --ddl FILE or drop --dialect")
-    return source_from(recipe=recipe, plan=plan, ddl=ddl, dialect=dialect)
+    return source_from(recipe=recipe, plan=_path(plan), ddl=_path(ddl), dialect=dialect)
 
 
 def _quick_rerun(
@@ -290,7 +294,7 @@ def _quick_rerun(
         family = dialects.for_url(url).family
     except PlanError:
         return None
-    files = input_files(recipe, plan, ddl, dialect)
+    files = input_files(recipe, _path(plan), _path(ddl), dialect)
     return quick_rerun(url, run_digest(files, family, opts))
 
 
@@ -303,7 +307,7 @@ def _prevalidate(src: Source, opts: SeedOptions, url: str) -> None:
 
     if src.schema is None or not dialects.for_url(url).caps.creates_on_connect:
         return
-    from seedbed.run.planning import plan_for
+    from seedbed.run.prepare import plan_for
 
     plan_for(src, opts)
 

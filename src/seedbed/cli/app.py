@@ -21,7 +21,7 @@ for module in (plan_cmd, init_cmd, seed_cmd, verify_cmd, purge_cmd, export_cmd):
 
 def _version(value: bool) -> None:
     if value:
-        from seedbed import __version__
+        from seedbed.version import __version__
 
         typer.echo(f"seedbed {__version__}")
         raise typer.Exit()

@@ -18,7 +18,7 @@ def init(
     import sys
 
     from seedbed import api
-    from seedbed.plan.init import to_yaml
+    from seedbed.planning.init import to_yaml
 
     sys.stdout.write(to_yaml(api.init(db, ddl=ddl, dialect=dialect, rows=rows, locale=locale)))
 

@@ -1,6 +1,6 @@
 """Each column's plan entry built into a generator, once planning is done.
 
-Planning (``seedbed.plan``) decides *which* entry fills a column; building it into a
+Planning (``seedbed.planning``) decides *which* entry fills a column; building it into a
 generator object checks the entry's options and happens here, before anything is
 generated or written. A failure names the plan file, the table and the column.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from seedbed.errors import PlanError
 from seedbed.generate.generators.base import BuildInfo, Gen
 from seedbed.generate.generators.registry import build
-from seedbed.plan.resolved import ResolvedPlan, TableSpec
+from seedbed.planning.resolved import ResolvedPlan, TableSpec
 
 Generators = dict[str, dict[str, Gen]]  # table -> column -> generator
 

@@ -19,7 +19,7 @@ from seedbed.engine.frame import Frame
 from seedbed.engine.layout import Layout, layout_for
 from seedbed.errors import PlanError
 from seedbed.generate import rng
-from seedbed.plan.resolved import ResolvedPlan, TableSpec
+from seedbed.planning.resolved import ResolvedPlan, TableSpec
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from seedbed.errors import PlanError
 from seedbed.generate.generators.base import Gen, Reference
 from seedbed.generate.rows import Run
-from seedbed.plan.resolved import TableSpec
+from seedbed.planning.resolved import TableSpec
 
 
 class Frame:
@@ -58,7 +58,7 @@ class Frame:
     def ordinal(self) -> np.ndarray:
         """Position of each row within its group (0-based); the row index when flat."""
         lay = self.ctx.layout(self.table)
-        if lay.counts is None:
+        if lay.starts is None:
             return self.idx
         return self.idx - lay.starts[self.group()]
 

@@ -13,7 +13,7 @@ import numpy as np
 from seedbed.generate.generators.base import Gen
 from seedbed.generate.rows import Run
 from seedbed.generate.sizing import distribute
-from seedbed.plan.resolved import TableSpec
+from seedbed.planning.resolved import TableSpec
 
 
 class Layout:

@@ -28,7 +28,10 @@ def stream_key(seed: int | str, *parts: object) -> np.uint64:
     return U64(int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little"))
 
 
-def mix(x: np.ndarray, key: np.uint64 | np.ndarray) -> np.ndarray:
+Key = np.uint64 | np.ndarray  # one stream's key, or one per element (a stream per group)
+
+
+def mix(x: np.ndarray | np.uint64 | int, key: Key) -> np.ndarray:
     """splitmix64 finaliser of ``x`` under ``key``: a uint64 that looks random."""
     with np.errstate(over="ignore"):
         z = (np.asarray(x, dtype=U64) + U64(1)) * _GOLDEN + np.asarray(key, dtype=U64)
@@ -37,31 +40,31 @@ def mix(x: np.ndarray, key: np.uint64 | np.ndarray) -> np.ndarray:
         return z ^ (z >> U64(31))
 
 
-def uniform(idx: np.ndarray, key: np.uint64) -> np.ndarray:
+def uniform(idx: np.ndarray, key: Key) -> np.ndarray:
     """Floats in [0, 1), 53 bits each."""
     return (mix(idx, key) >> U64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 
 
-def below(idx: np.ndarray, key: np.uint64, n: np.ndarray | int) -> np.ndarray:
+def below(idx: np.ndarray, key: Key, n: np.ndarray | int) -> np.ndarray:
     """Integers in [0, n) (``n`` may vary per row; rows with n == 0 get 0)."""
     n_arr = np.asarray(n, dtype=np.int64)
     out = np.floor(uniform(idx, key) * n_arr).astype(np.int64)
     return np.minimum(out, np.maximum(n_arr - 1, 0))
 
 
-def between(idx: np.ndarray, key: np.uint64, lo: int, hi: int) -> np.ndarray:
+def between(idx: np.ndarray, key: Key, lo: int, hi: int) -> np.ndarray:
     """Integers in [lo, hi], both ends included."""
     return lo + below(idx, key, hi - lo + 1)
 
 
-def normal(idx: np.ndarray, key: np.uint64) -> np.ndarray:
+def normal(idx: np.ndarray, key: Key) -> np.ndarray:
     """Standard normal draws (Box-Muller over two independent streams)."""
     u1 = uniform(idx, key)
     u2 = uniform(idx, mix(np.asarray(1, dtype=U64), key))
     return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
 
 
-def permute(x: np.ndarray, n: np.ndarray | int, key: np.uint64 | np.ndarray) -> np.ndarray:
+def permute(x: np.ndarray, n: np.ndarray | int, key: Key) -> np.ndarray:
     """A keyed pseudorandom permutation of [0, n), applied to ``x`` (each x < n).
 
     Distinct ``x`` under the same (n, key) give distinct results, so distinct picks

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from seedbed.errors import PlanError, did_you_mean
 
 if TYPE_CHECKING:
-    from seedbed.plan.model import PlanFile
+    from seedbed.planning.model import PlanFile
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,6 @@ def load_recipe(name: str) -> Recipe:
             hint=did_you_mean(key, folders) or f"recipes: {', '.join(folders)}",
         )
     folder = folders[key]
-    from seedbed.plan.load import load_plan_file
+    from seedbed.planning.load import load_plan_file
 
     return Recipe(name=key, folder=folder, plan=load_plan_file(folder / "plan.yaml"))

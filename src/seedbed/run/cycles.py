@@ -13,9 +13,9 @@ import pyarrow as pa
 
 from seedbed.engine import Context
 from seedbed.errors import LoadFailed
-from seedbed.plan.resolved import TableSpec
+from seedbed.planning.resolved import TableSpec
 from seedbed.sinks.base import Sink
-from seedbed.verify.queries import orphans
+from seedbed.verification.queries import orphans
 
 
 def nulled(batches: Iterable[pa.RecordBatch], columns: tuple[str, ...]) -> Iterator[pa.RecordBatch]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from seedbed.errors import PlanError
 from seedbed.run.options import SeedOptions
-from seedbed.run.planning import plan_for
+from seedbed.run.prepare import plan_for
 from seedbed.run.source import Source
 from seedbed.sinks.files import write_table
 

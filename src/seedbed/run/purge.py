@@ -11,7 +11,7 @@ import contextlib
 from seedbed.errors import PlanError
 from seedbed.run.cycles import null_keys
 from seedbed.run.options import SeedOptions
-from seedbed.run.planning import for_server, plan_for
+from seedbed.run.prepare import for_server, plan_for
 from seedbed.run.seed import restore_indexes
 from seedbed.run.source import Source
 from seedbed.schema.order import purge_order

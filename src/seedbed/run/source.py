@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from seedbed.errors import PlanError
-from seedbed.plan.load import load_plan_file
-from seedbed.plan.model import PlanFile
-from seedbed.plan.resolve import resolve_plan
-from seedbed.plan.resolved import ResolvedPlan
+from seedbed.planning.load import load_plan_file
+from seedbed.planning.model import PlanFile
+from seedbed.planning.resolve import resolve_plan
+from seedbed.planning.resolved import ResolvedPlan
 from seedbed.schema.model import Schema
 
 
@@ -83,7 +84,7 @@ def _source_from(
     return Source(plan_file.name or "database", plan_file, None, origin=str(plan) if plan else "database")
 
 
-def resolve(source: Source, schema: Schema | None = None, **options) -> ResolvedPlan:
+def resolve(source: Source, schema: Schema | None = None, **options: Any) -> ResolvedPlan:
     schema = schema or source.schema
     assert schema is not None, "reflect the database before resolving a plan without a schema"
     plan = source.plan if source.plan.name else source.plan.model_copy(update={"name": source.name})

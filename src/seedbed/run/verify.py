@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from seedbed.run.options import SeedOptions
-from seedbed.run.planning import for_server, plan_for
+from seedbed.run.prepare import for_server, plan_for
 from seedbed.run.source import Source
 from seedbed.sinks.base import Sink
-from seedbed.verify.checks import CheckResult, Report, verify_run
+from seedbed.verification.checks import CheckResult, Report, verify_run
 
 
 def verify(sink: Sink, source: Source, opts: SeedOptions) -> Report:

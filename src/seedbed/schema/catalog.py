@@ -43,7 +43,9 @@ class Catalog:
         self.internal_fks: set[tuple[str, str, str]] = set()
 
     def sql(self, query: str, **params: Any) -> list[Any]:
-        return list(self.insp.bind.execute(sa.text(query), params).mappings())
+        bind = self.insp.bind
+        assert isinstance(bind, sa.Connection)  # reflect_schema inspects a connection
+        return list(bind.execute(sa.text(query), params).mappings())
 
     def read(self) -> None:
         """Domains, partitioning and internal foreign keys of every schema (small)."""
@@ -116,14 +118,14 @@ class Catalog:
         return out
 
     def all_checks(
-        self, schema: str | None, tables: list[Key], checks: dict[Key, list[Any]]
-    ) -> tuple[dict[Key, list[Any]], dict[Key, set[str]]]:
+        self, schema: str | None, tables: list[Any], checks: dict[Any, Any]
+    ) -> tuple[dict[Any, Any], dict[Any, set[str]]]:
         """``checks`` plus the ones SQLAlchemy missed (MariaDB's column-level checks), and
         the JSON columns (table -> column names) that MariaDB's own checks reveal."""
         if not self.d.CHECKS_SQL:
             return checks, {}
         out = {key: list(checks.get(key, [])) for key in tables}
-        json_columns: dict[Key, set[str]] = defaultdict(set)
+        json_columns: dict[Any, set[str]] = defaultdict(set)
         keys = {key[1]: key for key in tables}
         for r in self.sql(self.d.CHECKS_SQL, schema=schema or self.default):
             key = keys.get(r["name"])

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from seedbed.schema.model import ForeignKey, Schema
 
+Edges = dict[str, list[tuple[str, ForeignKey]]]  # table -> (parent, the foreign key to it)
+
 
 @dataclass(frozen=True)
 class Cut:
@@ -81,7 +83,7 @@ def _kahn(names: set[str], edges: dict[str, list[tuple[str, ForeignKey]]]) -> tu
     return order, sorted(n for n in names if n not in order)
 
 
-def _components(nodes: list[str], edges) -> dict[str, int]:
+def _components(nodes: list[str], edges: Edges) -> dict[str, int]:
     """Strongly connected component of each node (Tarjan, iterative)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -124,7 +126,7 @@ def _components(nodes: list[str], edges) -> dict[str, int]:
     return comp
 
 
-def _choose_cut(schema: Schema, stuck: list[str], edges) -> Cut:
+def _choose_cut(schema: Schema, stuck: list[str], edges: Edges) -> Cut:
     comp = _components(stuck, edges)
     candidates = []
     for n in stuck:

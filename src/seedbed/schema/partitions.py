@@ -29,15 +29,13 @@ _INT_KINDS = ("smallint", "int", "bigint")
 _TRUE = ("t", "true", "y", "yes", "on", "1")
 
 
-def _strip(node: exp.Expression) -> exp.Expression:
+def _strip(node: exp.Expr) -> exp.Expr:
     while isinstance(node, (exp.Paren, exp.Cast, exp.TryCast)):
         node = node.this
     return node
 
 
-def partition_key(
-    nodes: Sequence[exp.Expression], dialect: str | Dialect, columns: Sequence[str] = ()
-) -> tuple[str, ...]:
+def partition_key(nodes: Sequence[exp.Expr], dialect: str | Dialect, columns: Sequence[str] = ()) -> tuple[str, ...]:
     """The partition key items: a column's name, or an expression's normalised SQL.
 
     PostgreSQL treats ``((col))`` as the column; a COLLATE or operator class on an
@@ -70,7 +68,7 @@ def key_types(key: Sequence[str], columns: Mapping[str, ColumnType]) -> list[Col
     return [columns.get(k) for k in key]
 
 
-def bound_value(node: exp.Expression, ctype: ColumnType | None, dialect: str | Dialect) -> object:
+def bound_value(node: exp.Expr, ctype: ColumnType | None, dialect: str | Dialect) -> object:
     """One literal of a partition bound in the canonical form of ``PartitionBound``."""
     node = _strip(node)
     if isinstance(node, (exp.Column, exp.Var)) and not (
@@ -125,11 +123,11 @@ def _timestamp(moment: datetime) -> str:
     return text
 
 
-def pg_partition_bound(spec: exp.Expression, types: Sequence[ColumnType | None]) -> PartitionBound:
+def pg_partition_bound(spec: exp.Expr, types: Sequence[ColumnType | None]) -> PartitionBound:
     """A PostgreSQL ``FOR VALUES ...`` / ``DEFAULT`` (sqlglot's PartitionBoundSpec)."""
     dialect = _PG
 
-    def values(nodes):
+    def values(nodes: Sequence[exp.Expr]) -> tuple[object, ...]:
         return tuple(bound_value(n, types[i] if i < len(types) else None, dialect) for i, n in enumerate(nodes))
 
     if isinstance(spec, exp.Var) and spec.name.upper() == "DEFAULT":
@@ -144,21 +142,25 @@ def pg_partition_bound(spec: exp.Expression, types: Sequence[ColumnType | None])
     if isinstance(this, list):
         ctype = types[0] if types else None
         return PartitionBound("list", values=tuple(bound_value(n, ctype, dialect) for n in this))
-    return PartitionBound(
-        "hash",
-        modulus=int(bound_value(this, None, dialect)),
-        remainder=int(bound_value(spec.expression, None, dialect)),
-    )
+    if not isinstance(this, exp.Expr):
+        raise SchemaError(f"unsupported partition bound {spec.sql(dialect.sqlglot)!r}")
+    modulus, remainder = bound_value(this, None, dialect), bound_value(spec.expression, None, dialect)
+    if not isinstance(modulus, int) or not isinstance(remainder, int):
+        raise SchemaError(f"unsupported partition bound {spec.sql(dialect.sqlglot)!r}")
+    return PartitionBound("hash", modulus=modulus, remainder=remainder)
 
 
-def parse_pg_bound(text: str) -> exp.Expression:
+def parse_pg_bound(text: str) -> exp.Expr:
     """The PartitionBoundSpec of ``FOR VALUES ...`` / ``DEFAULT`` text (what
     ``pg_get_expr(relpartbound)`` prints and what ATTACH PARTITION says)."""
     tree = sqlglot.parse_one(f"CREATE TABLE _p PARTITION OF _t {text}", read=_PG.sqlglot)
-    return tree.find(exp.PartitionedOfProperty).expression
+    of = tree.find(exp.PartitionedOfProperty)
+    if of is None:
+        raise SchemaError(f"cannot read the partition bound {text[:80]!r}")
+    return of.expression
 
 
-def pg_partition_spec(prop: exp.Expression) -> tuple[str, list[exp.Expression]]:
+def pg_partition_spec(prop: exp.Expr) -> tuple[str, list[exp.Expr]]:
     """(kind, key expressions) of sqlglot's PartitionedByProperty."""
     node = prop.this
     if isinstance(node, exp.List):
@@ -168,14 +170,16 @@ def pg_partition_spec(prop: exp.Expression) -> tuple[str, list[exp.Expression]]:
     raise SchemaError(f"unsupported PARTITION BY {node.sql(_PG.sqlglot)}")
 
 
-def parse_pg_partkey(text: str) -> tuple[str, list[exp.Expression]]:
+def parse_pg_partkey(text: str) -> tuple[str, list[exp.Expr]]:
     """(kind, key expressions) of ``pg_get_partkeydef`` text: ``RANGE (payment_date)``."""
     for attempt in (text, _OPCLASS.sub("", text)):
         try:
             tree = sqlglot.parse_one(f"CREATE TABLE _t (_c int) PARTITION BY {attempt}", read=_PG.sqlglot)
         except SqlglotError:
             continue
-        return pg_partition_spec(tree.find(exp.PartitionedByProperty))
+        prop = tree.find(exp.PartitionedByProperty)
+        if prop is not None:
+            return pg_partition_spec(prop)
     raise SchemaError(f"cannot read partition key {text!r}")
 
 
@@ -194,12 +198,12 @@ def mysql_partitions(
     method = method.upper()
     kind = "range" if "RANGE" in method else "list" if "LIST" in method else "hash"
 
-    def items(text: str | None) -> list[exp.Expression]:
+    def items(text: str | None) -> list[exp.Expr]:
         if not text:
             return []
         return list(sqlglot.parse_one(f"SELECT {text}", read=_MYSQL.sqlglot).expressions)
 
-    def value(node: exp.Expression, i: int) -> object:
+    def value(node: exp.Expr, i: int) -> object:
         return bound_value(node, types[i] if i < len(types) else None, _MYSQL)
 
     out = []
@@ -223,7 +227,7 @@ def mysql_partitions(
     return kind, tuple(out)
 
 
-def mysql_key_nodes(text: str) -> list[exp.Expression]:
+def mysql_key_nodes(text: str) -> list[exp.Expr]:
     """The key expressions of MySQL partitioning text (``year(`d`)``, ```a`,`b```)."""
     if not text.strip():
         return []

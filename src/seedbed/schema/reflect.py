@@ -74,7 +74,8 @@ class _Reflector:
         self.used_domains: set[str] = set()
         self.catalog = Catalog(insp, self.d, self.qualify)
 
-    def qualify(self, schema: str | None, name: str) -> str:
+    def qualify(self, schema: str | None, name: str | None) -> str:
+        assert name is not None
         return name if schema in (None, self.default) else self.d.qualify(schema, name)
 
     def schema(self, schemas: list[str] | None, tables: list[str] | None) -> Schema:
@@ -82,7 +83,7 @@ class _Reflector:
         for name in tables or []:
             if "." in name and name.split(".", 1)[0] not in wanted:
                 wanted.append(name.split(".", 1)[0])
-        if not wanted:
+        if not wanted and self.default is not None:
             wanted = [self.default]
         self.catalog.read()
         out = []
@@ -124,29 +125,30 @@ class _Reflector:
     # tables ------------------------------------------------------------------------------
     def read_tables(self, schema: str | None, names: list[str] | None) -> list[Table]:
         kw: dict[str, Any] = {"schema": schema, "filter_names": names}
-        columns = self.insp.get_multi_columns(**kw)
-        pks = self.insp.get_multi_pk_constraint(**kw)
-        fks = self.insp.get_multi_foreign_keys(**kw)
-        uniques = self.insp.get_multi_unique_constraints(**kw)
-        indexes = self.insp.get_multi_indexes(**kw)
-        checks: dict[Key, list[Any]] = dict(self.insp.get_multi_check_constraints(**kw))  # type: ignore[arg-type]
+        # the inspector's results, keyed by (schema or None, table)
+        columns: dict[Any, Any] = self.insp.get_multi_columns(**kw)
+        pks: dict[Any, Any] = self.insp.get_multi_pk_constraint(**kw)
+        fks: dict[Any, Any] = self.insp.get_multi_foreign_keys(**kw)
+        uniques: dict[Any, Any] = self.insp.get_multi_unique_constraints(**kw)
+        indexes: dict[Any, Any] = self.insp.get_multi_indexes(**kw)
+        checks: dict[Any, Any] = dict(self.insp.get_multi_check_constraints(**kw))
         table_parts = self.catalog.table_partitions(schema)
-        checks, json_columns = self.catalog.all_checks(schema, list(columns), checks)  # type: ignore[arg-type]
+        checks, json_columns = self.catalog.all_checks(schema, list(columns), checks)
         models: dict[Any, list[tuple[Column, str | None]]] = {}
         for key, cols in columns.items():
             qualified = self.qualify(key[0], key[1])
             pk = tuple((pks.get(key) or {}).get("constrained_columns") or ())
             models[key] = [self.column(qualified, c, pk) for c in cols]
-            if json_columns.get(key):  # type: ignore[call-overload]
+            if json_columns.get(key):
                 models[key] = [
-                    (replace(c, type=ColumnType("json", raw="JSON")) if c.name in json_columns[key] else c, d)  # type: ignore[index]
+                    (replace(c, type=ColumnType("json", raw="JSON")) if c.name in json_columns[key] else c, d)
                     for c, d in models[key]
                 ]
         out = []
         for key, tcols in models.items():
             table_schema = key[0] if key[0] != self.default else None
             pk = tuple((pks.get(key) or {}).get("constrained_columns") or ())
-            full = (key[0] or self.default, key[1])
+            full: Key = (key[0] or self.default or "", key[1])
             table_checks = [Check(normalize_check(c["sqltext"], self.d), c.get("name")) for c in checks.get(key, [])]
             for col, domain in tcols:
                 for dom in self.catalog.domain_chain(domain):
@@ -163,7 +165,7 @@ class _Reflector:
                         for fk in fks.get(key, [])
                         if (*full, fk.get("name")) not in self.catalog.internal_fks
                     ],
-                    self.uniques(uniques.get(key, []), indexes.get(key, [])),  # type: ignore[arg-type]
+                    self.uniques(uniques.get(key, []), indexes.get(key, [])),
                     table_checks,
                     **self.partitioning(full, columns_, pk, models, table_parts.get(key[1])),
                 )

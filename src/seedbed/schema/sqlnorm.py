@@ -55,18 +55,19 @@ def quote(name: str, dialect: str | Dialect) -> str:
 # -- SQL expression text ------------------------------------------------------
 
 
-def normalize_sql(sql: str | exp.Expression, dialect: str | Dialect) -> str:
+def normalize_sql(sql: str | exp.Expr, dialect: str | Dialect) -> str:
     """A canonical spelling of a boolean or scalar SQL expression.
 
     Casts and parentheses are dropped (then re-added only where precedence needs
     them), ``BETWEEN`` becomes ``>= AND <=``, ``= ANY (ARRAY[...])`` becomes
     ``IN (...)``, unquoted identifiers are case-folded the way the dialect folds
     them, and keywords are upper case. The result is meant for comparing and for
-    reading (``plan.infer`` pulls IN-lists and bounds out of it), not for
+    reading (``planning.infer`` pulls IN-lists and bounds out of it), not for
     re-executing where a dropped cast mattered.
     """
     read = dialects.get(dialect).sqlglot
-    if isinstance(sql, exp.Expression):
+    tree: exp.Expr
+    if isinstance(sql, exp.Expr):
         tree = sql.copy()
     else:
         try:
@@ -81,11 +82,11 @@ def normalize_sql(sql: str | exp.Expression, dialect: str | Dialect) -> str:
     return _generate(tree, read)
 
 
-def _generate(tree: exp.Expression, dialect: str) -> str:
+def _generate(tree: exp.Expr, dialect: str) -> str:
     """SQL text of ``tree``; ``NOT (x IN ...)`` is spelled ``x NOT IN ...``.
 
     sqlglot prints ``NOT x IN (...)``, which a reader scanning for ``x IN (...)``
-    (as ``plan.infer`` does) would take for an allow-list.
+    (as ``planning.infer`` does) would take for an allow-list.
     """
     return _generator(dialect)(dialect=SqlglotDialect.get_or_raise(dialect)).generate(tree, copy=False)
 
@@ -107,12 +108,12 @@ def _generator(dialect: str) -> type:
     return Generator
 
 
-def normalize_check(sql: str | exp.Expression, dialect: str | Dialect) -> str:
+def normalize_check(sql: str | exp.Expr, dialect: str | Dialect) -> str:
     """The text stored in ``Check.sql`` by both readers (see :func:`normalize_sql`)."""
     return normalize_sql(sql, dialect)
 
 
-def normalize_default(sql: str | exp.Expression, dialect: str | Dialect) -> str | None:
+def normalize_default(sql: str | exp.Expr, dialect: str | Dialect) -> str | None:
     """The text stored in ``Column.default``: :func:`normalize_sql`, with a plain
     number written canonically (MySQL reports ``DEFAULT 0`` of a DECIMAL(12, 2)
     as ``0.00``) and ``NULL`` as no default at all."""
@@ -129,7 +130,7 @@ def normalize_default(sql: str | exp.Expression, dialect: str | Dialect) -> str 
 _NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?([eE][-+]?\d+)?\s*")
 
 
-def _rewrite(node: exp.Expression) -> exp.Expression:
+def _rewrite(node: exp.Expr) -> exp.Expr:
     """Bottom-up rewrite onto the canonical tree (children first, then the node)."""
     for key, value in list(node.args.items()):
         if isinstance(value, exp.Expression):
@@ -139,7 +140,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     return _rewrite_one(node)
 
 
-def _rewrite_one(node: exp.Expression) -> exp.Expression:
+def _rewrite_one(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Paren):
         return node.this
     if isinstance(node, (exp.Cast, exp.TryCast)):
@@ -167,7 +168,7 @@ def _rewrite_one(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _array_items(node: exp.Expression, quantifier: str) -> list[exp.Expression] | None:
+def _array_items(node: exp.Expr, quantifier: str) -> list[exp.Expr] | None:
     """The elements of ``ANY (ARRAY[...])`` / ``ALL (ARRAY[...])``, else None."""
     if quantifier == "ANY" and isinstance(node, exp.Any):
         arg = node.this
@@ -181,7 +182,7 @@ def _array_items(node: exp.Expression, quantifier: str) -> list[exp.Expression] 
 
 
 # Operator precedence, loosest first, as in PostgreSQL's grammar.
-_PRECEDENCE: list[tuple[tuple[type[exp.Expression], ...], int]] = [
+_PRECEDENCE: list[tuple[tuple[type[exp.Expr], ...], int]] = [
     ((exp.Or,), 1),
     ((exp.And,), 2),
     ((exp.Not,), 3),
@@ -214,7 +215,7 @@ _UNKNOWN = 0  # an operator not in the table: parenthesise everything around it
 _ASSOCIATIVE = (exp.And, exp.Or, exp.Add, exp.Mul, exp.DPipe)
 
 
-def _precedence(node: exp.Expression) -> int:
+def _precedence(node: exp.Expr) -> int:
     for classes, level in _PRECEDENCE:
         if isinstance(node, classes):
             return level
@@ -223,7 +224,7 @@ def _precedence(node: exp.Expression) -> int:
     return _ATOM
 
 
-def _add_parens(tree: exp.Expression) -> None:
+def _add_parens(tree: exp.Expr) -> None:
     """Put back the parentheses that precedence needs (and only those)."""
     for node in list(tree.walk()):
         level = _precedence(node)
@@ -252,10 +253,11 @@ def _add_parens(tree: exp.Expression) -> None:
 # -- domains --------------------------------------------------------------------------
 
 
-def domain_check(sql: str | exp.Expression, column: str | None, dialect: str | Dialect) -> str:
+def domain_check(sql: str | exp.Expr, column: str | None, dialect: str | Dialect) -> str:
     """A domain CHECK as a column check: ``VALUE`` becomes ``column`` (None: keep
     ``VALUE``, the spelling stored in ``Domain.checks``), then :func:`normalize_check`."""
-    if isinstance(sql, exp.Expression):
+    tree: exp.Expr
+    if isinstance(sql, exp.Expr):
         tree = sql.copy()
     else:
         try:
@@ -264,7 +266,7 @@ def domain_check(sql: str | exp.Expression, column: str | None, dialect: str | D
             text = re.sub(r"\bVALUE\b", quote(column, dialect) if column else "VALUE", sql, flags=re.I)
             return normalize_check(text, dialect)
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and not node.table and not node.this.quoted and node.name.upper() == "VALUE":
             return exp.column(column, quoted=True) if column else exp.var("VALUE")
         return node

@@ -24,7 +24,7 @@ from seedbed.sinks.keysets import KeySets
 from seedbed.sinks.manifest import MANIFEST_TABLE, ManifestStore
 
 if TYPE_CHECKING:
-    from seedbed.plan.resolved import TableSpec
+    from seedbed.planning.resolved import TableSpec
     from seedbed.schema.model import Schema
 
 
@@ -48,10 +48,18 @@ class Deferral:
 class Sink(Protocol):
     """A database a run writes to."""
 
-    dialect: Dialect  # its family: type spellings, errors, capabilities; recipe checks are looked up by its name
-    flavour: Dialect  # the server's own reading of DDL (MariaDB reads MySQL's versioned comments its way)
     safe_url: str  # the URL with the password hidden
     manifests: ManifestStore  # the runs recorded in it
+
+    @property
+    def dialect(self) -> Dialect:
+        """Its family: type spellings, errors, capabilities; recipe checks are looked up by its name."""
+        ...
+
+    @property
+    def flavour(self) -> Dialect:
+        """The server's own reading of DDL (MariaDB reads MySQL's versioned comments its way)."""
+        ...
 
     def reflect(self) -> Schema:
         """The database's schema: every user schema's tables, less seedbed's own."""

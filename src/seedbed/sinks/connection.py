@@ -19,7 +19,7 @@ from seedbed.dialects import Dialect, redact
 from seedbed.sinks.manifest import ManifestStore
 
 if TYPE_CHECKING:
-    from seedbed.plan.resolved import TableSpec
+    from seedbed.planning.resolved import TableSpec
 
 
 class Connected:

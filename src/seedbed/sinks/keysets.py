@@ -17,7 +17,7 @@ from seedbed.sinks.connection import Connected
 from seedbed.sinks.probe import presence_sql
 
 if TYPE_CHECKING:
-    from seedbed.plan.resolved import TableSpec
+    from seedbed.planning.resolved import TableSpec
 
 _FEW = 64  # up to this many keys are asked for in one statement, without a temporary table
 

@@ -39,7 +39,7 @@ from seedbed.sinks.base import DatabaseSink
 from seedbed.sinks.mysqlcsv import bit_columns_as_ints, csv_bytes_to, is_binary, mysql_columns
 
 if TYPE_CHECKING:
-    from seedbed.plan.resolved import TableSpec
+    from seedbed.planning.resolved import TableSpec
 
 _MARIADB, _MYSQL = MariaDB(), MySQL()
 

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 if TYPE_CHECKING:
-    from seedbed.plan.resolved import TableSpec
+    from seedbed.planning.resolved import TableSpec
 
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="all_valid", null_string="NULL", eol="\n")
 

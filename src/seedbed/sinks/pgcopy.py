@@ -19,6 +19,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -63,7 +64,7 @@ def _valid(col: pa.Array) -> np.ndarray | None:
     return np.asarray(col.is_valid())
 
 
-def _numbers(col: pa.Array, dtype: str, fill=0) -> np.ndarray:
+def _numbers(col: pa.Array, dtype: str, fill: int | float = 0) -> np.ndarray:
     """The column as a numpy array of ``dtype`` (big-endian), NULLs as ``fill``."""
     if col.null_count:
         col = col.fill_null(fill)
@@ -243,7 +244,7 @@ def _numeric(col: pa.Array, column: str) -> Field:
 _TOP_GROUP = 4  # 10000**4 * 9999 > 2**63: five integer groups hold any 64-bit value
 
 
-def _numeric_value(value, scale: int) -> bytes:
+def _numeric_value(value: Decimal, scale: int) -> bytes:
     """One Decimal of any size in numeric's binary format (scale: the Arrow type's)."""
     unscaled = int(value.scaleb(scale))
     a = abs(unscaled)

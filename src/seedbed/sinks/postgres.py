@@ -24,7 +24,7 @@ from seedbed.sinks.base import DatabaseSink, Deferral
 from seedbed.sinks.pgcopy import SIGNATURE, TRAILER, BinaryCopy
 
 if TYPE_CHECKING:
-    from seedbed.plan.resolved import TableSpec
+    from seedbed.planning.resolved import TableSpec
 
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
 

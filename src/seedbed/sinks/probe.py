@@ -4,7 +4,8 @@ A rerun of a completed run only needs to see that its rows are still in place; t
 keys of each table's first and last rows stand for the rest (``--full`` checks every
 row). The same query serves two callers:
 
-- the full path (``intact``), with the plan resolved and the sink open;
+- the full path (``run/seed.py``), with the plan resolved and the sink open (there the
+  few keys go through ``Sink.count``, which asks with ``presence_sql``);
 - the cheap rerun (``quick_rerun``), before numpy, pyarrow, sqlglot or SQLAlchemy are
   imported at all: a completed run's manifest holds a digest of its inputs and those
   sampled keys, so a rerun with the same digest is a file hash, one bare driver
@@ -26,7 +27,6 @@ from seedbed.sinks.manifest import Execute, Manifest, ManifestStore
 
 if TYPE_CHECKING:
     from seedbed.engine import Context
-    from seedbed.sinks.base import Sink
 
 
 def presence_sql(dialect: Dialect, schema: str | None, table: str, columns: Sequence[str], n: int) -> str:
@@ -35,24 +35,6 @@ def presence_sql(dialect: Dialect, schema: str | None, table: str, columns: Sequ
     cols = ", ".join(dialect.quote(c) for c in columns)
     one = "(" + ", ".join([dialect.param] * len(columns)) + ")"
     return f"SELECT count(*) FROM {target} WHERE ({cols}) IN ({', '.join([one] * n)})"
-
-
-def intact(sink: Sink, ctx: Context) -> bool:
-    """The first and last rows of every table of the run are in the database."""
-    import pyarrow as pa
-
-    for name in ctx.plan.order:
-        frame = ctx.sample(name)
-        if frame is None:
-            continue
-        spec = frame.spec
-        keys = pa.RecordBatch.from_arrays([frame.col(c) for c in spec.key], names=list(spec.key))
-        try:
-            if sink.count(spec, keys) != frame.n:
-                return False
-        except Exception:  # noqa: BLE001 - a table dropped since: not intact; the full path says why
-            return False
-    return True
 
 
 def sample_keys(ctx: Context, driver_values: Any) -> dict[str, dict[str, Any]] | None:

@@ -20,7 +20,7 @@ from seedbed.dialects import Dialect, SQLite
 from seedbed.sinks.base import DatabaseSink, Deferral
 
 if TYPE_CHECKING:
-    from seedbed.plan.resolved import TableSpec
+    from seedbed.planning.resolved import TableSpec
 
 _CREATE_INDEX = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\s+(?!IF\s+NOT\s+EXISTS\b)", re.IGNORECASE)
 

@@ -50,6 +50,7 @@ class Aggregate(Gen):
             if self.op == "count":
                 np.add.at(acc, g[keep], 1)
             else:
+                assert self.of is not None  # a sum names its column
                 v = f.col(self.of)
                 vals = v.cast(pa.float64() if acc.dtype.kind == "f" else pa.int64()).fill_null(0)
                 np.add.at(acc, g[keep], vals.to_numpy(zero_copy_only=False)[keep])

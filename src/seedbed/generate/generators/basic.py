@@ -13,6 +13,7 @@ from seedbed.generate import rng
 from seedbed.generate.generators.base import BuildInfo, Gen, group_key, number, require_keys
 from seedbed.generate.generators.registry import register
 from seedbed.generate.rows import Rows, Run, Values
+from seedbed.schema.model import Column
 
 
 def render_params(value: Any, params: dict[str, Any]) -> Any:
@@ -50,7 +51,7 @@ def _value(arg: Any, info: BuildInfo) -> Gen:
     return Value(render_params(arg, info.params))
 
 
-def int_max(column) -> int:
+def int_max(column: Column) -> int:
     """The largest value an integer column holds (TINYINT, MEDIUMINT and UNSIGNED too)."""
     raw = (column.type.raw or "").lower()
     unsigned = "unsigned" in raw

@@ -18,13 +18,15 @@ from seedbed.errors import PlanError
 from seedbed.generate import rng
 from seedbed.generate.generators.base import BuildInfo, Gen, Reference, group_key, require_keys
 from seedbed.generate.generators.registry import register
-from seedbed.generate.rows import RowLayout, Rows, Run, Values
+from seedbed.generate.rows import Rows, Run, Values
 
 U64 = np.uint64
 
 
 class Ref(Reference):
     """A foreign-key column: one parent row per child row."""
+
+    target: str
 
     def __init__(
         self,
@@ -46,13 +48,13 @@ class Ref(Reference):
             return f.group()
         if self.within is not None:
             h = f.ref_path(self.within)
-            lay = self._target_layout(f.ctx)
-            cnt = lay.counts[h]
+            counts, starts = self._runs(f.ctx)
+            cnt = counts[h]
             if self.mode == "distinct":
                 pick = rng.permute(np.minimum(f.ordinal(), np.maximum(cnt - 1, 0)), cnt, group_key(f, key))
             else:
                 pick = rng.below(f.u64, key, cnt)
-            return np.where(cnt > 0, lay.starts[h] + pick, -1)
+            return np.where(cnt > 0, starts[h] + pick, -1)
         n = f.ctx.rows(self.target)
         if n == 0:
             return np.full(f.n, -1, dtype=np.int64)
@@ -74,15 +76,16 @@ class Ref(Reference):
             return rng.permute(low, n, rng.mix(U64(7), key))
         return np.minimum(np.floor(u * n).astype(np.int64), n - 1)
 
-    def _target_layout(self, ctx: Run) -> RowLayout:
+    def _runs(self, ctx: Run) -> tuple[np.ndarray, np.ndarray]:
+        """The target's rows per parent row, and where each parent's run starts."""
         lay = ctx.layout(self.target)
-        if lay.counts is None:
+        if lay.counts is None or lay.starts is None:
             raise PlanError(
-                f"within: {self.within!r} needs {self.target!r} laid out per parent",
+                f"{self.column.name!r} needs {self.target!r} laid out per parent",
                 where=f"column {self.column.name}",
                 hint=f"give {self.target} rows: {{per: ..., total: N}}",
             )
-        return lay
+        return lay.counts, lay.starts
 
     def values(self, f: Rows) -> Values:
         return f.follow(self.target, f.ref(self.column.name), self.target_col)
@@ -97,7 +100,7 @@ class Ref(Reference):
                 return None
             parents = ctx.frame(self.per, np.arange(n_parents, dtype=np.int64))
             h = parents.ref_path(rest) if rest else np.arange(n_parents, dtype=np.int64)
-            cnt = np.where(h >= 0, self._target_layout(ctx).counts[np.maximum(h, 0)], 0)
+            cnt = np.where(h >= 0, self._runs(ctx)[0][np.maximum(h, 0)], 0)
             if self.mode == "distinct":
                 return cnt
             return None if self.column.nullable else np.where(cnt > 0, np.iinfo(np.int64).max, 0)
@@ -122,6 +125,7 @@ def ref_for(info: BuildInfo, opts: dict[str, Any]) -> Ref:
         target = info.schema.table(table)
         target_col = opts.get("column") or (target.primary_key[0] if target.primary_key else None)
     else:
+        assert fk is not None
         target = info.schema.table(fk.ref_table)
         target_col = fk.ref_columns[0]
     if target_col is None:
@@ -151,6 +155,8 @@ def _unique_with_group(info: BuildInfo) -> bool:
 
 class Sibling(Reference):
     """A later column of a composite foreign key: the same parent row as the first column."""
+
+    target: str
 
     def __init__(self, first: str, target: str, target_col: str):
         self.first, self.target, self.target_col = first, target, target_col
@@ -291,9 +297,9 @@ class EdgeEnd(Ref):
         self.end, self.edge_key = end, edge_key
 
     def ref_index(self, f: Rows) -> np.ndarray:
-        lay = f.ctx.layout(self.target)
+        counts, starts = self._runs(f.ctx)
         g = f.group()
-        n = lay.counts[g]
+        n = counts[g]
         pairs = n * (n - 1) // 2
         key = f.ctx.key(f.table, self.edge_key, "edge")
         m = rng.permute(np.minimum(f.ordinal(), np.maximum(pairs - 1, 0)), np.maximum(pairs, 1), group_key(f, key))
@@ -301,12 +307,12 @@ class EdgeEnd(Ref):
         j = np.where(j * (j - 1) // 2 > m, j - 1, j)
         j = np.where((j + 1) * j // 2 <= m, j + 1, j)
         i = m - j * (j - 1) // 2
-        return lay.starts[g] + (i if self.end == "from" else j)
+        return starts[g] + (i if self.end == "from" else j)
 
     def capacity(self, ctx: Run, n_parents: int) -> np.ndarray | None:
         if self.end != "from":
             return None
-        n = ctx.layout(self.target).counts
+        n = self._runs(ctx)[0]
         return n * (n - 1) // 2
 
 

@@ -15,6 +15,7 @@ the draw to one end. The anchor is the dataset's "now": never the wall clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,11 @@ class Time(Gen):
     def __init__(self, mode: str, lo: list[Bound], hi: list[Bound], opts: dict[str, Any]):
         self.mode, self.lo, self.hi, self.opts = mode, lo, hi, opts
 
-    def _eval(self, f: Rows, bounds: list[Bound], pick) -> tuple[np.ndarray, np.ndarray | None]:
-        vals, mask = None, None
+    def _eval(
+        self, f: Rows, bounds: list[Bound], pick: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        vals: np.ndarray | None = None
+        mask: np.ndarray | None = None
         for kind, b in bounds:
             if kind == "const":
                 v, m = np.full(f.n, b, dtype=np.int64), None
@@ -74,6 +78,7 @@ class Time(Gen):
             vals = v if vals is None else pick(vals, v)
             if m is not None:
                 mask = m if mask is None else (mask | m)
+        assert vals is not None  # a bound has at least one part
         return vals, mask
 
     def values(self, f: Rows) -> Values:

@@ -87,7 +87,7 @@ def _dots(arrays: list[pa.Array], sep: str) -> list[pa.Array | str]:
     return out
 
 
-def _sentences(f: Rows, key: np.uint64, locale: str, lo: int, hi: int, sentence: bool) -> pa.Array:
+def _sentences(f: Rows, key: rng.Key, locale: str, lo: int, hi: int, sentence: bool) -> pa.Array:
     """Lorem-style text of lo..hi words per row, built as one list array and joined."""
     words = vocab.words(locale, "word")
     count = rng.between(f.u64, rng.mix(np.uint64(99), key), lo, hi)

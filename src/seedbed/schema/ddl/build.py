@@ -75,9 +75,9 @@ class SchemaBuilder(TableStatements):
             elif c.kind in ("unique", "index"):
                 index = c.kind == "index" and not self.d.unique_index_is_constraint
                 uniques.append(Unique(c.columns, c.name, index=index))
-            elif c.kind == "check":
+            elif c.kind == "check" and c.expr is not None:
                 checks.append(Check(normalize_check(c.expr, self.d), c.name))
-            elif c.kind == "fk":
+            elif c.kind == "fk" and c.ref is not None:
                 ref_cols = c.ref_columns or self.primary_key_of(c.ref)
                 fks.append(ForeignKey(c.columns, c.ref, ref_cols, c.name, c.deferrable))
         uniques += d.expression_uniques

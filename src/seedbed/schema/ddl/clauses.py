@@ -7,6 +7,7 @@ each partition's ``VALUES`` text, which ``schema.partitions`` turns into bounds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlglot.dialects.dialect import Dialect as SqlglotDialect
 from sqlglot.errors import SqlglotError
@@ -102,7 +103,9 @@ def read_partitioning(clause: str) -> MySQLPartitioning:
 
 
 def _partition_definitions(clause: str, tokens: list) -> list[tuple[str, str | None]]:
-    defs, current, depth = [], [], 0
+    defs: list[list[Any]] = []
+    current: list[Any] = []
+    depth = 0
     for tok in tokens:
         if tok.token_type == TokenType.COMMA and depth == 0:
             defs.append(current)

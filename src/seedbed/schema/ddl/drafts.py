@@ -48,7 +48,7 @@ class Con:
     ref: str | None = None
     ref_columns: tuple[str, ...] = ()
     deferrable: bool = False
-    expr: exp.Expression | None = None
+    expr: exp.Expr | None = None
     column: str | None = None  # the column of a column-level constraint (MariaDB names checks so)
     only: bool = False  # ALTER TABLE ONLY: not added to the partitions
 
@@ -63,9 +63,9 @@ class Draft:
     domains: dict[str, str] = field(default_factory=dict)  # column -> its domain
     # PostgreSQL partitioning: of this table, and of its parent
     partition_kind: str | None = None
-    partition_key: list[exp.Expression] = field(default_factory=list)
+    partition_key: list[exp.Expr] = field(default_factory=list)
     partition_of: str | None = None
-    bound: exp.Expression | None = None
+    bound: exp.Expr | None = None
     inherits_columns: bool = False  # CREATE TABLE ... PARTITION OF: the parent's columns
     column_options: list[exp.ColumnDef] = field(default_factory=list)  # PARTITION OF (c DEFAULT 1)
     mysql_partitioning: MySQLPartitioning | None = None
@@ -100,7 +100,7 @@ class ReaderState:
         self.unicode: dict[str, str] = {}  # the current statement's non-ASCII names
 
     # names ----------------------------------------------------------------
-    def ident(self, node: exp.Expression | str | None) -> str:
+    def ident(self, node: exp.Expr | str | None) -> str:
         if node is None:
             return ""
         if isinstance(node, str):
@@ -121,7 +121,7 @@ class ReaderState:
         schema, name = self.table_name(table)
         return self.d.qualify(schema, name)
 
-    def parse(self, text: str, **kw: Any) -> exp.Expression:
+    def parse(self, text: str, **kw: Any) -> exp.Expr:
         """Text of the current statement parsed (its non-ASCII names put back)."""
         with quiet_sqlglot():
             return restore(sqlglot.parse_one(text, read=self.d.sqlglot, **kw), self.unicode)
@@ -131,7 +131,7 @@ class ReaderState:
         assert isinstance(tree, exp.Table)
         return tree
 
-    def names(self, nodes: list[exp.Expression]) -> tuple[str, ...]:
+    def names(self, nodes: list[exp.Expr]) -> tuple[str, ...]:
         return tuple(self.ident(n) for n in nodes)
 
     def draft(self, table: exp.Table) -> Draft | None:
@@ -151,7 +151,7 @@ class ReaderState:
         """The domain and the domains under it (a domain can be based on another)."""
         return domain_chain(self.domains, self.domain_base, name)
 
-    def column_domain(self, dt: exp.Expression | None) -> str | None:
+    def column_domain(self, dt: exp.Expr | None) -> str | None:
         if isinstance(dt, exp.DataType) and dt.this == exp.DataType.Type.USERDEFINED:
             name = udt_name(dt, self.d)
             if name in self.domains:

@@ -61,7 +61,7 @@ class Reader(SchemaBuilder):
     """Statement by statement, what a DDL file creates."""
 
     # statements -------------------------------------------------------------
-    def statement(self, text: str, tree: exp.Expression | None) -> None:
+    def statement(self, text: str, tree: exp.Expr | None) -> None:
         if tree is None:
             source, self.unicode = protect(text, self.d)
         else:
@@ -101,7 +101,7 @@ class Reader(SchemaBuilder):
             if tree.meta.get("partitioning"):
                 draft.mysql_partitioning = read_partitioning(tree.meta["partitioning"])
 
-    def command(self, source: str, tree: exp.Expression | None) -> None:
+    def command(self, source: str, tree: exp.Expr | None) -> None:
         """Statements sqlglot keeps as raw Commands (or cannot parse): regexes."""
         m = _ENUM_COMMAND.match(source)
         if m:  # an older sqlglot leaves CREATE TYPE ... AS ENUM a Command
@@ -134,7 +134,7 @@ class Reader(SchemaBuilder):
             if draft is not None:
                 draft.mysql_partitioning = read_partitioning(clause)
 
-    def parse_bound(self, text: str) -> exp.Expression:
+    def parse_bound(self, text: str) -> exp.Expr:
         try:
             return parse_pg_bound(text)
         except SqlglotError as err:

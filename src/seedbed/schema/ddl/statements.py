@@ -53,16 +53,17 @@ def _split(text: str, dialect: str) -> list[str]:
         tokens = SqlglotDialect.get_or_raise(dialect).tokenize(text)
     except SqlglotError as err:
         raise SchemaError(f"cannot read the DDL: {err}") from None
-    statements, first, prev = [], None, None
+    statements: list[str] = []
+    first = prev = None
     for tok in tokens:
         if tok.token_type == TokenType.SEMICOLON:
-            if first is not None:
+            if first is not None and prev is not None:
                 statements.append(text[first.start : prev.end + 1])
             first = None
         else:
             first = first or tok
             prev = tok
-    if first is not None:
+    if first is not None and prev is not None:
         statements.append(text[first.start : prev.end + 1])
     return statements
 
@@ -179,7 +180,7 @@ def protect(stmt: str, d: Dialect) -> tuple[str, dict[str, str]]:
     return "".join(out) + stmt[last:], mapping
 
 
-def restore(tree: exp.Expression, mapping: dict[str, str]) -> exp.Expression:
+def restore(tree: exp.Expr, mapping: dict[str, str]) -> exp.Expr:
     """Put the names :func:`protect` replaced back into a parsed tree."""
     if mapping:
         for node in tree.walk():
@@ -208,7 +209,7 @@ _WANTED = re.compile(
 )
 
 
-def parse_statements(text: str, d: Dialect) -> list[tuple[str, exp.Expression | None]]:
+def parse_statements(text: str, d: Dialect) -> list[tuple[str, exp.Expr | None]]:
     """(text, tree) per statement; tree None for statements seedbed does not read.
 
     A statement sqlglot cannot parse is an error only if it is one we need
@@ -218,7 +219,7 @@ def parse_statements(text: str, d: Dialect) -> list[tuple[str, exp.Expression | 
     clause is cut off before parsing (sqlglot reads only some of its forms) and kept
     in ``tree.meta["partitioning"]``.
     """
-    out: list[tuple[str, exp.Expression | None]] = []
+    out: list[tuple[str, exp.Expr | None]] = []
     for n, stmt in enumerate(split_statements(text, d), 1):
         source, mapping = protect(stmt, d)
         clause = None

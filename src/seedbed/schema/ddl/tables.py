@@ -128,7 +128,7 @@ class TableStatements(ReaderState):
             return
         raise SchemaError(f"{draft.qualified}: PARTITION OF {draft.partition_of} has no column {name!r}")
 
-    def column_constraint(self, draft: Draft, column: str, kind: exp.Expression | None, name: str | None) -> bool:
+    def column_constraint(self, draft: Draft, column: str, kind: exp.Expr | None, name: str | None) -> bool:
         """A column's PRIMARY KEY, UNIQUE, CHECK or REFERENCES, as a table constraint on it."""
         if isinstance(kind, exp.PrimaryKeyColumnConstraint):
             draft.cons.append(Con("pk", (column,), name))
@@ -147,7 +147,7 @@ class TableStatements(ReaderState):
         ref: exp.Reference,
         columns: tuple[str, ...],
         name: str | None,
-        extra_options: list[exp.Expression] | None = None,
+        extra_options: list[exp.Expr] | None = None,
     ) -> Con:
         target = ref.this
         ref_columns: tuple[str, ...] = ()
@@ -158,9 +158,7 @@ class TableStatements(ReaderState):
         deferrable = bool(re.search(r"(?<!NOT )DEFERRABLE", options.upper()))
         return Con("fk", columns, name, self.qualified(target), ref_columns, deferrable)
 
-    def table_constraint(
-        self, draft: Draft, node: exp.Expression, name: str | None = None, *, only: bool = False
-    ) -> None:
+    def table_constraint(self, draft: Draft, node: exp.Expr, name: str | None = None, *, only: bool = False) -> None:
         before = len(draft.cons)
         if isinstance(node, exp.Constraint):
             for inner in node.expressions:

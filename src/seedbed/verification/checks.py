@@ -13,9 +13,9 @@ from typing import Any
 
 from seedbed.engine import Context
 from seedbed.errors import PlanError
-from seedbed.plan.resolved import ResolvedPlan
+from seedbed.planning.resolved import ResolvedPlan
 from seedbed.sinks.base import Sink
-from seedbed.verify.queries import bind, duplicates, orphans
+from seedbed.verification.queries import bind, duplicates, orphans
 
 
 @dataclass

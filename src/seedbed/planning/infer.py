@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from seedbed.plan.checks import Rules, read_checks
-from seedbed.plan.guess import INT_KINDS, TEXT_KINDS, TIME_KINDS, array, max_len, number, other, text, time_entry
+from seedbed.planning.checks import Rules, read_checks
+from seedbed.planning.guess import INT_KINDS, TEXT_KINDS, TIME_KINDS, array, max_len, number, other, text, time_entry
 from seedbed.schema.model import Column, Schema, Table
 
 
@@ -111,7 +111,14 @@ def _rows(schema: Schema, table: Table, n: int, uniform: bool) -> Any:
 
 
 def _column(
-    schema: Schema, table: Table, col: Column, rules: Rules, fks, key: set[str], per_fk: str | None, warnings: list[str]
+    schema: Schema,
+    table: Table,
+    col: Column,
+    rules: Rules,
+    fks: dict[str, tuple[Any, int]],
+    key: set[str],
+    per_fk: str | None,
+    warnings: list[str],
 ) -> Any:
     t = col.type
     name = col.name.lower()

@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from seedbed.errors import PlanError
-from seedbed.plan.model import PlanFile
+from seedbed.planning.model import PlanFile
 
 
 def parse_plan(data: Any, source: str) -> PlanFile:

@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from seedbed.plan.infer import infer_table
-from seedbed.plan.model import PlanFile
+from seedbed.planning.infer import infer_table
+from seedbed.planning.model import PlanFile
 from seedbed.schema.model import Schema
 from seedbed.schema.order import load_order
 

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from seedbed.dialects import Dialect
-from seedbed.plan.resolved import TableSpec
+from seedbed.planning.resolved import TableSpec
 from seedbed.schema.model import ForeignKey
 from seedbed.sinks.base import Sink
 

@@ -20,9 +20,9 @@ import pyarrow as pa
 from seedbed.errors import PlanError, SeedbedError, did_you_mean
 from seedbed.generate.coerce import arrow_type
 from seedbed.generate.sizing import scaled
-from seedbed.plan.infer import Inferred, infer_table
-from seedbed.plan.model import PerParent, PlanFile, TablePlan
-from seedbed.plan.resolved import ColumnPlan, TableSpec
+from seedbed.planning.infer import Inferred, infer_table
+from seedbed.planning.model import PerParent, PlanFile, TablePlan
+from seedbed.planning.resolved import ColumnPlan, TableSpec
 from seedbed.schema.model import Schema, Table
 from seedbed.schema.order import Cut, load_order
 

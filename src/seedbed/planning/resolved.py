@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from seedbed.errors import SchemaError, did_you_mean
-from seedbed.plan.model import Checked, Limits, PlanFile
+from seedbed.planning.model import Checked, Limits, PlanFile
 from seedbed.schema.model import Schema, Table
 from seedbed.schema.order import Cut
 

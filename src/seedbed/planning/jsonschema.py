@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from seedbed.plan.model import PlanFile
+from seedbed.planning.model import PlanFile
 
 
 def plan_json_schema() -> dict:

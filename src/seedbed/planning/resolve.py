@@ -8,9 +8,9 @@ column's generator from its entry (``seedbed.engine.compile``).
 from __future__ import annotations
 
 from seedbed.generate.timeutil import to_micros
-from seedbed.plan.model import PlanFile
-from seedbed.plan.passes import PASSES, Options, Planning, template_params
-from seedbed.plan.resolved import ResolvedPlan
+from seedbed.planning.model import PlanFile
+from seedbed.planning.passes import PASSES, Options, Planning, template_params
+from seedbed.planning.resolved import ResolvedPlan
 from seedbed.schema.model import Schema
 
 

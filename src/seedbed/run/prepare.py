@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from seedbed.engine import Context, probe
 from seedbed.errors import PlanError
-from seedbed.plan.resolved import ResolvedPlan
+from seedbed.planning.resolved import ResolvedPlan
 from seedbed.run.options import SeedOptions
 from seedbed.run.source import Source, resolve
 from seedbed.schema.model import Schema

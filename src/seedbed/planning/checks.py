@@ -50,7 +50,7 @@ def read_checks(table: Table) -> CheckReading:
     return CheckReading(rules, unknown)
 
 
-def _parse(sql: str) -> exp.Expression | None:
+def _parse(sql: str) -> exp.Expr | None:
     for d in dialects.all_dialects():  # the SQL is normalised in one of their grammars
         try:
             return sqlglot.parse_one(sql, read=d.sqlglot)
@@ -59,18 +59,18 @@ def _parse(sql: str) -> exp.Expression | None:
     return None
 
 
-def _col(node: exp.Expression) -> str | None:
+def _col(node: exp.Expr) -> str | None:
     node = _strip(node)
     return node.name if isinstance(node, exp.Column) else None
 
 
-def _strip(node: exp.Expression) -> exp.Expression:
+def _strip(node: exp.Expr) -> exp.Expr:
     while isinstance(node, (exp.Paren, exp.Cast)):
         node = node.this
     return node
 
 
-def _lit(node: exp.Expression) -> Any:
+def _lit(node: exp.Expr) -> Any:
     node = _strip(node)
     if isinstance(node, exp.Neg):
         v = _lit(node.this)
@@ -85,7 +85,7 @@ def _lit(node: exp.Expression) -> Any:
     return None
 
 
-def _length_of(node: exp.Expression) -> str | None:
+def _length_of(node: exp.Expr) -> str | None:
     node = _strip(node)
     if isinstance(node, (exp.Length,)) or (
         isinstance(node, exp.Anonymous) and node.name.lower() in ("char_length", "character_length", "length")
@@ -106,7 +106,7 @@ def _r(rules: dict[str, Rules], col: str) -> Rules:
 _FLIP = {exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE, exp.EQ: exp.EQ}
 
 
-def _walk(node: exp.Expression, rules: dict[str, Rules], top: bool) -> bool:
+def _walk(node: exp.Expr, rules: dict[str, Rules], top: bool) -> bool:
     """Record what ``node`` requires; False when some part is not understood."""
     node = _strip(node)
     if isinstance(node, exp.And):
@@ -165,7 +165,7 @@ def _walk(node: exp.Expression, rules: dict[str, Rules], top: bool) -> bool:
     return False
 
 
-def _comparison(node: exp.Expression, rules: dict[str, Rules]) -> bool:
+def _comparison(node: exp.Binary, rules: dict[str, Rules]) -> bool:
     op = {exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=", exp.EQ: "=", exp.NEQ: "<>"}[type(node)]
     left, right = node.left, node.right
     lc, rc = _col(left), _col(right)
@@ -226,14 +226,14 @@ def _length(r: Rules, op: str, v: float) -> bool:
     return True
 
 
-def _flatten_or(node: exp.Expression) -> list[exp.Expression]:
+def _flatten_or(node: exp.Expr) -> list[exp.Expr]:
     node = _strip(node)
     if isinstance(node, exp.Or):
         return _flatten_or(node.left) + _flatten_or(node.right)
     return [node]
 
 
-def _is_null_test(node: exp.Expression) -> bool:
+def _is_null_test(node: exp.Expr) -> bool:
     node = _strip(node)
     if isinstance(node, exp.Is) and isinstance(_strip(node.expression), exp.Null):
         return True
@@ -241,7 +241,7 @@ def _is_null_test(node: exp.Expression) -> bool:
     return isinstance(node, exp.EQ) and isinstance(_strip(node.expression), exp.Null)
 
 
-def _not_null_col(node: exp.Expression) -> str | None:
+def _not_null_col(node: exp.Expr) -> str | None:
     node = _strip(node)
     if isinstance(node, exp.Not) and isinstance(_strip(node.this), exp.Is):
         return _col(_strip(node.this).this)
@@ -251,7 +251,7 @@ def _not_null_col(node: exp.Expression) -> str | None:
     return None
 
 
-def _is_weak(node: exp.Expression) -> bool:
+def _is_weak(node: exp.Expr) -> bool:
     """``x <> 'v'`` is true for almost any value, but not guaranteed: prefer other disjuncts."""
     return isinstance(_strip(node), exp.NEQ)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from seedbed.plan.checks import Rules
+from seedbed.planning.checks import Rules
 from seedbed.schema.model import Column, Table
 
 INT_KINDS = ("smallint", "int", "bigint")
@@ -192,7 +192,7 @@ def other(table: Table, col: Column, warnings: list[str]) -> Any:
     raw = (col.type.raw or "").lower().split("(")[0].strip().split(".")[-1].strip('"')
     for pattern, entry in _OTHER:
         if re.match(pattern, raw):
-            if "bits" in entry:
+            if isinstance(entry, dict) and "bits" in entry:
                 n = _bit_length(col.type.raw)
                 return {"bits": n}
             return entry
