@@ -77,3 +77,12 @@ def test_importing_the_library_loads_nothing_heavy():
     code = f"import sys, seedbed\nprint(','.join(m for m in {heavy!r} if m in sys.modules))"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert found.strip() == "", f"import seedbed loads: {found}"
+
+
+def test_the_published_plan_schema_is_the_models():
+    import json
+
+    from seedbed.planning.jsonschema import plan_json_schema
+
+    published = json.loads((ROOT / "docs" / "plan.schema.json").read_text(encoding="utf-8"))
+    assert published == plan_json_schema(), "regenerate: python -m seedbed.planning.jsonschema > docs/plan.schema.json"

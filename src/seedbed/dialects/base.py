@@ -12,7 +12,7 @@ load. Drivers are imported only by ``connect``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -63,9 +63,16 @@ class Constraint(Protocol):
 
 
 class TableDraft(Protocol):
-    schema: str | None
-    name: str
-    cons: list[Any]  # of Constraint
+    """A table as the DDL reader drafts it: its name and its constraints, named or not."""
+
+    @property
+    def schema(self) -> str | None: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def cons(self) -> Sequence[Constraint]: ...
 
 
 class Dialect:

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from seedbed.dialects import Dialect, MariaDB, MySQL
+from seedbed import dialects
+from seedbed.dialects import Dialect, MySQL
 from seedbed.dialects.mysql import allow_local_files
 from seedbed.sinks.base import DatabaseSink
 from seedbed.sinks.mysqlcsv import bit_columns_as_ints, csv_bytes_to, is_binary, mysql_columns
@@ -41,7 +42,7 @@ from seedbed.sinks.mysqlcsv import bit_columns_as_ints, csv_bytes_to, is_binary,
 if TYPE_CHECKING:
     from seedbed.planning.resolved import TableSpec
 
-_MARIADB, _MYSQL = MariaDB(), MySQL()
+_MARIADB, _MYSQL = dialects.get("mariadb"), dialects.get("mysql")
 
 
 class MySQLSink(DatabaseSink):

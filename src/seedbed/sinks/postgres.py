@@ -19,7 +19,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
-from seedbed.dialects import Dialect, PostgreSQL
+from seedbed import dialects
+from seedbed.dialects import Dialect
 from seedbed.sinks.base import DatabaseSink, Deferral
 from seedbed.sinks.pgcopy import SIGNATURE, TRAILER, BinaryCopy
 
@@ -68,7 +69,7 @@ def _hex(col: pa.Array) -> pa.Array:
 
 
 class PostgresSink(DatabaseSink):
-    dialect: ClassVar[Dialect] = PostgreSQL()
+    dialect: ClassVar[Dialect] = dialects.get("postgres")
 
     def describe_error(self, err: BaseException) -> tuple[str | None, str]:
         import psycopg

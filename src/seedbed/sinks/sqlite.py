@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from seedbed.dialects import Dialect, SQLite
+from seedbed import dialects
+from seedbed.dialects import Dialect
 from seedbed.sinks.base import DatabaseSink, Deferral
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def python_columns(batch: pa.RecordBatch) -> list[list[Any]]:
 
 
 class SQLiteSink(DatabaseSink):
-    dialect: ClassVar[Dialect] = SQLite()
+    dialect: ClassVar[Dialect] = dialects.get("sqlite")
     null_safe_eq = "IS"
 
     def driver_values(self, col: pa.Array) -> list[Any]:
