@@ -140,7 +140,7 @@ def report(root: Path = PACKAGE) -> tuple[str, bool]:
     for a in reversed(LAYERS):
         below = [f"{b} ({n})" for (x, b), n in sorted(between.items(), key=lambda kv: LAYERS.index(kv[0][1])) if x == a]
         if below:
-            lines.append(f"  {a:9} imports {', '.join(below)}")
+            lines.append(f"  {a:12} imports {', '.join(below)}")
     lines.append(f"back-edges (a layer importing a higher one): {len(bad)}")
     lines += [f"  {e.importer} -> {e.imported} (line {e.line})" for e in bad]
     lines.append(f"import cycles: {len(loops)}")

@@ -208,10 +208,6 @@ class Dialect:
         """The server's code for a driver error (or a SQLAlchemy error wrapping one)."""
         return None
 
-    def meaning(self, err: BaseException) -> Code | None:
-        code = self.error_code(err)
-        return self.ERRORS.get(code) if code is not None else None
-
     def exists_error(self, err: BaseException) -> bool:
         """The error says the object being created exists already."""
         return self.error_code(err) in self.EXISTS
