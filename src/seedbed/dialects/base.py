@@ -118,6 +118,7 @@ class Dialect:
         "bytes": "BLOB",
         "enum": "TEXT",
         "array": "TEXT",
+        "geometry": "TEXT",
         "other": "TEXT",
     }
     identity_clause: ClassVar[str] = ""  # how written DDL says "the database numbers this column"
@@ -125,6 +126,7 @@ class Dialect:
     bare_char_length: ClassVar[int | None] = None  # CHAR without a length means CHAR(n)
     tinyint_one_is_bool: ClassVar[bool] = False  # TINYINT(1) is how BOOLEAN is stored
     booleans_are_numbers: ClassVar[bool] = False  # TRUE and FALSE are stored (and reported) as 1 and 0
+    geometry_types: ClassVar[frozenset[str]] = frozenset()  # type names that hold spatial shapes
 
     # -- how the database reads a schema ---------------------------------------------------
     pk_nullable: ClassVar[bool] = False  # a (non-rowid) primary-key column may hold NULL
@@ -150,6 +152,9 @@ class Dialect:
     TABLE_PARTITIONS_SQL: ClassVar[str | None] = None  # partitions of one schema's tables (:schema)
     CHECKS_SQL: ClassVar[str | None] = None  # every CHECK of one schema (:schema), where the inspector misses some
     TRIGGERS_SQL: ClassVar[str | None] = None  # (table, body) of INSERT triggers
+    # (schema, name, column, type) as the database spells each column's type, for the types
+    # SQLAlchemy does not know (PostGIS, ranges, ltree, MySQL's spatial types, ...)
+    COLUMN_TYPES_SQL: ClassVar[str | None] = None
     TABLE_EXISTS_SQL: ClassVar[str] = ""  # one row when the table (one parameter) exists
 
     # -- errors ---------------------------------------------------------------------------

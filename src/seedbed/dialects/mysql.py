@@ -67,12 +67,17 @@ class MySQL(Dialect):
         "bytes": "LONGBLOB",
         "enum": "ENUM",
         "array": "JSON",
+        "geometry": "GEOMETRY",
         "other": "LONGTEXT",
     }
     identity_clause = "AUTO_INCREMENT"
     varchar_needs_length = True
     bare_char_length = 1
     tinyint_one_is_bool = True
+    geometry_types = frozenset(
+        {"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
+         "geometrycollection", "geomcollection"}
+    )  # fmt: skip
     booleans_are_numbers = True
 
     partition_clause = True
@@ -102,6 +107,10 @@ ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION
     TRIGGERS_SQL = (
         "SELECT EVENT_OBJECT_TABLE, ACTION_STATEMENT FROM information_schema.TRIGGERS "
         "WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_MANIPULATION = 'INSERT'"
+    )
+    COLUMN_TYPES_SQL = (
+        "SELECT TABLE_SCHEMA AS `schema`, TABLE_NAME AS name, COLUMN_NAME AS `column`, COLUMN_TYPE AS type "
+        "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
     )
     TABLE_EXISTS_SQL = "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s"
 

@@ -32,6 +32,8 @@ class Rules:
     pattern: str | None = None
     after: list[tuple[str, bool]] = field(default_factory=list)  # (other column, strict)
     not_null: bool = False
+    since: str | None = None  # an instant (ISO date, or a duration from the anchor: -6588d) it is not before
+    until: str | None = None  # ... and not after
 
 
 @dataclass
@@ -53,14 +55,37 @@ def read_checks(table: Table) -> CheckReading:
 def _parse(sql: str) -> exp.Expr | None:
     for d in dialects.all_dialects():  # the SQL is normalised in one of their grammars
         try:
-            return sqlglot.parse_one(sql, read=d.sqlglot)
+            tree = sqlglot.parse_one(sql, read=d.sqlglot)
         except Exception:  # noqa: BLE001 - try the next dialect's grammar
             continue
+        if not isinstance(tree, exp.Command):
+            return canonical(tree)
     return None
 
 
-def _col(node: exp.Expr) -> str | None:
+def canonical(tree: exp.Expr) -> exp.Expr:
+    """One tree shape for what parser versions spell apart: ``x IS NOT NULL`` is read as
+    ``NOT (x IS NULL)`` (sqlglot 30 gives ``Is(negate=True)``, earlier ones ``Not(Is)``)."""
+
+    def fix(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Is) and node.args.get("negate"):
+            return exp.Not(this=exp.Is(this=node.this, expression=node.expression))
+        return node
+
+    return tree.transform(fix)
+
+
+_CASE = ("upper", "lower", "trim", "btrim", "rtrim", "ltrim")
+
+
+def _col(node: exp.Expr, through_case: bool = False) -> str | None:
+    """The column ``node`` is; with ``through_case`` also the column under UPPER(), LOWER(),
+    TRIM() (an allow-list of upper-case values is met by those values themselves)."""
     node = _strip(node)
+    if through_case and isinstance(node, (exp.Upper, exp.Lower, exp.Trim)):
+        return _col(node.this)
+    if through_case and isinstance(node, exp.Anonymous) and node.name.lower() in _CASE and node.expressions:
+        return _col(node.expressions[0])
     return node.name if isinstance(node, exp.Column) else None
 
 
@@ -134,7 +159,7 @@ def _walk(node: exp.Expr, rules: dict[str, Rules], top: bool) -> bool:
             _r(rules, c).not_null = True
             return True
     if isinstance(node, exp.In):
-        c = _col(node.this)
+        c = _col(node.this, through_case=True)
         vals = [_lit(v) for v in node.expressions]
         if c and vals and all(v is not None for v in vals):
             r = _r(rules, c)
@@ -169,6 +194,8 @@ def _comparison(node: exp.Binary, rules: dict[str, Rules]) -> bool:
     op = {exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=", exp.EQ: "=", exp.NEQ: "<>"}[type(node)]
     left, right = node.left, node.right
     lc, rc = _col(left), _col(right)
+    if op == "=" and not (lc or rc):  # UPPER(x) = 'A': the value itself
+        lc, rc = _col(left, through_case=True), _col(right, through_case=True)
     llen, rlen = _length_of(left), _length_of(right)
     lv, rv = _lit(right), _lit(left)
     if llen and isinstance(lv, (int, float)):
@@ -187,6 +214,10 @@ def _comparison(node: exp.Binary, rules: dict[str, Rules]) -> bool:
         return _bound(_r(rules, lc), op, lv)
     if rc and rv is not None:
         return _bound(_r(rules, rc), _flip(op), rv)
+    if lc and op in (">", ">=", "<", "<="):
+        return _instant_bound(_r(rules, lc), op, right)
+    if rc and op in (">", ">=", "<", "<="):
+        return _instant_bound(_r(rules, rc), _flip(op), left)
     return False
 
 
@@ -262,7 +293,68 @@ def _merge(into: Rules, r: Rules) -> None:
     for attr, pick in (("lo", max), ("min_len", max), ("hi", min), ("max_len", min)):
         a, b = getattr(into, attr), getattr(r, attr)
         setattr(into, attr, b if a is None else (a if b is None else pick(a, b)))
+    into.since = r.since or into.since
+    into.until = r.until or into.until
     into.prefix = r.prefix or into.prefix
     into.pattern = r.pattern or into.pattern
     into.after += r.after
     into.not_null = into.not_null or r.not_null
+
+
+# -- instants: '1930-01-01', CURRENT_TIMESTAMP - '18 years' --------------------------------
+
+_NOW = (exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentDatetime)
+_UNIT_DAYS = {"year": (365, 366), "month": (28, 31), "week": (7, 7), "day": (1, 1)}  # (fewest, most) days
+
+
+def _instant_bound(r: Rules, op: str, node: exp.Expr) -> bool:
+    """``col >= <instant>`` / ``col <= <instant>``: kept as ``since`` / ``until`` for the time
+    generator. A duration from "now" is rounded so the bound stays safe whichever way it is
+    (fewest days going back for a lower bound, most for an upper one)."""
+    lower = op in (">", ">=")
+    value = _instant(node, lower)
+    if value is None:
+        return False
+    if lower:
+        r.since = value
+    else:
+        r.until = value
+    return True
+
+
+def _instant(node: exp.Expr, lower: bool) -> str | None:
+    node = _strip(node)
+    if isinstance(node, exp.Literal) and node.is_string:
+        text = node.this.strip()
+        return text if len(text) >= 10 and text[4] == "-" and text[:4].isdigit() else None
+    if isinstance(node, _NOW) or (isinstance(node, exp.Anonymous) and node.name.lower() == "now"):
+        return "0d"
+    if isinstance(node, (exp.Add, exp.Sub)) and isinstance(_strip(node.left), _NOW):
+        days = _interval_days(_strip(node.right), lower if isinstance(node, exp.Sub) else not lower)
+        if days is None:
+            return None
+        return f"{-days if isinstance(node, exp.Sub) else days}d"
+    return None
+
+
+def _interval_days(node: exp.Expr, fewest: bool) -> int | None:
+    """Whole days in an interval literal ('18 years', INTERVAL '1 day')."""
+    if isinstance(node, exp.Interval):
+        unit_node = node.args.get("unit")
+        text = f"{_lit(node.this)} {unit_node.name if unit_node is not None else ''}"
+    else:
+        text = str(_lit(node) or "")
+    parts = text.lower().split()
+    if len(parts) != 2:
+        return None
+    try:
+        amount = float(parts[0])
+    except ValueError:
+        return None
+    unit = parts[1].rstrip("s")
+    if unit in ("hour", "minute", "second"):
+        return 0 if fewest else 1
+    if unit not in _UNIT_DAYS:
+        return None
+    few, most = _UNIT_DAYS[unit]
+    return int(amount * (few if fewest else most))

@@ -10,7 +10,8 @@ import re
 from typing import Any
 
 from seedbed.planning.checks import Rules
-from seedbed.schema.model import Column, Table
+from seedbed.schema.model import Column, ColumnType, Schema, Table
+from seedbed.schema.types import int_bounds
 
 INT_KINDS = ("smallint", "int", "bigint")
 TIME_KINDS = ("date", "timestamp", "timestamptz")
@@ -36,8 +37,9 @@ def number(table: Table, col: Column, rules: Rules) -> Any:
         hi = {"smallint": 100, "int": 1000, "bigint": 100000}.get(t.kind, 1000.0)
     if t.kind == "numeric" and t.precision:
         hi = min(hi, 10 ** (t.precision - (t.scale or 0)) - 1)
-    if t.kind == "smallint":
-        hi = min(hi, 32767)
+    if t.kind in INT_KINDS:  # what the type holds: TINYINT is -128..127, TINYINT UNSIGNED 0..255
+        low, high = int_bounds(t)
+        lo, hi = max(lo, low), min(hi, high)
     hi = max(hi, lo)
     if t.kind in INT_KINDS or (t.kind == "numeric" and t.scale == 0):
         return {"int": [int(-(-lo // 1)), int(hi // 1)]}
@@ -63,6 +65,17 @@ def _number_guess(name: str) -> tuple[float, float] | None:
 
 
 def time_entry(table: Table, col: Column, rules: Rules) -> Any:
+    entry = _time_guess(table, col, rules)
+    # what a CHECK says (birthdate <= CURRENT_TIMESTAMP - '18 years') clamps whatever the guess draws
+    if rules.since is not None and "since" not in entry["time"]:
+        entry["time"]["since"] = rules.since
+    if rules.until is not None:
+        had = entry["time"].get("until")
+        entry["time"]["until"] = rules.until if had is None else [had, rules.until]  # the earlier of them
+    return entry
+
+
+def _time_guess(table: Table, col: Column, rules: Rules) -> dict[str, Any]:
     name = col.name.lower()
     temporal = {c.name for c in table.columns if c.type.kind in TIME_KINDS}
     for other, strict in rules.after:
@@ -166,36 +179,64 @@ def _matching(pattern: str, entry: Any, col: Column) -> Any:
     return entry
 
 
-def array(col: Column) -> Any:
-    item = col.type.item.kind if col.type.item else "text"
-    if item in INT_KINDS:
+_ARRAY_OF = {"float": "float", "numeric": "float", "bool": "bool", "date": "date", "timestamp": "timestamp",
+             "timestamptz": "timestamp", "uuid": "uuid"}  # fmt: skip
+
+
+def array(schema: Schema, col: Column) -> Any:
+    """Array literals of values the element type takes (an enum's labels, dates, uuids ...)."""
+    item = col.type.item or ColumnType("text")
+    if item.kind in INT_KINDS:
         return {"array": {"of": "int", "length": [0, 4]}}
-    return {"array": {"of": "word", "length": [0, 4]}}
+    if item.kind == "enum" and item.enum:
+        return {"array": {"values": list(schema.enum(item.enum).values), "length": [0, 3]}}
+    if item.kind in _ARRAY_OF:
+        return {"array": {"of": _ARRAY_OF[item.kind], "length": [0, 4]}}
+    if item.kind in TEXT_KINDS or item.kind == "json":
+        return {"array": {"of": "word", "length": [0, 4]}}
+    return None  # an array of something else: its default, NULL, or a plan entry
 
 
-_OTHER = [
+# PostgreSQL's own types and those of its common extensions, by the name the catalog spells.
+_OTHER: list[tuple[str, Any]] = [
     (r"^(inet)", {"fake": "ipv4"}),
     (r"^(cidr)", {"fake": "cidr"}),
-    (r"^(macaddr)", {"fake": "mac"}),
+    (r"^(macaddr)", {"fake": "mac"}),  # macaddr8 takes a 6-byte address too
     (r"^(tsvector)", {"fake": "words"}),
+    (r"^(tsquery)", {"format": "{@word|alnum}"}),
     (r"^(money)", {"float": [1, 1000]}),
     (r"^(bit|varbit|bit varying)", {"bits": True}),
     (r"^(year)", {"int": [1901, 2155]}),
     (r"^(xml)", {"format": "<note>{@word}</note>"}),
-    (r"^(point)", {"fake": "point"}),
+    (r"^(point)$", {"fake": "point"}),
+    (r"^(box|circle|polygon|path|lseg|line)$", "shape"),
+    (r"^(int4|int8|num|ts|tstz|date)(multi)?range$", "range"),
+    (r"^(ltree)$", {"format": "top.{@word|alnum}.n{index}"}),
+    (r"^(lquery)$", {"format": "top.*"}),
+    (r"^(hstore)$", {"format": '"{@word|alnum}"=>"{@word}"'}),
+    (r"^(cube)$", {"format": "({index}, {index})"}),
+    (r"^(pg_lsn)$", {"format": "0/{index}"}),
     (r"^(citext|name|bpchar)", {"fake": "words"}),
-    (r"^(oid|regclass|xid)", {"int": [1, 100000]}),
+    (r"^(oid|regclass|regtype|regproc|xid|xid8|cid)$", {"int": [1, 100000]}),
+    (r"^$", {"fake": "words"}),  # no type at all (SQLite): any value goes
 ]
+_RANGE_OF = {"int4": "int", "int8": "bigint", "num": "numeric", "ts": "timestamp", "tstz": "timestamptz",
+             "date": "date"}  # fmt: skip
 
 
 def other(table: Table, col: Column, warnings: list[str]) -> Any:
-    raw = (col.type.raw or "").lower().split("(")[0].strip().split(".")[-1].strip('"')
+    raw = _base(col.type.raw)
     for pattern, entry in _OTHER:
-        if re.match(pattern, raw):
-            if isinstance(entry, dict) and "bits" in entry:
-                n = _bit_length(col.type.raw)
-                return {"bits": n}
-            return entry
+        m = re.match(pattern, raw)
+        if not m:
+            continue
+        if entry == "shape":
+            return {"shape": raw}
+        if entry == "range":
+            return {"range": {"of": _RANGE_OF[m.group(1)], "multi": bool(m.group(2))}}
+        if isinstance(entry, dict) and "bits" in entry:
+            return {"bits": _bit_length(col.type.raw)}
+        return entry
     if col.nullable or col.default is not None:
         warnings.append(
             f"{table.qualified}.{col.name}: no generator for type {col.type.raw!r}; left to its "
@@ -203,6 +244,30 @@ def other(table: Table, col: Column, warnings: list[str]) -> Any:
         )
         return None
     return None  # resolve reports the NOT NULL column without a generator
+
+
+_SPATIAL = re.compile(r"^\s*(?:\w+\.)?(?:geometry|geography)\s*\(\s*(\w+?)(zm|z|m)?\s*(?:,\s*(\d+))?\s*\)", re.I)
+
+
+def geometry(col: Column) -> Any:
+    """A shape of the column's declared kind and SRID (``geometry(MultiPolygon, 4326)``)."""
+    m = _SPATIAL.match(col.type.raw or "")
+    if m:
+        kind, dims, srid = m.group(1).lower(), (m.group(2) or "").lower(), m.group(3)
+        entry: dict[str, Any] = {"type": kind if kind != "geometry" else "point"}
+        if srid and srid != "0":
+            entry["srid"] = int(srid)
+        if dims:
+            entry["dims"] = dims
+        return {"geometry": entry}
+    kind = _base(col.type.raw)
+    kind = "geometrycollection" if kind == "geomcollection" else kind
+    return {"geometry": {"type": kind if kind not in ("geometry", "geography") else "point"}}
+
+
+def _base(raw: str | None) -> str:
+    """A type's name: lower case, without parameters, schema or quotes."""
+    return (raw or "").lower().split("(")[0].strip().split(".")[-1].strip('"').strip()
 
 
 def _bit_length(raw: str | None) -> int:

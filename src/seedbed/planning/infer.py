@@ -20,8 +20,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seedbed.planning.checks import Rules, read_checks
-from seedbed.planning.guess import INT_KINDS, TEXT_KINDS, TIME_KINDS, array, max_len, number, other, text, time_entry
+from seedbed.planning.guess import (
+    INT_KINDS,
+    TEXT_KINDS,
+    TIME_KINDS,
+    array,
+    geometry,
+    max_len,
+    number,
+    other,
+    text,
+    time_entry,
+)
 from seedbed.schema.model import Column, Schema, Table
+from seedbed.schema.types import byte_bounds
 
 
 @dataclass
@@ -43,7 +55,8 @@ def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: boo
     ]
     per_fk = out.rows.get("per") if isinstance(out.rows, dict) else None
     fks = _fk_columns(table)
-    key = set(table.primary_key)
+    # a column the database numbers is still generated when it is the key, or when other rows point at it
+    key = set(table.primary_key) | _referenced(schema, table)
     for col in table.columns:
         rules = reading.rules.get(col.name, Rules())
         entry = _column(schema, table, col, rules, fks, key, per_fk, out.warnings)
@@ -66,6 +79,16 @@ def _fk_columns(table: Table) -> dict[str, tuple[Any, int]]:
     for fk in table.foreign_keys:
         for i, c in enumerate(fk.columns):
             out.setdefault(c, (fk, i))
+    return out
+
+
+def _referenced(schema: Schema, table: Table) -> set[str]:
+    """The columns of ``table`` that foreign keys (its own included) point at."""
+    out: set[str] = set()
+    for t in schema.tables:
+        for fk in t.foreign_keys:
+            if fk.ref_table == table.qualified:  # the readers qualify references as they qualify tables
+                out.update(fk.ref_columns)
     return out
 
 
@@ -164,13 +187,17 @@ def _column(
     if t.kind == "json":
         return {"json": {"source": "seedbed", "ref": "{index}"}}
     if t.kind == "bytes":
-        return {"bytes": [8, 64]}
+        low, high = byte_bounds(t) or (0, 2**31)
+        lo = min(max(low, 8), high)  # BINARY(14): exactly 14 bytes; VARBINARY(50): 8 to 50
+        return {"bytes": [lo, max(lo, min(64, high))]}
     if t.kind == "interval":
         return {"interval": [0, 90]}
     if t.kind == "array":
-        return array(col)
+        return array(schema, col)
     if t.kind in TEXT_KINDS:
         return text(col, rules, name)
+    if t.kind == "geometry":
+        return geometry(col)
     return other(table, col, warnings)
 
 

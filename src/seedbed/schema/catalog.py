@@ -41,6 +41,7 @@ class Catalog:
         self.partitioned: dict[Key, str] = {}  # (schema, table) -> key definition
         self.partition_parent: dict[Key, tuple[Key, str]] = {}
         self.internal_fks: set[tuple[str, str, str]] = set()
+        self.type_names: dict[tuple[str, str, str], str] = {}  # (schema, table, column) -> type as spelled
 
     def sql(self, query: str, **params: Any) -> list[Any]:
         bind = self.insp.bind
@@ -63,6 +64,9 @@ class Catalog:
         if self.d.PARTITIONS_SQL:
             for r in self.sql(self.d.PARTITIONS_SQL):
                 self.partition_parent[(r["schema"], r["name"])] = ((r["parent_schema"], r["parent"]), r["bound"])
+        if self.d.COLUMN_TYPES_SQL:
+            spelled = self.sql(self.d.COLUMN_TYPES_SQL)
+            self.type_names = {(r["schema"], r["name"], r["column"]): r["type"] for r in spelled}
         if self.d.INTERNAL_FKS_SQL:
             self.internal_fks = {(r["schema"], r["name"], r["conname"]) for r in self.sql(self.d.INTERNAL_FKS_SQL)}
 

@@ -35,6 +35,7 @@ KINDS = (
     "bytes",
     "enum",
     "array",
+    "geometry",
     "other",
 )
 

@@ -138,7 +138,9 @@ class _Reflector:
         for key, cols in columns.items():
             qualified = self.qualify(key[0], key[1])
             pk = tuple((pks.get(key) or {}).get("constrained_columns") or ())
-            models[key] = [self.column(qualified, c, pk) for c in cols]
+            schema_name = key[0] or self.default
+            spelled = {c: t for (s, n, c), t in self.catalog.type_names.items() if n == key[1] and s == schema_name}
+            models[key] = [self.column(qualified, c, pk, spelled.get(c["name"], "")) for c in cols]
             if json_columns.get(key):
                 models[key] = [
                     (replace(c, type=ColumnType("json", raw="JSON")) if c.name in json_columns[key] else c, d)
@@ -172,9 +174,10 @@ class _Reflector:
             )
         return out
 
-    def column(self, table: str, col: Any, pk: tuple[str, ...]) -> tuple[Column, str | None]:
-        """The column model, and the domain of its type (None if it has none)."""
-        ctype = self.column_type(col["type"], f"{table}_{col['name']}")
+    def column(self, table: str, col: Any, pk: tuple[str, ...], spelled: str = "") -> tuple[Column, str | None]:
+        """The column model, and the domain of its type (None if it has none); ``spelled``:
+        the type as the catalog spells it, for a type SQLAlchemy does not know."""
+        ctype = self.column_type(col["type"], f"{table}_{col['name']}", spelled)
         domain = None
         if DOMAIN is not None and isinstance(col["type"], DOMAIN):
             domain = self.qualify(col["type"].schema, col["type"].name)
@@ -201,7 +204,7 @@ class _Reflector:
         generated = normalize_sql(computed["sqltext"], self.d) if computed else None
         return Column(col["name"], ctype, nullable, default, identity, generated), domain
 
-    def column_type(self, sa_type: Any, inline_name: str) -> ColumnType:
+    def column_type(self, sa_type: Any, inline_name: str, spelled: str = "") -> ColumnType:
         if DOMAIN is not None and isinstance(sa_type, DOMAIN):
             name = self.qualify(sa_type.schema, sa_type.name)
             if name in self.catalog.domains:
@@ -210,8 +213,11 @@ class _Reflector:
             return self.column_type(sa_type.data_type, inline_name)
         raw = self.compile(sa_type)
         if isinstance(sa_type, sa.ARRAY):
-            item = self.column_type(sa_type.item_type, inline_name)
-            return ColumnType("array", item=item, raw=raw)
+            item_spelled = spelled[:-2] if spelled.endswith("[]") else ""
+            item = self.column_type(sa_type.item_type, inline_name, item_spelled)
+            return ColumnType("array", item=item, raw=raw or spelled)
+        if isinstance(sa_type, sa.types.NullType) and spelled:
+            raw = spelled  # a type SQLAlchemy does not know: the catalog's spelling
         if isinstance(sa_type, sa.Enum) and getattr(sa_type, "name", None):
             # a named enum type, possibly from a schema we did not list
             name = self.qualify(getattr(sa_type, "schema", None), str(sa_type.name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 
@@ -97,6 +98,8 @@ def map_type(
         for p in dt.expressions
         if isinstance(p, exp.DataTypeParam) and isinstance(p.this, exp.Literal) and p.this.is_int
     ]
+    if _base_name(dt, raw) in d.geometry_types:
+        return ColumnType("geometry", raw=raw), None
     if dt.this == _T.USERDEFINED:
         name = udt_name(dt, d)
         if domains and name in domains:
@@ -124,3 +127,40 @@ def map_type(
             length = d.bare_char_length  # what reflection then reports
         return ColumnType(kind, length=length, raw=raw), None
     return ColumnType(kind, raw=raw), None
+
+
+def _base_name(dt: exp.DataType, raw: str) -> str:
+    """A type's name without schema, parameters or quotes, lower case (``geometry``)."""
+    name = dt.this.name if dt.this != _T.USERDEFINED else str(dt.args.get("kind") or raw)
+    return name.split("(")[0].split(".")[-1].strip('"`').strip().lower()
+
+
+_INT_BITS = (("tinyint", 8), ("mediumint", 24), ("smallint", 16), ("bigint", 64), ("int", 32))
+
+
+def int_bounds(t: ColumnType) -> tuple[int, int]:
+    """The smallest and largest value an integer column holds (TINYINT, MEDIUMINT, UNSIGNED too)."""
+    raw = (t.raw or "").lower()
+    unsigned = "unsigned" in raw
+    bits = next((b for name, b in _INT_BITS if raw.startswith(name)), None)
+    if bits is None:
+        bits = {"smallint": 16, "int": 32}.get(t.kind, 64)
+    if unsigned:
+        return 0, 2**bits - 1
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+_BINARY = re.compile(r"^\s*(var)?binary\s*\(\s*(\d+)\s*\)", re.IGNORECASE)
+_BLOB_MAX = {"tinyblob": 255, "blob": 65_535}
+
+
+def byte_bounds(t: ColumnType) -> tuple[int, int] | None:
+    """(shortest, longest) byte string a binary column takes, when its type limits it:
+    ``BINARY(n)`` holds exactly n bytes, ``VARBINARY(n)`` up to n."""
+    raw = (t.raw or "").strip()
+    m = _BINARY.match(raw)
+    if m:
+        n = int(m.group(2))
+        return (min(1, n), n) if m.group(1) else (n, n)
+    limit = _BLOB_MAX.get(raw.lower())
+    return (0, limit) if limit else None

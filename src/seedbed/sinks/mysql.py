@@ -37,12 +37,14 @@ from seedbed import dialects
 from seedbed.dialects import Dialect, MySQL
 from seedbed.dialects.mysql import allow_local_files
 from seedbed.sinks.base import DatabaseSink
-from seedbed.sinks.mysqlcsv import bit_columns_as_ints, csv_bytes_to, is_binary, mysql_columns
+from seedbed.sinks.mysqlcsv import csv_bytes_to, is_binary, mysql_batches, mysql_columns
 
 if TYPE_CHECKING:
     from seedbed.planning.resolved import TableSpec
 
 _MARIADB, _MYSQL = dialects.get("mariadb"), dialects.get("mysql")
+# a shape from (E)WKT text: the SRID prefix, if any, is PostGIS's and left out
+_GEOMETRY = "ST_GeomFromText(SUBSTRING_INDEX({}, ';', -1))"
 
 
 class MySQLSink(DatabaseSink):
@@ -107,7 +109,7 @@ class MySQLSink(DatabaseSink):
 
     # -- loading --------------------------------------------------------------------
     def write_batches(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> tuple[int, str]:
-        batches = bit_columns_as_ints(spec, batches)
+        batches = mysql_batches(spec, batches)
         cur = self._raw().cursor()
         if not merge:
             return self._copy(cur, self.qt(spec), spec.written, batches, self._order(spec, spec.written)), self.path
@@ -123,7 +125,7 @@ class MySQLSink(DatabaseSink):
         return int(inserted), self.path
 
     def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
-        batches = bit_columns_as_ints(spec, batches)
+        batches = mysql_batches(spec, batches)
         self._copy(self._raw().cursor(), temp, spec.key, batches, self._order(spec, spec.key))
 
     @staticmethod
@@ -181,6 +183,9 @@ class MySQLSink(DatabaseSink):
             elif field.metadata and b"mysql_bit" in field.metadata:  # text '5' would be one byte 0x35
                 targets.append(f"@v{i}")
                 sets.append(f"{self.q(name)} = CAST(@v{i} AS UNSIGNED)")
+            elif field.metadata and b"mysql_geometry" in field.metadata:  # WKT text into a shape
+                targets.append(f"@v{i}")
+                sets.append(f"{self.q(name)} = {_GEOMETRY.format(f'@v{i}')}")
             else:
                 targets.append(self.q(name))
         sql = (
@@ -213,7 +218,9 @@ class MySQLSink(DatabaseSink):
     def _insert(self, cur: Any, table: str, columns: tuple[str, ...], batch: pa.RecordBatch) -> int:
         """Multi-row INSERTs with bound parameters, at most max_bind_params per chunk
         (PyMySQL further splits a chunk into statements of about 1 MB)."""
-        marks = ", ".join(["%s"] * len(columns))
+        marks = ", ".join(
+            _GEOMETRY.format("%s") if f.metadata and b"mysql_geometry" in f.metadata else "%s" for f in batch.schema
+        )
         sql = f"INSERT INTO {table} ({', '.join(self.q(c) for c in columns)}) VALUES ({marks})"
         values = [c.to_pylist() for c in mysql_columns(batch, binary_as_hex=False)]
         rows = list(zip(*values, strict=True))

@@ -46,32 +46,39 @@ def hex_text(col: pa.Array) -> pa.Array:
     return pc.if_else(col.is_valid(), out, pa.scalar(None, pa.large_string())) if col.null_count else out
 
 
-def bit_columns_as_ints(spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """MySQL's BIT(n) takes numbers: '0101' becomes 5 (PostgreSQL takes the text itself)."""
+def mysql_batches(spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Batches as MySQL takes them: ``BIT(n)`` columns as numbers ('0101' becomes 5; PostgreSQL
+    takes the text itself), and spatial columns marked, to be read from WKT on the server."""
 
-    def is_bit(c: str) -> bool:
-        return spec.table.has_column(c) and (spec.table.column(c).type.raw or "").lower().startswith("bit")
+    def kind(c: str) -> str:
+        if not spec.table.has_column(c):
+            return ""
+        t = spec.table.column(c).type
+        return "bit" if (t.raw or "").lower().startswith("bit") else t.kind
 
     for b in batches:
-        bits = [i for i, c in enumerate(b.schema.names) if is_bit(c)]
-        if bits and b.num_rows:
+        kinds = [kind(c) for c in b.schema.names]
+        if b.num_rows and ("bit" in kinds or "geometry" in kinds):
             arrays = list(b.columns)
-            for i in bits:
-                col = arrays[i]
-                if not pa.types.is_string(col.type):
-                    continue
-                text = col.fill_null("0")
-                width = int(pc.max(pc.utf8_length(text)).as_py() or 1)
-                padded = pc.utf8_lpad(text, width=width, padding="0")
-                digits = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[: len(col) * width]
-                values = (digits.reshape(len(col), width) - 48).astype(np.int64) @ (1 << np.arange(width - 1, -1, -1))
-                arrays[i] = pa.array(values, pa.int64(), mask=col.is_null().to_numpy(zero_copy_only=False))
-            fields = [
-                pa.field(f.name, arrays[i].type, metadata={b"mysql_bit": b"1"}) if i in bits else f
-                for i, f in enumerate(b.schema)
-            ]
+            fields = list(b.schema)
+            for i, k in enumerate(kinds):
+                if k == "bit":  # numbers go in through CAST: text '5' would be one byte 0x35
+                    if pa.types.is_string(arrays[i].type):
+                        arrays[i] = _bits_as_ints(arrays[i])
+                    fields[i] = pa.field(fields[i].name, arrays[i].type, metadata={b"mysql_bit": b"1"})
+                elif k == "geometry":
+                    fields[i] = pa.field(fields[i].name, arrays[i].type, metadata={b"mysql_geometry": b"1"})
             b = pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
         yield b
+
+
+def _bits_as_ints(col: pa.Array) -> pa.Array:
+    text = col.fill_null("0")
+    width = int(pc.max(pc.utf8_length(text)).as_py() or 1)
+    padded = pc.utf8_lpad(text, width=width, padding="0")
+    digits = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[: len(col) * width]
+    values = (digits.reshape(len(col), width) - 48).astype(np.int64) @ (1 << np.arange(width - 1, -1, -1))
+    return pa.array(values, pa.int64(), mask=col.is_null().to_numpy(zero_copy_only=False))
 
 
 def is_binary(t: pa.DataType) -> bool:

@@ -14,6 +14,7 @@ from seedbed.generate.generators.base import BuildInfo, Gen, group_key, number, 
 from seedbed.generate.generators.registry import register
 from seedbed.generate.rows import Rows, Run, Values
 from seedbed.schema.model import Column
+from seedbed.schema.types import int_bounds
 
 
 def render_params(value: Any, params: dict[str, Any]) -> Any:
@@ -53,12 +54,7 @@ def _value(arg: Any, info: BuildInfo) -> Gen:
 
 def int_max(column: Column) -> int:
     """The largest value an integer column holds (TINYINT, MEDIUMINT and UNSIGNED too)."""
-    raw = (column.type.raw or "").lower()
-    unsigned = "unsigned" in raw
-    for name, bits in (("tinyint", 8), ("mediumint", 24), ("smallint", 16), ("bigint", 64), ("int", 32)):
-        if raw.startswith(name):
-            return 2 ** (bits - (0 if unsigned else 1)) - 1
-    return {"smallint": 2**15 - 1, "int": 2**31 - 1}.get(column.type.kind, 2**63 - 1)
+    return int_bounds(column.type)[1]
 
 
 class Sequence(Gen):

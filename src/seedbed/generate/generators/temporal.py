@@ -110,8 +110,9 @@ class Time(Gen):
             out = start + pos * o["step"]
         if o.get("business_day"):
             out = business_day_forward(out)
-        if self.hi and self.mode != "between":
-            until, m = self._eval(f, self.hi, np.minimum)
+        until_bounds = o.get("until") if self.mode == "between" else self.hi
+        if until_bounds:
+            until, m = self._eval(f, until_bounds, np.minimum)
             out = np.minimum(out, until)
             mask = _or(mask, m)
         if "since" in o:
@@ -166,6 +167,8 @@ def _time(arg: Any, info: BuildInfo) -> Gen:
         b = arg["between"]
         if not (isinstance(b, list) and len(b) == 2):
             raise info.fail("time.between needs [low, high]")
+        if hi:
+            opts["until"] = hi  # a clamp, as ``since`` is: the constraint a CHECK puts on the draw
         return Time(mode, _bound(b[0], info, "between"), _bound(b[1], info, "between"), opts)
     if mode == "after":
         if "business_days" in arg:

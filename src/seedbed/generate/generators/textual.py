@@ -14,7 +14,7 @@ from seedbed.generate.generators.documents import json_string
 from seedbed.generate.generators.registry import register
 from seedbed.generate.generators.templates import Template
 from seedbed.generate.rows import Rows, Values
-from seedbed.generate.text import hex_fixed, join
+from seedbed.generate.text import hex_fixed, join, namespace_for, uuid5_of_indices
 
 # Composite vocabulary kinds, each a template over plain vocabularies.
 COMPOSITES = {
@@ -220,22 +220,39 @@ def _interval(arg: Any, info: BuildInfo) -> Gen:
     return Interval(int(lo), int(hi))
 
 
+_ARRAY_KINDS = ("int", "float", "bool", "date", "timestamp", "uuid")
+
+
 class ArrayLiteral(Gen):
-    def __init__(self, of: str, lo: int, hi: int, locale: str):
+    """Array literals ``{a,b,c}``: items of a kind, from a vocabulary, or from a list of values."""
+
+    def __init__(self, of: str, lo: int, hi: int, locale: str, values: list[Any] | None, anchor_us: int):
         self.of, self.lo, self.hi, self.locale = of, lo, hi, locale
+        self.values_, self.anchor_us = values, anchor_us
+
+    def _item(self, f: Rows, k: np.ndarray) -> pa.Array:
+        if self.values_ is not None:
+            choices = pa.array([str(v) for v in self.values_], pa.string())
+            return json_string(choices.take(pa.array(rng.below(f.u64, k, len(choices)))))
+        if self.of == "int":
+            return pa.array(rng.between(f.u64, k, 1, 1000)).cast(pa.string())
+        if self.of == "float":
+            return pa.array(np.round(rng.uniform(f.u64, k) * 1000, 2)).cast(pa.string())
+        if self.of == "bool":
+            return pa.array(np.where(rng.uniform(f.u64, k) < 0.5, "true", "false"))
+        if self.of in ("date", "timestamp"):
+            us = self.anchor_us - rng.between(f.u64, k, 0, 730 * 86_400) * 1_000_000
+            fmt = "%Y-%m-%d" if self.of == "date" else "%Y-%m-%d %H:%M:%S"
+            return json_string(pc.strftime(pa.array(us, pa.timestamp("us")), format=fmt))
+        if self.of == "uuid":
+            return uuid5_of_indices(namespace_for(f.ctx.seed, f"{f.table}.{self.column.name}"), f.idx * 64 + k % 64)
+        words = vocab.words(self.locale, self.of)
+        return json_string(words.take(pa.array(rng.below(f.u64, k, len(words)))))
 
     def values(self, f: Rows) -> Values:
         key = f.key(self.column.name, "array")
         count = rng.between(f.u64, key, self.lo, self.hi)
-        items = []
-        for i in range(self.hi):
-            k = rng.mix(np.uint64(i + 1), key)
-            if self.of == "int":
-                item = pa.array(rng.between(f.u64, k, 1, 1000)).cast(pa.string())
-            else:
-                words = vocab.words(self.locale, self.of)
-                item = json_string(words.take(pa.array(rng.below(f.u64, k, len(words)))))
-            items.append(item)
+        items = [self._item(f, rng.mix(np.uint64(i + 1), key)) for i in range(self.hi)]
         # keep the first `count` items of each row, then join them as {a,b,c}
         values = pa.concat_arrays(items) if items else pa.array([], pa.string())
         order = np.arange(self.hi)[None, :] * f.n + np.arange(f.n)[:, None]
@@ -247,11 +264,15 @@ class ArrayLiteral(Gen):
 
 @register("array")
 def _array(arg: Any, info: BuildInfo) -> Gen:
-    """``array: {of: word, length: [0, 4]}``: array literals ({a,b}) of words or ints."""
+    """``array: {of: word, length: [0, 4]}``: array literals ({a,b}) of a vocabulary's words or of
+    int, float, bool, date, timestamp or uuid items; ``values: [a, b]`` picks from a list."""
     arg = arg if isinstance(arg, dict) else {}
-    require_keys(arg, {"of", "length"}, info, "array")
+    require_keys(arg, {"of", "length", "values"}, info, "array")
     lo, hi = arg.get("length", [0, 3])
     of = str(arg.get("of", "word"))
-    if of != "int":
+    values = arg.get("values")
+    if values is not None and (not isinstance(values, list) or not values):
+        raise info.fail("array.values must be a non-empty list")
+    if values is None and of not in _ARRAY_KINDS:
         vocab.words(info.locale, of)
-    return ArrayLiteral(of, int(lo), int(hi), info.locale)
+    return ArrayLiteral(of, int(lo), int(hi), info.locale, values, info.anchor_us)
