@@ -156,12 +156,6 @@ def test_check_reading():
     assert not r.not_understood
 
 
-def test_unreadable_check_is_a_warning_naming_it():
-    schema = parse_ddl("CREATE TABLE t (id int PRIMARY KEY, x text CONSTRAINT odd CHECK (md5(x) <> 'a'));", "postgres")
-    plan, _ = plan_for(Source("t", parse_plan({}, "p"), schema), SeedOptions())
-    assert any("odd" in w for w in plan.warnings)
-
-
 def test_init_round_trip_gives_the_same_data(tmp_path):
     schema = parse_ddl(CONSTRAINED, "postgres")
     text = to_yaml(inferred_plan(schema, name="c"))

@@ -14,11 +14,13 @@ from typing import TypeVar
 import numpy as np
 import pyarrow as pa
 
+from seedbed.engine.checking import Guards, compile_guards
 from seedbed.engine.compile import Generators, compile_plan
 from seedbed.engine.frame import Frame
 from seedbed.engine.layout import Layout, layout_for
 from seedbed.errors import PlanError
 from seedbed.generate import rng
+from seedbed.generate.generators.base import Gen
 from seedbed.planning.resolved import ResolvedPlan, TableSpec
 
 T = TypeVar("T")
@@ -34,6 +36,7 @@ class Context:
         bases: dict[str, int] | None = None,
         *,
         generators: Generators | None = None,
+        guards: dict[str, Guards] | None = None,
     ):
         self.plan = plan
         self.seed = plan.seed
@@ -43,6 +46,8 @@ class Context:
         self.bases = dict(bases or {})
         # built here, after planning: a bad generator option fails before anything is written
         self.generators = generators if generators is not None else compile_plan(plan)
+        self._fixed = {name: fixed_columns(plan.tables[name], self.generators[name]) for name in plan.order}
+        self.guards = guards if guards is not None else compile_all_guards(plan, self._fixed)
         self._layouts: dict[str, Layout] = {}
         self._busy: set[str] = set()
         self._memo: dict[object, object] = {}
@@ -51,7 +56,7 @@ class Context:
 
     def with_bases(self, bases: dict[str, int]) -> Context:
         """The same run with other key bases (generators are reused, layouts recomputed)."""
-        return Context(self.plan, self.chunk_size, bases, generators=self.generators)
+        return Context(self.plan, self.chunk_size, bases, generators=self.generators, guards=self.guards)
 
     def key(self, table: str, column: str, purpose: str = "") -> np.uint64:
         return rng.stream_key(self.seed, table, column, purpose)
@@ -87,7 +92,15 @@ class Context:
 
     def frame(self, table: str, idx: np.ndarray) -> Frame:
         spec = self.spec(table)
-        return Frame(self, spec, self.generators[spec.name], np.asarray(idx, dtype=np.int64))
+        name = spec.name
+        return Frame(
+            self,
+            spec,
+            self.generators[name],
+            np.asarray(idx, dtype=np.int64),
+            guards=self.guards.get(name),
+            fixed=self._fixed.get(name, frozenset()),
+        )
 
     def batch(self, table: str, start: int, stop: int) -> pa.RecordBatch:
         """Rows [start, stop) of ``table`` as an Arrow record batch of its written columns."""
@@ -119,9 +132,36 @@ class Context:
 
 def probe(ctx: Context) -> None:
     """Generate the first and last rows of every table, so a generator that fails at run
-    time fails here, before anything is written."""
+    time fails here, before anything is written. A table with CHECKs met by redrawing
+    tries its first rows, so a CHECK generated values rarely meet fails here too."""
     for name in ctx.plan.order:
         n = ctx.rows(name)
         if n:
-            ctx.batch(name, 0, min(n, 2))
+            ctx.batch(name, 0, min(n, PROBE_GUARDED if name in ctx.guards else 2))
             ctx.batch(name, n - 1, n)
+
+
+PROBE_GUARDED = 256
+
+
+def compile_all_guards(plan: ResolvedPlan, fixed: dict[str, frozenset[str]]) -> dict[str, Guards]:
+    out = {}
+    for name in plan.order:
+        spec = plan.tables[name]
+        if spec.unsure:
+            g = compile_guards(spec, plan.anchor_us, list(spec.unsure), set(spec.unread), fixed[name])
+            if g is not None:
+                out[name] = g
+    return out
+
+
+def fixed_columns(spec: TableSpec, gens: dict[str, Gen]) -> frozenset[str]:
+    """The columns a redraw keeps: the row's key, single-column unique values, the parent
+    a row is laid out under, and values distinct by construction."""
+    table = spec.table
+    out = set(spec.key) | set(table.primary_key)
+    out |= {u.columns[0] for u in table.uniques if len(u.columns) == 1}
+    if spec.per_fk:
+        out.add(spec.per_fk)
+    out |= {c for c, g in gens.items() if not g.redrawable()}
+    return frozenset(out)

@@ -13,6 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from seedbed.engine.checking import Guards
+from seedbed.engine.redraw import Redraw, settle
 from seedbed.errors import PlanError
 from seedbed.generate.generators.base import Gen, Reference
 from seedbed.generate.rows import Run
@@ -20,25 +22,51 @@ from seedbed.planning.resolved import TableSpec
 
 
 class Frame:
-    """One table evaluated at the row indices ``idx``."""
+    """One table evaluated at the row indices ``idx``.
 
-    def __init__(self, ctx: Run, spec: TableSpec, gens: dict[str, Gen], idx: np.ndarray):
+    A table with CHECKs planning could not guarantee (``engine.checking``) is *settled*
+    before its first column is handed out: the rows failing a guard are drawn again in a
+    redraw frame (same rows, attempt ``k`` in every random key; the columns that must not
+    change - keys, distinct values - taken from this frame), and the redrawn values are
+    spliced in. Each row's values stay a pure function of seed and row index.
+    """
+
+    def __init__(
+        self,
+        ctx: Run,
+        spec: TableSpec,
+        gens: dict[str, Gen],
+        idx: np.ndarray,
+        *,
+        attempt: int = 0,
+        origin: tuple[Frame, np.ndarray] | None = None,
+        guards: Guards | None = None,
+        fixed: frozenset[str] = frozenset(),
+    ):
         self.ctx = ctx
         self.gens = gens
         self.spec = spec
         self.table = spec.name
         self.idx = idx
         self.n = len(idx)
+        self.attempt = attempt
+        self._origin = origin  # a redraw frame: (the frame redrawn, positions of its rows there)
+        self._guards = guards  # CHECKs to meet by redrawing (None: all met by construction)
+        self._fixed_cols = fixed  # columns a redraw keeps
         self._cols: dict[str, pa.Array] = {}
         self._refs: dict[str, np.ndarray] = {}
         self._busy: set[str] = set()
         self._group: np.ndarray | None = None
+        self._redrawn: list[Redraw] | None = None  # None: not settled yet
+        self._settling = False
 
     @property
     def u64(self) -> np.ndarray:
         return self.idx.astype(np.uint64)
 
     def key(self, column: str, purpose: str = "") -> np.uint64:
+        if self.attempt:  # a redraw: every random draw of the row changes, deterministically
+            purpose = f"{purpose}~redraw{self.attempt}"
         return self.ctx.key(self.table, column, purpose)
 
     # -- layout -------------------------------------------------------------
@@ -76,28 +104,93 @@ class Frame:
 
     def col(self, name: str) -> pa.Array:
         if name not in self._cols:
-            if name in self._busy:
-                raise PlanError(f"column {name!r} depends on itself", where=self.table)
-            self._busy.add(name)
-            try:
-                self._cols[name] = self._gen(name).compute(self)
-            except (PlanError, KeyboardInterrupt):
-                raise
-            except Exception as err:  # a plan asking for impossible values, e.g. text in an int column
-                raise PlanError(
-                    f"cannot generate column {name!r}: {type(err).__name__}: {err}",
-                    where=f"tables.{self.table}.columns.{name}",
-                    hint="check this column's generator against its type",
-                ) from err
-            finally:
-                self._busy.discard(name)
+            if name in self._fixed():  # a redraw never changes it: no need to settle for it
+                if self._origin is not None:
+                    main, pos = self._origin
+                    self._cols[name] = main.col(name).take(pa.array(pos))
+                else:
+                    self._cols[name] = self._compute(name)
+                return self._cols[name]
+            self._settle()
+            if name in self._cols:
+                return self._cols[name]
+            self._cols[name] = self._splice(self._compute(name), name)
         return self._cols[name]
+
+    def _compute(self, name: str) -> pa.Array:
+        if name in self._busy:
+            raise PlanError(f"column {name!r} depends on itself", where=self.table)
+        self._busy.add(name)
+        try:
+            return self._gen(name).compute(self)
+        except (PlanError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # a plan asking for impossible values, e.g. text in an int column
+            raise PlanError(
+                f"cannot generate column {name!r}: {type(err).__name__}: {err}",
+                where=f"tables.{self.table}.columns.{name}",
+                hint="check this column's generator against its type",
+            ) from err
+        finally:
+            self._busy.discard(name)
 
     def ref(self, name: str) -> np.ndarray:
         """Parent row indices of the foreign-key column ``name`` (-1 where null)."""
         if name not in self._refs:
-            self._refs[name] = self._reference(name).ref_index(self)
+            if name in self._fixed():
+                if self._origin is not None:
+                    main, pos = self._origin
+                    self._refs[name] = main.ref(name)[pos]
+                else:
+                    self._refs[name] = self._reference(name).ref_index(self)
+                return self._refs[name]
+            self._settle()
+            if name not in self._refs:
+                self._refs[name] = self._splice_refs(self._reference(name).ref_index(self), name)
         return self._refs[name]
+
+    # -- guards: CHECKs met by redrawing the rows that fail ----------------------------
+    def _fixed(self) -> frozenset[str]:
+        return self._fixed_cols
+
+    def _settle(self) -> None:
+        if self._redrawn is not None or self._settling:
+            return
+        guards = self._guards if self._origin is None else None
+        if guards is None:
+            self._redrawn = []
+            return
+        self._settling = True  # columns asked for meanwhile are the first draw
+        try:
+            redrawn = settle(self, guards)
+        finally:
+            self._settling = False
+        self._redrawn = redrawn
+        if redrawn:
+            fixed = self._fixed()
+            for c in [c for c in self._cols if c not in fixed]:
+                self._cols[c] = self._splice(self._cols[c], c)
+            for c in [c for c in self._refs if c not in fixed]:
+                self._refs[c] = self._splice_refs(self._refs[c], c)
+
+    def _splice(self, arr: pa.Array, name: str) -> pa.Array:
+        if not self._redrawn or self._settling or name in self._fixed():
+            return arr
+        pieces, where = [arr], np.arange(self.n, dtype=np.int64)
+        offset = self.n
+        for r in self._redrawn:
+            pieces.append(r.frame.col(name).cast(arr.type).take(pa.array(r.inner)))
+            where[r.rows] = offset + np.arange(len(r.rows))
+            offset += len(r.rows)
+        return pa.concat_arrays(pieces).take(pa.array(where))
+
+    def _splice_refs(self, idx: np.ndarray, name: str) -> np.ndarray:
+        if not self._redrawn or self._settling or name in self._fixed():
+            return idx
+        out = idx.copy()
+        for r in self._redrawn:
+            out[r.rows] = r.frame.ref(name)[r.inner]
+        return out
 
     def _reference(self, name: str) -> Reference:
         gen = self._gen(name)

@@ -9,6 +9,8 @@ Anything else is reported back so the plan can warn, naming the constraint.
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +18,8 @@ import sqlglot
 from sqlglot import exp
 
 from seedbed import dialects
-from seedbed.schema.model import Table
+from seedbed.planning.instants import instant
+from seedbed.schema.model import Check, Table
 
 
 @dataclass
@@ -39,28 +42,75 @@ class Rules:
 @dataclass
 class CheckReading:
     rules: dict[str, Rules]
-    not_understood: list[str]  # names (or text) of CHECKs seedbed cannot guarantee
+    not_understood: list[str]  # names (or text) of CHECKs seedbed cannot read
+    # CHECKs generated values are not sure to meet (unread ones, and ones read with a hope
+    # such as ``a <> b``): the engine evaluates them on each batch and redraws what fails
+    unsure: list[Check] = field(default_factory=list)
 
 
 def read_checks(table: Table) -> CheckReading:
     rules: dict[str, Rules] = {}
     unknown: list[str] = []
+    unsure: list[Check] = []
+    names = [c.name for c in table.columns]
     for chk in table.checks:
-        tree = _parse(chk.sql)
+        tree = parse_check(chk.sql, names)
         if tree is None or not _walk(tree, rules, top=True):
             unknown.append(chk.name or chk.sql)
-    return CheckReading(rules, unknown)
+            unsure.append(chk)
+        elif _hopeful(tree):
+            unsure.append(chk)
+    return CheckReading(rules, unknown, unsure)
+
+
+def _hopeful(tree: exp.Expr) -> bool:
+    """Read, but met only in all likelihood: an excluded value (``a <> b``) or a pattern."""
+    return any(isinstance(n, (exp.NEQ, exp.RegexpLike)) for n in tree.walk())
+
+
+def parse_check(sql: str, columns: list[str] | tuple[str, ...] = ()) -> exp.Expr | None:
+    """The CHECK's tree, in one shape whatever the parser version (``canonical``); None
+    when no grammar reads it. A column named like a keyword (``lock``) is quoted first."""
+    tree = _parse(sql)
+    if tree is None and columns:
+        quoted = _quote_columns(sql, columns)
+        if quoted != sql:
+            tree = _parse(quoted)
+    return tree
 
 
 def _parse(sql: str) -> exp.Expr | None:
-    for d in dialects.all_dialects():  # the SQL is normalised in one of their grammars
-        try:
-            tree = sqlglot.parse_one(sql, read=d.sqlglot)
-        except Exception:  # noqa: BLE001 - try the next dialect's grammar
-            continue
-        if not isinstance(tree, exp.Command):
-            return canonical(tree)
-    return None
+    log = logging.getLogger("sqlglot")
+    level = log.level
+    log.setLevel(logging.ERROR)  # "falling back to a Command" is an answer here, not news for the user
+    try:
+        for d in dialects.all_dialects():  # the SQL is normalised in one of their grammars
+            try:
+                tree = sqlglot.parse_one(sql, read=d.sqlglot)
+            except Exception:  # noqa: BLE001 - try the next dialect's grammar
+                continue
+            if not isinstance(tree, exp.Command):
+                return canonical(tree)
+        return None
+    finally:
+        log.setLevel(level)
+
+
+_STRING = re.compile(r"('(?:[^']|'')*'|\"[^\"]*\"|`[^`]*`)")
+
+
+def _quote_columns(sql: str, columns: list[str] | tuple[str, ...]) -> str:
+    """``sql`` with every bare word that is one of ``columns`` double-quoted (outside string
+    literals and quoted names, and not a function name)."""
+    names = {c.lower(): c for c in columns}
+    word = re.compile(r"(?<![\w.:$])([A-Za-z_][A-Za-z_0-9$]*)(?![\w$]|\s*\()")
+
+    def fix(m: re.Match[str]) -> str:
+        real = names.get(m.group(1).lower())
+        return f'"{real}"' if real is not None else m.group(1)
+
+    parts = _STRING.split(sql)
+    return "".join(p if i % 2 else word.sub(fix, p) for i, p in enumerate(parts))
 
 
 def canonical(tree: exp.Expr) -> exp.Expr:
@@ -210,14 +260,18 @@ def _comparison(node: exp.Binary, rules: dict[str, Rules]) -> bool:
             _r(rules, rc).after.append((lc, op == "<"))
             return True
         return op == "<>"  # two independently generated columns rarely coincide
+    if lc and isinstance(lv, str) and op in (">", ">=", "<", "<="):
+        return instant_bound(_r(rules, lc), op, right)
+    if rc and isinstance(rv, str) and op in (">", ">=", "<", "<="):
+        return instant_bound(_r(rules, rc), _flip(op), left)
     if lc and lv is not None:
         return _bound(_r(rules, lc), op, lv)
     if rc and rv is not None:
         return _bound(_r(rules, rc), _flip(op), rv)
     if lc and op in (">", ">=", "<", "<="):
-        return _instant_bound(_r(rules, lc), op, right)
+        return instant_bound(_r(rules, lc), op, right)
     if rc and op in (">", ">=", "<", "<="):
-        return _instant_bound(_r(rules, rc), _flip(op), left)
+        return instant_bound(_r(rules, rc), _flip(op), left)
     return False
 
 
@@ -301,18 +355,12 @@ def _merge(into: Rules, r: Rules) -> None:
     into.not_null = into.not_null or r.not_null
 
 
-# -- instants: '1930-01-01', CURRENT_TIMESTAMP - '18 years' --------------------------------
-
-_NOW = (exp.CurrentTimestamp, exp.CurrentDate, exp.CurrentDatetime)
-_UNIT_DAYS = {"year": (365, 366), "month": (28, 31), "week": (7, 7), "day": (1, 1)}  # (fewest, most) days
-
-
-def _instant_bound(r: Rules, op: str, node: exp.Expr) -> bool:
+def instant_bound(r: Rules, op: str, node: exp.Expr) -> bool:
     """``col >= <instant>`` / ``col <= <instant>``: kept as ``since`` / ``until`` for the time
     generator. A duration from "now" is rounded so the bound stays safe whichever way it is
     (fewest days going back for a lower bound, most for an upper one)."""
     lower = op in (">", ">=")
-    value = _instant(node, lower)
+    value = instant(node, lower)
     if value is None:
         return False
     if lower:
@@ -320,41 +368,3 @@ def _instant_bound(r: Rules, op: str, node: exp.Expr) -> bool:
     else:
         r.until = value
     return True
-
-
-def _instant(node: exp.Expr, lower: bool) -> str | None:
-    node = _strip(node)
-    if isinstance(node, exp.Literal) and node.is_string:
-        text = node.this.strip()
-        return text if len(text) >= 10 and text[4] == "-" and text[:4].isdigit() else None
-    if isinstance(node, _NOW) or (isinstance(node, exp.Anonymous) and node.name.lower() == "now"):
-        return "0d"
-    if isinstance(node, (exp.Add, exp.Sub)) and isinstance(_strip(node.left), _NOW):
-        days = _interval_days(_strip(node.right), lower if isinstance(node, exp.Sub) else not lower)
-        if days is None:
-            return None
-        return f"{-days if isinstance(node, exp.Sub) else days}d"
-    return None
-
-
-def _interval_days(node: exp.Expr, fewest: bool) -> int | None:
-    """Whole days in an interval literal ('18 years', INTERVAL '1 day')."""
-    if isinstance(node, exp.Interval):
-        unit_node = node.args.get("unit")
-        text = f"{_lit(node.this)} {unit_node.name if unit_node is not None else ''}"
-    else:
-        text = str(_lit(node) or "")
-    parts = text.lower().split()
-    if len(parts) != 2:
-        return None
-    try:
-        amount = float(parts[0])
-    except ValueError:
-        return None
-    unit = parts[1].rstrip("s")
-    if unit in ("hour", "minute", "second"):
-        return 0 if fewest else 1
-    if unit not in _UNIT_DAYS:
-        return None
-    few, most = _UNIT_DAYS[unit]
-    return int(amount * (few if fewest else most))

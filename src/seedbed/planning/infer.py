@@ -32,7 +32,7 @@ from seedbed.planning.guess import (
     text,
     time_entry,
 )
-from seedbed.schema.model import Column, Schema, Table
+from seedbed.schema.model import Check, Column, Schema, Table
 from seedbed.schema.types import byte_bounds
 
 
@@ -41,6 +41,8 @@ class Inferred:
     rows: Any  # an int (scaled) or {per: ..., total|each: ...}
     columns: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    unsure: list[Check] = field(default_factory=list)  # CHECKs the engine evaluates and redraws for
+    unread: list[str] = field(default_factory=list)  # ... of which these could not be read at all
 
 
 def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: bool = False) -> Inferred:
@@ -48,11 +50,7 @@ def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: boo
     table's role (lookup tables small, link and fact tables larger)."""
     reading = read_checks(table)
     out = Inferred(rows=_rows(schema, table, default_rows, uniform), columns={})
-    out.warnings += [
-        f"{table.qualified}: CHECK {name!r} is not understood; rows may violate it "
-        f"(give the columns it names a generator in the plan)"
-        for name in reading.not_understood
-    ]
+    out.unsure, out.unread = list(reading.unsure), list(reading.not_understood)
     per_fk = out.rows.get("per") if isinstance(out.rows, dict) else None
     fks = _fk_columns(table)
     # a column the database numbers is still generated when it is the key, or when other rows point at it

@@ -232,6 +232,7 @@ def build_specs(p: Planning) -> Planning:
                 hint="give them a generator so seeded rows can be found again",
             )
         layout = p.layouts[name]
+        found = p.inferred[name]
         specs[name] = TableSpec(
             name=table.qualified,
             table=table,
@@ -246,6 +247,8 @@ def build_specs(p: Planning) -> Planning:
             each=layout.get("each"),
             spread=layout.get("spread", "even"),
             key_is_constraint=bool(constraint_key),
+            unsure=tuple(found.unsure),
+            unread=tuple(found.unread),
         )
     return replace(p, specs=MappingProxyType(specs))
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from seedbed.errors import SchemaError, did_you_mean
 from seedbed.planning.model import Checked, Limits, PlanFile
-from seedbed.schema.model import Schema, Table
+from seedbed.schema.model import Check, Schema, Table
 from seedbed.schema.order import Cut
 
 
@@ -54,6 +54,10 @@ class TableSpec:
     spread: str = "even"
     key_is_constraint: bool = True  # False: the key is every written column (no PK or unique)
     deferred: tuple[str, ...] = ()  # FK columns loaded as NULL and set after (a cut cycle)
+    # CHECKs generated values are not sure to meet: evaluated on the rows, which are redrawn
+    # until they pass (engine/checking.py); ``unread`` ones must be evaluable
+    unsure: tuple[Check, ...] = ()
+    unread: tuple[str, ...] = ()
 
     @property
     def sources(self) -> dict[str, str]:

@@ -86,6 +86,12 @@ class Gen:
         """Upper bound on the rows of a flat table (a TINYINT key has room for 127)."""
         return None
 
+    def redrawable(self) -> bool:
+        """May a row's value be drawn again (another attempt key) to meet a CHECK? Not when
+        values are distinct by construction (a keyed permutation): a redrawn one could
+        take another row's."""
+        return True
+
     def path_value(self, f: Rows, rest: str) -> pa.Array | None:
         """The value of ``column.rest`` when this generator resolves paths itself."""
         return None

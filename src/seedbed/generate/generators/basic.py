@@ -150,6 +150,9 @@ class DistinctChoice(Gen):
     def __init__(self, values: list[Any]):
         self.values_ = values
 
+    def redrawable(self) -> bool:
+        return False
+
     def values(self, f: Rows) -> Values:
         n = len(self.values_)
         pick = rng.permute(np.minimum(f.ordinal(), n - 1), n, group_key(f, f.key(self.column.name, "distinct")))

@@ -76,6 +76,9 @@ class Ref(Reference):
             return rng.permute(low, n, rng.mix(U64(7), key))
         return np.minimum(np.floor(u * n).astype(np.int64), n - 1)
 
+    def redrawable(self) -> bool:
+        return self.mode in ("pick", "tree")
+
     def _runs(self, ctx: Run) -> tuple[np.ndarray, np.ndarray]:
         """The target's rows per parent row, and where each parent's run starts."""
         lay = ctx.layout(self.target)

@@ -136,6 +136,9 @@ class Code(Gen):
     def __init__(self, length: int, alphabet: str, prefix: str):
         self.length, self.alphabet, self.prefix = length, alphabet, prefix
 
+    def redrawable(self) -> bool:
+        return False
+
     def values(self, f: Rows) -> Values:
         radix = len(self.alphabet)
         space = radix**self.length
