@@ -202,3 +202,35 @@ def test_locale_changes_the_vocabulary(tmp_path):
     a = export(src, SeedOptions(seed=1, locale="en_US"), tmp_path / "a", "csv")["person"].read_text()
     b = export(src, SeedOptions(seed=1, locale="de_DE"), tmp_path / "b", "csv")["person"].read_text()
     assert a != b
+
+
+MULTI_KEYS = """
+CREATE TABLE person (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE kind (id integer PRIMARY KEY, label text NOT NULL);
+CREATE TABLE contact (
+  person_id integer NOT NULL REFERENCES person(id),
+  other_id integer NOT NULL REFERENCES person(id),
+  kind_id integer NOT NULL REFERENCES kind(id),
+  PRIMARY KEY (person_id, other_id, kind_id)
+);
+CREATE TABLE leg (ticket text NOT NULL, flight integer NOT NULL, seat text, PRIMARY KEY (ticket, flight));
+CREATE TABLE pass (
+  ticket text NOT NULL, flight integer NOT NULL, gate text,
+  PRIMARY KEY (ticket, flight), FOREIGN KEY (ticket, flight) REFERENCES leg (ticket, flight)
+);
+CREATE TABLE restriction (id integer PRIMARY KEY, page integer NOT NULL, kind text NOT NULL, UNIQUE (page, kind));
+"""
+
+
+def test_multi_column_keys_are_unique_by_construction(tmp_path):
+    """Three foreign keys in one key, a key that is a whole composite foreign key (one row
+    per parent row), a unique pair with no foreign key: one column carries the uniqueness."""
+    m, report, sink = _seed_ddl(f"sqlite:///{tmp_path / 'k.db'}", MULTI_KEYS, "sqlite", tmp_path, rows=200)
+    try:
+        assert m.status == "completed" and report.ok
+        for table, cols in [("contact", "person_id, other_id, kind_id"), ("pass", "ticket, flight")]:
+            assert sink.scalar(f"SELECT count(*) FROM (SELECT DISTINCT {cols} FROM {table})") == m.tables[table].inserted
+        assert m.tables["pass"].inserted == m.tables["leg"].inserted  # one pass per leg
+        assert sink.scalar("SELECT count(*) FROM (SELECT DISTINCT page, kind FROM restriction)") == 200
+    finally:
+        sink.close()

@@ -32,6 +32,7 @@ from seedbed.planning.guess import (
     text,
     time_entry,
 )
+from seedbed.planning.keys import distinct_columns, fk_columns, group_key, one_to_one
 from seedbed.schema.model import Check, Column, Schema, Table
 from seedbed.schema.types import byte_bounds
 
@@ -52,12 +53,13 @@ def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: boo
     out = Inferred(rows=_rows(schema, table, default_rows, uniform), columns={})
     out.unsure, out.unread = list(reading.unsure), list(reading.not_understood)
     per_fk = out.rows.get("per") if isinstance(out.rows, dict) else None
-    fks = _fk_columns(table)
+    fks = fk_columns(table)
+    carriers = distinct_columns(table, per_fk)
     # a column the database numbers is still generated when it is the key, or when other rows point at it
     key = set(table.primary_key) | _referenced(schema, table)
     for col in table.columns:
         rules = reading.rules.get(col.name, Rules())
-        entry = _column(schema, table, col, rules, fks, key, per_fk, out.warnings)
+        entry = _column(schema, table, col, rules, fks, key, per_fk, carriers.get(col.name), out.warnings)
         if entry is not None:
             out.columns[col.name] = entry
     return out
@@ -71,15 +73,6 @@ def infer_column(schema: Schema, table: Table, column: Column) -> Any:
 # -- rows ------------------------------------------------------------------------
 
 
-def _fk_columns(table: Table) -> dict[str, tuple[Any, int]]:
-    """column → (its foreign key, position in it)."""
-    out: dict[str, tuple[Any, int]] = {}
-    for fk in table.foreign_keys:
-        for i, c in enumerate(fk.columns):
-            out.setdefault(c, (fk, i))
-    return out
-
-
 def _referenced(schema: Schema, table: Table) -> set[str]:
     """The columns of ``table`` that foreign keys (its own included) point at."""
     out: set[str] = set()
@@ -90,22 +83,14 @@ def _referenced(schema: Schema, table: Table) -> set[str]:
     return out
 
 
-def group_key(table: Table) -> tuple[str, ...] | None:
-    """A multi-column key that contains a foreign key: the table is laid out per it."""
-    keys = [table.primary_key] if table.primary_key else []
-    keys += [u.columns for u in table.uniques]
-    fks = _fk_columns(table)
-    for k in keys:
-        if len(k) >= 2 and any(c in fks and fks[c][0].ref_table != table.qualified for c in k):
-            return k
-    return None
-
-
 def _rows(schema: Schema, table: Table, n: int, uniform: bool) -> Any:
-    fks = _fk_columns(table)
+    fks = fk_columns(table)
     pk = table.primary_key
     if len(pk) == 1 and pk[0] in fks and len(fks[pk[0]][0].columns) == 1:
         return {"per": pk[0], "each": 1}  # a 1:1 extension of its parent
+    extends = one_to_one(table)
+    if extends is not None:
+        return {"per": extends, "each": 1}
     k = group_key(table)
     if k is not None:
         # the first key column that is a one-column foreign key to another table
@@ -139,6 +124,7 @@ def _column(
     fks: dict[str, tuple[Any, int]],
     key: set[str],
     per_fk: str | None,
+    carries: str | None,
     warnings: list[str],
 ) -> Any:
     t = col.type
@@ -150,9 +136,10 @@ def _column(
     if col.name in fks:
         fk, pos = fks[col.name]
         if pos == 0:
-            return {"ref": {}}
+            return {"ref": {"distinct": True}} if carries == "ref" else {"ref": {}}
         return {"ref": {"sibling": fk.columns[0]}}
     unique_alone = (table.primary_key == (col.name,)) or any(u.columns == (col.name,) for u in table.uniques)
+    unique_alone = unique_alone or carries == "unique"  # it carries a multi-column key's uniqueness
     in_key_group = _in_group_key(table, col.name, per_fk)
     if in_key_group and not unique_alone:
         allowed = rules.values or (list(schema.enum(t.enum).values) if t.kind == "enum" and t.enum else None)
@@ -242,8 +229,11 @@ def _minus_one_second(text: str) -> str:
 
 
 def _in_group_key(table: Table, col: str, per_fk: str | None) -> bool:
-    k = group_key(table)
-    return per_fk is not None and k is not None and col in k and col != per_fk
+    """``col`` is in a multi-column key with the column the table is laid out per."""
+    if per_fk is None or col == per_fk:
+        return False
+    keys = [table.primary_key] + [u.columns for u in table.uniques if not u.expression]
+    return any(len(k) >= 2 and per_fk in k and col in k for k in keys)
 
 
 def _unique(table: Table, col: Column, rules: Rules, by_ordinal: bool) -> Any:

@@ -308,7 +308,12 @@ def _layout(p: Planning, name: str) -> dict[str, Any]:
         return {"rows": scaled(rows, p.scale) if tplan.scaled else rows}
     assert isinstance(rows, PerParent)
     per_fk = None
-    fk = table.fk_for(rows.per) if table.has_column(rows.per) else None
+    # per a column: its foreign key, one-column or the first column of a composite one
+    fk = (
+        table.fk_for(rows.per) or next((f for f in table.foreign_keys if f.columns[0] == rows.per), None)
+        if table.has_column(rows.per)
+        else None
+    )
     if fk is not None:
         per_fk = rows.per
         per = p.schema.table(fk.ref_table).qualified
