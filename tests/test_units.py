@@ -597,7 +597,7 @@ def test_integers_round_and_clip_to_the_type():
 # -- the manifest -------------------------------------------------------------------------------
 
 MANIFEST_KEYS = {"run_id", "plan", "seed", "scale", "plan_hash", "status", "tables", "started_at", "finished_at"}
-TABLE_KEYS = {"planned", "inserted", "seconds", "mode", "path"}
+TABLE_KEYS = {"planned", "inserted", "seconds", "mode", "path", "digest", "key_digest"}
 
 
 def test_manifest_round_trip_and_file(tmp_path):
@@ -616,7 +616,9 @@ def test_manifest_round_trip_and_file(tmp_path):
     m.status, m.finished_at = "completed", "2025-10-31T00:00:01+00:00"
     data = m.to_dict()
     assert set(data) >= MANIFEST_KEYS
-    assert data["tables"]["orders"] == {"planned": 30, "inserted": 5, "seconds": 0.5, "mode": "merge", "path": ""}
+    assert data["tables"]["orders"] == {
+        "planned": 30, "inserted": 5, "seconds": 0.5, "mode": "merge", "path": "", "digest": "", "key_digest": ""
+    }  # fmt: skip
     back = Manifest.from_dict(json.loads(json.dumps(data)))
     assert back == m
     assert isinstance(back.tables["users"], TableRecord)

@@ -14,16 +14,18 @@ class SeedbedError(Exception):
     """Base of every error seedbed raises on purpose.
 
     ``hint`` is the next step for the user; ``where`` names the object (a file,
-    a table, a column) the error is about.
+    a table, a column) the error is about. ``table`` is set when the error concerns
+    one table only: a run can then leave that table out and fill the others.
     """
 
     exit_code = 2
 
-    def __init__(self, message: str, *, hint: str | None = None, where: str | None = None):
+    def __init__(self, message: str, *, hint: str | None = None, where: str | None = None, table: str | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.where = where
+        self.table = table
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
@@ -44,6 +46,15 @@ class ConnectionFailed(SeedbedError):
 
 class LoadFailed(SeedbedError):
     """The database rejected rows; the table's transaction was rolled back."""
+
+
+class TablesLeftOut(PlanError):
+    """Some tables cannot be generated; each error names its table (``failures``)."""
+
+    def __init__(self, failures: dict[str, SeedbedError]):
+        names = ", ".join(failures)
+        super().__init__(f"{len(failures)} table(s) cannot be generated: {names}")
+        self.failures = failures
 
 
 class VerificationFailed(SeedbedError):

@@ -52,6 +52,11 @@ def seed(
         full=full, progress=progress,
     )  # fmt: skip
     _summary(out, m, quiet)
+    if m.status == "partial":
+        raise typer.Exit(PARTIAL)
+
+
+PARTIAL = 3  # exit status of a run that seeded every table it could but left some out
 
 
 def _summary(out: Any, m: Any, quiet: bool) -> None:
@@ -67,8 +72,15 @@ def _summary(out: Any, m: Any, quiet: bool) -> None:
         f"{verb} {m.plan} seed {m.seed} scale {m.scale} into {m.database}: "
         f"[bold]{m.inserted_total:,}[/] rows added of {m.planned_total:,} planned in {m.seconds:.1f}s"
     )
-    if m.inserted_total == 0:
+    if m.inserted_total == 0 and not m.left_out:
         out.print("nothing to add: every planned row is already there")
+    for w in m.warnings:
+        out.print(f"[yellow]warning:[/] {w}")
+    if m.left_out:
+        out.print(f"[bold red]{len(m.left_out)} table(s) left out[/] (the others are complete):")
+        for table, why in m.left_out.items():
+            out.print(f"  {table}: {why}")
+        out.print("give them what they need in a plan file (seedbed init writes one to start from) and run again")
 
 
 def register(app: typer.Typer) -> None:

@@ -113,6 +113,7 @@ def compile_guards(
             raise PlanError(
                 f"CHECK {label!r} ({chk.sql}) can neither be read nor evaluated on generated rows ({problem})",
                 where=f"tables.{spec.name}",
+                table=spec.name,
                 hint=(
                     f"give {cols} values that meet it, e.g. in the plan:\n"
                     f"  tables:\n    {spec.name}:\n      columns:\n        {first}: {{choices: [...]}}"

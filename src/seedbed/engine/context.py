@@ -18,7 +18,7 @@ from seedbed.engine.checking import Guards, compile_guards
 from seedbed.engine.compile import Generators, compile_plan
 from seedbed.engine.frame import Frame
 from seedbed.engine.layout import Layout, layout_for
-from seedbed.errors import PlanError
+from seedbed.errors import PlanError, SeedbedError, TablesLeftOut
 from seedbed.generate import rng
 from seedbed.generate.generators.base import Gen
 from seedbed.planning.resolved import ResolvedPlan, TableSpec
@@ -133,12 +133,19 @@ class Context:
 def probe(ctx: Context) -> None:
     """Generate the first and last rows of every table, so a generator that fails at run
     time fails here, before anything is written. A table with CHECKs met by redrawing
-    tries its first rows, so a CHECK generated values rarely meet fails here too."""
+    tries its first rows, so a CHECK generated values rarely meet fails here too.
+    Every table that fails is reported at once (``TablesLeftOut``)."""
+    failures: dict[str, SeedbedError] = {}
     for name in ctx.plan.order:
-        n = ctx.rows(name)
-        if n:
-            ctx.batch(name, 0, min(n, PROBE_GUARDED if name in ctx.guards else 2))
-            ctx.batch(name, n - 1, n)
+        try:
+            n = ctx.rows(name)
+            if n:
+                ctx.batch(name, 0, min(n, PROBE_GUARDED if name in ctx.guards else 2))
+                ctx.batch(name, n - 1, n)
+        except PlanError as err:
+            failures[err.table or name] = err
+    if failures:
+        raise TablesLeftOut(failures)
 
 
 PROBE_GUARDED = 256
@@ -146,12 +153,19 @@ PROBE_GUARDED = 256
 
 def compile_all_guards(plan: ResolvedPlan, fixed: dict[str, frozenset[str]]) -> dict[str, Guards]:
     out = {}
+    failures: dict[str, SeedbedError] = {}
     for name in plan.order:
         spec = plan.tables[name]
         if spec.unsure:
-            g = compile_guards(spec, plan.anchor_us, list(spec.unsure), set(spec.unread), fixed[name])
+            try:
+                g = compile_guards(spec, plan.anchor_us, list(spec.unsure), set(spec.unread), fixed[name])
+            except PlanError as err:
+                failures[name] = err
+                continue
             if g is not None:
                 out[name] = g
+    if failures:
+        raise TablesLeftOut(failures)
     return out
 
 

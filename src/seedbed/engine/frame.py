@@ -123,13 +123,24 @@ class Frame:
         self._busy.add(name)
         try:
             return self._gen(name).compute(self)
-        except (PlanError, KeyboardInterrupt):
+        except PlanError as err:
+            err.table = err.table or self.table  # the innermost table whose column failed
             raise
+        except KeyboardInterrupt:
+            raise
+        except RecursionError:
+            raise PlanError(
+                f"column {name!r} depends on itself through other tables' columns",
+                where=f"tables.{self.table}.columns.{name}",
+                hint="give one of the columns on that path a generator of its own in the plan",
+                table=self.table,
+            ) from None
         except Exception as err:  # a plan asking for impossible values, e.g. text in an int column
             raise PlanError(
                 f"cannot generate column {name!r}: {type(err).__name__}: {err}",
                 where=f"tables.{self.table}.columns.{name}",
                 hint="check this column's generator against its type",
+                table=self.table,
             ) from err
         finally:
             self._busy.discard(name)

@@ -58,6 +58,7 @@ def unmet(f: Any, guards: Guards, values: dict[str, pa.Array], row: int) -> Plan
         f"CHECK {g.name!r} ({g.sql}) is not met by the generated rows, even drawn {REDRAWS + 1} times: "
         f"row {int(f.idx[row])} has {shown}{why}",
         where=f"tables.{f.table}",
+        table=f.table,
         hint=(
             f"give {', '.join(g.columns) or 'its columns'} values that meet it, e.g. in the plan:\n"
             f"  tables:\n    {f.table}:\n      columns:\n        {target}: {{choices: [...]}}"

@@ -148,7 +148,7 @@ def _column(
         if allowed:
             return {"choices": {"distinct": allowed}}
     if unique_alone or in_key_group:
-        entry = _unique(table, col, rules, by_ordinal=in_key_group and not unique_alone)
+        entry = _unique(schema, table, col, rules, by_ordinal=in_key_group and not unique_alone)
         if entry is not None:
             return entry
         warnings.append(f"{table.qualified}.{col.name}: cannot make {t.raw or t.kind} values unique")
@@ -236,10 +236,13 @@ def _in_group_key(table: Table, col: str, per_fk: str | None) -> bool:
     return any(len(k) >= 2 and per_fk in k and col in k for k in keys)
 
 
-def _unique(table: Table, col: Column, rules: Rules, by_ordinal: bool) -> Any:
+def _unique(schema: Schema, table: Table, col: Column, rules: Rules, by_ordinal: bool) -> Any:
     """An entry whose values never repeat (within the parent when ``by_ordinal``)."""
     t = col.type
     counter = "{ordinal}" if by_ordinal else "{key}"
+    labels = rules.values or (list(schema.enum(t.enum).values) if t.kind == "enum" and t.enum else None)
+    if labels or t.kind == "bool":  # a unique enum or flag: each label once, so at most that many rows
+        return {"choices": {"distinct": labels or [False, True]}}
     if t.kind == "uuid":
         return {"uuid": {}} if table.primary_key == (col.name,) else {"uuid": {"name": f"{col.name}:{{index}}"}}
     if t.kind in INT_KINDS or (t.kind == "numeric" and (t.scale or 0) == 0):

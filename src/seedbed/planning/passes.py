@@ -21,6 +21,7 @@ from seedbed.errors import PlanError, SeedbedError, did_you_mean
 from seedbed.generate.coerce import arrow_type
 from seedbed.generate.sizing import scaled
 from seedbed.planning.infer import Inferred, infer_table
+from seedbed.planning.leftout import dropped_references, exclude
 from seedbed.planning.model import PerParent, PlanFile, TablePlan
 from seedbed.planning.resolved import ColumnPlan, TableSpec
 from seedbed.schema.model import Schema, Table
@@ -42,6 +43,7 @@ class Options:
     profile: str | None = None
     rows: int | None = None  # rows per table when the plan gives none (--rows)
     locale: str | None = None
+    left_out: Mapping[str, str] = field(default_factory=_none)  # table -> why it cannot be generated
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Planning:
     specs: Mapping[str, TableSpec] = field(default_factory=_none)
     warnings: tuple[str, ...] = ()
     plan_hash: str = ""
+    left_out: Mapping[str, str] = field(default_factory=_none)  # table -> why it is not seeded
 
     def table_plan(self, name: str) -> TablePlan:
         table = self.schema.table(name)
@@ -153,8 +156,9 @@ def order_tables(p: Planning) -> Planning:
         for t in p.schema.tables
         if not plan.tables.get(t.qualified, _EMPTY).skip and not plan.tables.get(t.name, _EMPTY).skip
     ]
+    chosen, left_out = exclude(p.schema, chosen, p.options.left_out)
     order, cuts = load_order(p.schema, chosen)
-    return replace(p, order=tuple(order), cuts=tuple(cuts))
+    return replace(p, order=tuple(order), cuts=tuple(cuts), left_out=MappingProxyType(left_out))
 
 
 def infer_tables(p: Planning) -> Planning:
@@ -187,8 +191,11 @@ def choose_columns(p: Planning) -> Planning:
         tplan = p.table_plan(name)
         edges = _edges(p, table, tplan)
         inferred = p.inferred[name].columns
+        nulled = dropped_references(table, p.left_out)
         chosen: dict[str, ColumnPlan] = {}
         for col in table.columns:
+            if col.name in nulled:
+                continue  # its parent table is left out: NULL
             if col.name in edges:
                 chosen[col.name] = ColumnPlan(edges[col.name], "edges")
                 continue
@@ -201,6 +208,7 @@ def choose_columns(p: Planning) -> Planning:
                         f"NOT NULL column {col.name!r} of type {col.type.raw or col.type.kind} has no generator",
                         where=p.where(name),
                         hint=f"give it one in the plan: tables.{table.qualified}.columns.{col.name}",
+                        table=name,
                     )
                 continue
             if col.generated is not None:
@@ -229,6 +237,7 @@ def build_specs(p: Planning) -> Planning:
             raise PlanError(
                 f"key column(s) {', '.join(missing)} are not generated",
                 where=p.where(name),
+                table=name,
                 hint="give them a generator so seeded rows can be found again",
             )
         layout = p.layouts[name]

@@ -7,6 +7,9 @@ column's generator from its entry (``seedbed.engine.compile``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from seedbed.generate.timeutil import to_micros
 from seedbed.planning.model import PlanFile
 from seedbed.planning.passes import PASSES, Options, Planning, template_params
@@ -24,13 +27,21 @@ def resolve_plan(
     rows: int | None = None,
     locale: str | None = None,
     source: str = "plan",
+    left_out: Mapping[str, str] | None = None,
 ) -> ResolvedPlan:
     """Validate a plan against ``schema`` and fill in what it leaves out. Raises ``PlanError``."""
     plan = plan or PlanFile()
     state = Planning(
         schema=schema,
         plan=plan,
-        options=Options(seed=seed, scale=scale, profile=profile, rows=rows, locale=locale),
+        options=Options(
+            seed=seed,
+            scale=scale,
+            profile=profile,
+            rows=rows,
+            locale=locale,
+            left_out=MappingProxyType(dict(left_out or {})),
+        ),
         source=source,
     )
     for step in PASSES:
@@ -52,4 +63,5 @@ def resolve_plan(
         cuts=list(state.cuts),
         origin=source,
         params=template_params(state),
+        left_out=dict(state.left_out),
     )

@@ -83,6 +83,7 @@ class ResolvedPlan:
     cuts: list[Cut] = field(default_factory=list)  # foreign keys cut to break cycles
     origin: str = "plan"  # the file errors point at
     params: dict[str, Any] = field(default_factory=dict)  # seed, scale, run: for templates
+    left_out: dict[str, str] = field(default_factory=dict)  # tables not seeded, and why
 
     def table(self, name: str) -> TableSpec:
         if name in self.tables:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from seedbed.engine import Context, probe
-from seedbed.errors import PlanError
+from seedbed.errors import PlanError, SeedbedError, TablesLeftOut
 from seedbed.planning.resolved import ResolvedPlan
 from seedbed.run.options import SeedOptions
 from seedbed.run.source import Source, resolve
@@ -19,13 +19,67 @@ def plan_for(
     schema: Schema | None = None,
     bases: dict[str, int] | None = None,
     check: bool = True,
+    left_out: dict[str, str] | None = None,
 ) -> tuple[ResolvedPlan, Context]:
     """Resolve the plan and size every table; raises before anything is written.
 
     ``check`` also generates a few rows of every table (``probe``); ``seed`` asks for that
-    only once it knows it will write, so a rerun of a completed run skips it."""
+    only once it knows it will write, so a rerun of a completed run skips it.
+
+    A table inference cannot fill is left out (``plan.left_out`` says why), with the
+    tables that need its rows, and planning starts again without them: one table never
+    stops the others. A table the plan file itself describes is not left out: its
+    error is the plan's to fix, and it is raised."""
+    gone = dict(left_out or {})
+    while True:
+        try:
+            return _plan_for(source, opts, schema, bases, check, gone)
+        except TablesLeftOut as err:
+            _leave_out(source, err.failures, gone)
+        except PlanError as err:
+            if err.table is None:
+                raise
+            _leave_out(source, {err.table: err}, gone)
+
+
+def checked(
+    source: Source, opts: SeedOptions, plan: ResolvedPlan, ctx: Context, schema: Schema | None = None
+) -> tuple[ResolvedPlan, Context]:
+    """``probe`` the plan, leaving out the tables that fail (and planning again without them)."""
+    try:
+        probe(ctx)
+        return plan, ctx
+    except TablesLeftOut as err:
+        gone = dict(plan.left_out)
+        _leave_out(source, err.failures, gone)
+        return plan_for(source, opts, schema, ctx.bases, check=True, left_out=gone)
+
+
+def _leave_out(source: Source, failures: dict[str, SeedbedError], gone: dict[str, str]) -> None:
+    described = set(source.plan.tables)
+    for table, err in failures.items():
+        if table in gone or table in described or table.split(".")[-1] in described:
+            raise err
+        gone[table] = err.message + (f" ({err.hint})" if err.hint else "")
+
+
+def _plan_for(
+    source: Source,
+    opts: SeedOptions,
+    schema: Schema | None,
+    bases: dict[str, int] | None,
+    check: bool,
+    left_out: dict[str, str],
+) -> tuple[ResolvedPlan, Context]:
     plan = resolve(
-        source, schema, seed=opts.seed, scale=opts.scale, profile=opts.profile, rows=opts.rows, locale=opts.locale
+        source,
+        schema,
+        seed=opts.seed,
+        scale=opts.scale,
+        profile=opts.profile,
+        rows=opts.rows,
+        locale=opts.locale,
+        left_out=left_out,
     )
     ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
     total = sum(ctx.rows(t) for t in plan.order)

@@ -29,6 +29,7 @@ def purge(sink: Sink, source: Source, opts: SeedOptions, *, force: bool = False)
         SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows, chunk_size=opts.chunk_size, locale=opts.locale),
         bases=run.bases,
         check=False,  # keys only: no need to try every generator
+        left_out=run.left_out,  # tables the run did not seed have none of its rows
     )
     if plan.plan_hash != run.plan_hash and not force:
         raise PlanError(

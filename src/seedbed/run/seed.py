@@ -12,14 +12,15 @@ import time
 from collections.abc import Callable
 
 from seedbed import dialects
-from seedbed.engine import Context, probe
+from seedbed.engine import Context
 from seedbed.engine.prefetch import prefetch
-from seedbed.errors import PlanError, SchemaError, SeedbedError
+from seedbed.errors import LoadFailed, PlanError, SchemaError, SeedbedError
 from seedbed.planning.resolved import ResolvedPlan
 from seedbed.run.cycles import check_cuts, nulled, set_deferred
 from seedbed.run.digest import run_digest
 from seedbed.run.options import SeedOptions
-from seedbed.run.prepare import for_server, key_bases, plan_for
+from seedbed.run.prepare import checked, for_server, key_bases, plan_for
+from seedbed.run.resume import digests, go_on
 from seedbed.run.source import Source
 from seedbed.sinks.base import Sink
 from seedbed.sinks.manifest import Manifest, TableRecord, now_iso, run_id
@@ -62,7 +63,8 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     source = for_server(sink, source)
     plan, ctx = plan_for(source, opts, check=False)
     previous = sink.manifests.find(plan.name, plan.seed)
-    if previous is not None and (previous.scale != plan.scale or previous.plan_hash != plan.plan_hash):
+    changed = previous is not None and (previous.scale != plan.scale or previous.plan_hash != plan.plan_hash)
+    if previous is not None and changed and previous.status == "completed":
         what = "scale " + str(previous.scale) if previous.scale != plan.scale else "another version of the plan"
         raise PlanError(
             f"seed {plan.seed} of {plan.name!r} is already in this database with {what}",
@@ -72,7 +74,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     if _completed_and_intact(sink, ctx, previous, opts):
         assert previous is not None
         return _skip(sink, source, ctx.with_bases(previous.bases), previous, opts, t0)
-    probe(ctx)
+    plan, ctx = checked(source, opts, plan, ctx)
     prepare_schema(sink, source, opts)
     merge = previous is not None
     if previous is not None and previous.pending_ddl:
@@ -80,8 +82,21 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     order, fed = _after_triggers(plan.order, sink.trigger_feeds())
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
     ctx = ctx.with_bases(bases)
+    if previous is not None and changed:  # a run that did not complete, its plan or schema fixed since
+        go_on(sink, previous, plan, ctx)
     m = _manifest(sink, plan, bases)
-    m.tables = {t: TableRecord(planned=ctx.rows(t), mode="merge" if merge else "copy") for t in plan.order}
+    table_digests = digests(plan)
+    m.tables = {
+        t: TableRecord(
+            planned=ctx.rows(t),
+            mode="merge" if merge else "copy",
+            digest=table_digests[t][0],
+            key_digest=table_digests[t][1],
+        )
+        for t in plan.order
+    }
+    m.left_out = dict(plan.left_out)
+    m.warnings = list(plan.warnings)
     if previous is not None:
         m.started_at = previous.started_at
     sink.manifests.save(m)
@@ -91,6 +106,9 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
             for i, name in enumerate(order, 1):
                 rec = m.tables[name]
                 spec = ctx.spec(name)
+                if name in m.left_out:  # it needs rows of a table the database refused
+                    rec.mode = "left out"
+                    continue
                 t1 = time.perf_counter()
                 # a table that triggers also fill gets only the rows they did not make
                 batches = prefetch(nulled(ctx.batches(name), spec.deferred))
@@ -102,7 +120,12 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                     with sink.transaction():
                         sink.manifests.save(m)
                         sink.execute(deferral.drop)
-                result = sink.load(spec, batches, merge=table_merge)
+                try:
+                    result = sink.load(spec, batches, merge=table_merge)
+                except LoadFailed as err:  # rolled back: the other tables still load
+                    _table_failed(sink, m, plan, name, err)
+                    rec.mode = "left out"
+                    continue
                 rec.inserted, rec.path = result.rows, result.path
                 rec.seconds = round(time.perf_counter() - t1, 3)
                 if progress:
@@ -122,8 +145,24 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
         _restore_after_failure(sink, m)
         _finish(sink, m, opts, t0, "failed", f"{type(err).__name__}: {err}")
         raise
-    _finish(sink, m, opts, t0, "completed", None)
+    _finish(sink, m, opts, t0, "partial" if m.left_out else "completed", None)
     return m
+
+
+def _table_failed(sink: Sink, m: Manifest, plan: ResolvedPlan, name: str, err: SeedbedError) -> None:
+    """The database refused ``name``'s rows (its transaction rolled back): give back what was
+    dropped for its load, and leave it out with every table whose rows point at it."""
+    statements = m.pending_ddl.pop(name, None)
+    if statements:
+        with sink.transaction():
+            sink.execute(statements, skip_existing=True)
+            sink.manifests.save(m)
+    m.left_out[name] = err.message + (f" ({err.hint})" if err.hint else "")
+    gone = {name}
+    for t in plan.order:  # parents come first, so one pass finds every table that needs them
+        if t not in gone and any(fk.ref_table in gone for fk in plan.schema.table(t).foreign_keys):
+            gone.add(t)
+            m.left_out.setdefault(t, f"its rows refer to {name}, whose rows the database refused")
 
 
 def _manifest(sink: Sink, plan: ResolvedPlan, bases: dict[str, int]) -> Manifest:

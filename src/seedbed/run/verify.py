@@ -18,8 +18,11 @@ def verify(sink: Sink, source: Source, opts: SeedOptions) -> Report:
         source,
         SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows, chunk_size=opts.chunk_size, locale=opts.locale),
         bases=run.bases,
+        left_out=run.left_out,
     )
     report = verify_run(sink, plan, ctx)
+    gone = [f"{t}: {why}" for t, why in sorted(run.left_out.items())]
+    report.results.append(CheckResult("every table was seeded", not gone, [], gone, "tables"))
     # indexes and keys dropped for a load and not rebuilt (the run was killed): rerunning the seed rebuilds them
     missing = sorted(run.pending_ddl)
     report.results.append(

@@ -43,6 +43,8 @@ class TableRecord:
     seconds: float = 0.0
     mode: str = ""  # "copy" (fresh), "merge" (rerun: only missing rows), "complete" (rerun of a complete run)
     path: str = ""  # how the rows went in: "copy binary", "copy csv", "load data", "insert"
+    digest: str = ""  # of what decides the table's rows, and of what decides its keys: a run
+    key_digest: str = ""  # that did not complete goes on after a fix (run/resume.py)
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Manifest:
     scale: float
     plan_hash: str
     database: str  # URL with the password hidden
-    status: str = "running"  # running | completed | failed
+    status: str = "running"  # running | completed | partial (some tables left out) | failed
     started_at: str = field(default_factory=now_iso)
     finished_at: str | None = None
     seconds: float = 0.0
@@ -69,6 +71,10 @@ class Manifest:
     # the first and last row of every table
     inputs: str | None = None
     probe: dict[str, dict[str, Any]] | None = None
+    # tables not seeded (status "partial"), and why: one that cannot be generated, one the
+    # database refused, one that needs either's rows
+    left_out: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what planning noticed (a column left NULL, ...)
     version: int = MANIFEST_VERSION
 
     @property

@@ -145,35 +145,43 @@ class Choices(Gen):
 
 
 class DistinctChoice(Gen):
-    """Each value at most once per parent row: a keyed permutation of the values."""
+    """Each value at most once per parent row (or in the table, when it is not laid out per
+    parent: a unique key of enum labels): a keyed permutation of the values."""
 
-    def __init__(self, values: list[Any]):
+    def __init__(self, values: list[Any], flat: bool = False):
         self.values_ = values
+        self.flat = flat
 
     def redrawable(self) -> bool:
         return False
 
     def values(self, f: Rows) -> Values:
         n = len(self.values_)
-        pick = rng.permute(np.minimum(f.ordinal(), n - 1), n, group_key(f, f.key(self.column.name, "distinct")))
+        key = f.key(self.column.name, "distinct")
+        if self.flat:
+            pick = rng.permute(np.minimum(f.idx, n - 1), n, key)
+        else:
+            pick = rng.permute(np.minimum(f.ordinal(), n - 1), n, group_key(f, key))
         return pa.array(self.values_).take(pa.array(pick))
 
     def capacity(self, ctx: Run, n_parents: int) -> np.ndarray | None:
-        return np.full(n_parents, len(self.values_), dtype=np.int64)
+        return None if self.flat else np.full(n_parents, len(self.values_), dtype=np.int64)
+
+    def flat_capacity(self, ctx: Run) -> int | None:
+        return len(self.values_) if self.flat else None
 
 
 @register("choices")
 def _choices(arg: Any, info: BuildInfo) -> Gen:
     """``choices: {todo: 0.3, done: 0.7}``, ``choices: {by: col, values: {x: {...}}}``, or
-    ``choices: {distinct: [a, b, c]}`` (each value at most once per parent row)."""
+    ``choices: {distinct: [a, b, c]}`` (each value at most once per parent row, or at most
+    once in a table not laid out per parent: its rows are then at most the values)."""
     if isinstance(arg, dict) and "distinct" in arg:
         require_keys(arg, {"distinct"}, info, "choices")
-        if info.per is None:
-            raise info.fail("choices.distinct needs the table laid out per parent (rows: {per: ...})")
         values = arg["distinct"]
         if not isinstance(values, list) or not values:
             raise info.fail("choices.distinct needs a list of values")
-        return DistinctChoice(list(values))
+        return DistinctChoice(list(values), flat=info.per is None)
     if isinstance(arg, dict) and "by" in arg:
         require_keys(arg, {"by", "values"}, info, "choices")
         info.table.column(arg["by"])
