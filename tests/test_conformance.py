@@ -1,20 +1,22 @@
-"""Conformance: every real schema in shared/schemas is seeded with no plan file.
+"""Conformance: every real schema of the corpus is seeded with no plan file.
 
-Each schema is loaded into a fresh database of its own dialect by that database's
-own client, then seeded from reflection alone. It must end with every table
-non-empty, no foreign-key orphans, no unique violations (CHECKs are enforced by
-the database itself during the load), and identical data after a second run.
+The cases are found in the corpus folders (see tests/corpus.py), so a schema added
+there is tested as it is. Each is loaded into a fresh database of its own dialect by
+that database's own client, then seeded from reflection alone. Read back through the
+database's own catalog it must then have:
+
+- every table non-empty (a partition counts through its parent),
+- no foreign-key orphan, no duplicated unique key, no row failing a CHECK,
+- every index, constraint and trigger as the schema load left it (on PostgreSQL every
+  constraint VALID after the load still VALID),
+- seedbed's own verify passing, and a second run adding no row and changing nothing.
+
+Under CI=true a missing server, client, extension or schema file fails the case
+instead of skipping it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import shutil
-import sqlite3
-import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
@@ -25,98 +27,123 @@ from seedbed.run.seed import seed
 from seedbed.run.source import Source
 from seedbed.run.verify import verify
 from seedbed.sinks import open_sink
-from tests.conftest import IN_CI, MYSQL_URL, PG_URL
+from tests import corpus
 
-SCHEMAS = Path(os.environ.get("SEEDBED_SCHEMAS", Path(__file__).resolve().parents[2] / "shared" / "schemas"))
-
-CASES = [
-    ("pagila", "schema.sql", "postgres"),
-    ("northwind_pg", "schema.sql", "postgres"),
-    ("pgbench", "schema.sql", "postgres"),
-    ("pgbench", "schema_partitioned.sql", "postgres"),
-    ("supabase_auth_gotrue", "schema.sql", "postgres"),
-    ("sakila_mysql", "schema.sql", "mysql"),
-    ("employees_mysql", "schema.sql", "mysql"),
-    ("employees_mysql", "schema_partitioned.sql", "mysql"),
-    ("chinook_sqlite", "schema.sql", "sqlite"),
-]
+ROOTS = corpus.roots()
+DETAILS_SHOWN = 25
 
 
-def _need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        (pytest.fail if IN_CI else pytest.skip)(f"{tool} is not installed")
+def _params() -> list:
+    params = []
+    for root in ROOTS:
+        for case in corpus.cases(root):
+            marks = [pytest.mark.slow]  # each case seeds a whole database: seconds to a minute
+            if case.dialect in ("postgres", "mysql"):
+                marks.append(getattr(pytest.mark, case.dialect))
+            params.append(pytest.param(case, id=case.id, marks=marks))
+    return params
 
 
-def _fresh_database(dialect: str, path: Path, tmp_path: Path):
-    name = f"sb_conf_{uuid.uuid4().hex[:10]}"
-    if dialect == "sqlite":
-        db = tmp_path / "conf.db"
-        con = sqlite3.connect(db)
-        con.executescript(path.read_text())
-        con.close()
-        return f"sqlite:///{db}", lambda: None
-    if dialect == "postgres":
-        _need("psql")
-        admin = PG_URL
-        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
-        url = admin.rsplit("/", 1)[0] + "/" + name
-        subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-f", str(path)], check=True, capture_output=True)
-        return url, lambda: subprocess.run(
-            ["psql", admin, "-qc", f'DROP DATABASE "{name}" WITH (FORCE)'], capture_output=True
-        )
-    _need("mariadb")
-    host = ["-h", "127.0.0.1", "-uroot"]
-    subprocess.run(["mariadb", *host, "-e", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    # the dumps create and switch to a database of their own: load into ours instead,
-    # including views that name their own database (`sakila.film`)
-    text = path.read_text()
-    for own in set(re.findall(r"(?im)^\s*USE\s+`?(\w+)`?\s*;", text)):
-        text = re.sub(rf"(?i)`?\b{own}\b`?\.(?=`?\w)", f"{name}.", text)
-    text = re.sub(r"(?im)^\s*(DROP\s+(SCHEMA|DATABASE)|CREATE\s+(SCHEMA|DATABASE)|USE)\b[^;]*;\s*$", "", text)
-    try:
-        subprocess.run(["mariadb", *host, name], input=text.encode(), check=True, capture_output=True)
-    except subprocess.CalledProcessError:
-        subprocess.run(["mariadb", *host, "-e", f"DROP DATABASE {name}"], capture_output=True)
-        raise
-    url = MYSQL_URL.rsplit("/", 1)[0] + "/" + name
-    return url, lambda: subprocess.run(["mariadb", *host, "-e", f"DROP DATABASE {name}"], capture_output=True)
+@pytest.mark.parametrize("root", ROOTS, ids=lambda root: root.name)
+def test_corpus_root_holds_schemas(root: Path):
+    # a root that is gone or empty would otherwise just mean fewer cases
+    if not corpus.cases(root):
+        corpus.unavailable(f"{root} holds no schema (no <folder>/*.sql)")
 
 
-def _snapshot(sink, tables) -> str:
-    h = hashlib.sha256()
-    for t in tables:
-        rows = sink.conn.exec_driver_sql(f"SELECT * FROM {sink.qname(t)}").fetchall()
-        sink.conn.commit()
-        h.update("\n".join(sorted(repr(tuple(r)) for r in rows)).encode())
-    return h.hexdigest()
+@pytest.mark.parametrize("case", _params())
+def test_seed_real_schema_without_a_plan(case: corpus.Case, tmp_path: Path):
+    declared = case.declared_dialect()
+    assert declared in (None, case.dialect), f"{case.folder}/SOURCE.md says {declared}, the folder name {case.dialect}"
+    with corpus.fresh_database(case, tmp_path) as url:
+        probe = corpus.open_probe(case.dialect, url)
+        try:
+            problems = _seed_and_judge(case, url, probe)
+        finally:
+            probe.close()
+    if problems:
+        pytest.fail(_message(problems), pytrace=False)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("folder", "file", "dialect"), CASES, ids=[f"{c[0]}/{c[1]}" for c in CASES])
-def test_seed_real_schema_without_a_plan(folder, file, dialect, tmp_path):
-    path = SCHEMAS / folder / file
-    if not path.is_file():
-        (pytest.fail if IN_CI else pytest.skip)(f"{path} is missing")
-    try:
-        url, drop = _fresh_database(dialect, path, tmp_path)
-    except subprocess.CalledProcessError as err:
-        (pytest.fail if IN_CI else pytest.skip)(f"cannot load {path}: {err.stderr.decode()[:300]}")
-    src = Source(folder, PlanFile(name=folder), None)
+Problems = list[tuple[str, list[str]]]  # (headline, details)
+
+
+def _seed_and_judge(case: corpus.Case, url: str, probe: corpus.Probe) -> Problems:
+    tables = probe.tables()
+    assert tables, f"{case.path} created no table"
+    # taken before seeding, to compare with after
+    structure, valid = probe.structure(), probe.valid_constraints()
+    src = Source(case.folder, PlanFile(name=case.folder), None)
     opts = SeedOptions(seed=1, rows=None, manifest_dir=None)
     sink = open_sink(url)
     try:
-        first = seed(sink, src, opts)
-        assert len(first.tables) >= 3, f"only {list(first.tables)} seeded"
-        # a table may be filled by the database's own triggers (sakila's film_text): count rows
-        empty = [t for t in first.tables if sink.scalar(f"SELECT count(*) FROM {sink.qname(t)}") == 0]
-        assert not empty, f"tables left empty: {empty}"
-        report = verify(sink, src, opts)
-        assert report.ok, [(r.name, r.expected, r.actual) for r in report.failures]
-        tables = list(first.tables)
-        before = _snapshot(sink, tables)
-        again = seed(sink, src, opts)
-        assert again.inserted_total == 0
-        assert _snapshot(sink, tables) == before
+        seed(sink, src, opts)  # an error here is the failure to report, with its traceback
+        problems = _judge(probe, tables, structure, valid)
+        problems += _seedbed_verify(sink, src, opts)
+        problems += _second_run(sink, src, opts, probe)
     finally:
         sink.close()
-        drop()
+    return problems
+
+
+def _judge(probe: corpus.Probe, tables: list[str], structure: set[str], valid: set[str]) -> Problems:
+    empty = [t for t in tables if probe.is_empty(t)]
+    after = probe.structure()
+    found = [
+        (f"of {len(tables)} tables empty", empty),
+        ("foreign key(s) with orphan rows", probe.orphans()),
+        ("unique key(s) with duplicates", probe.duplicates()),
+        ("CHECK violation(s)", probe.check_violations()),
+        (
+            "constraint(s) VALID after the schema load are NOT VALID after the seed",
+            sorted(valid - probe.valid_constraints()),
+        ),
+        ("index/constraint/trigger definition(s) gone or changed", sorted(structure - after)),
+        ("index/constraint/trigger definition(s) added", sorted(after - structure)),
+    ]
+    return [(f"{len(details)} {label}", details) for label, details in found if details]
+
+
+def _seedbed_verify(sink, src: Source, opts: SeedOptions) -> Problems:
+    try:
+        report = verify(sink, src, opts)
+    except Exception as err:  # noqa: BLE001 - reported with the other findings
+        return [("seedbed verify raised", [f"{type(err).__name__}: {err}"])]
+    failures = [f"{r.name}: expected {r.expected}, got {r.actual}" for r in report.failures]
+    return [(f"seedbed verify: {len(failures)} check(s) failed", failures)] if failures else []
+
+
+def _second_run(sink, src: Source, opts: SeedOptions, probe: corpus.Probe) -> Problems:
+    before = probe.snapshot()
+    try:
+        again = seed(sink, src, opts)
+    except Exception as err:  # noqa: BLE001 - reported with the other findings
+        return [("the second run raised", [f"{type(err).__name__}: {err}"])]
+    problems: Problems = []
+    if again.inserted_total:
+        grew = [f"{t}: {r.inserted}" for t, r in again.tables.items() if r.inserted]
+        problems.append((f"the second run inserted {again.inserted_total} row(s)", grew))
+    if probe.snapshot() != before:
+        problems.append(("the second run changed the data", []))
+    return problems
+
+
+def _message(problems: Problems) -> str:
+    """First line: every kind of problem with its count; then the details of each."""
+    lines = ["; ".join(headline for headline, _ in problems)]
+    for headline, details in problems:
+        if details:
+            lines.append(headline + ":")
+            lines += [f"  {d}" for d in details[:DETAILS_SHOWN]]
+            if len(details) > DETAILS_SHOWN:
+                lines.append(f"  ... and {len(details) - DETAILS_SHOWN} more")
+    return "\n".join(lines)
+
+
+def _fresh_database(dialect: str, path: Path, tmp_path: Path):
+    """(url, drop) of a fresh database holding the schema at ``path`` (for other tests and tools)."""
+    case = corpus.Case(path.parent.parent, path.parent.name, path.name)
+    assert case.dialect == dialect, f"{path} is a {case.dialect} schema"
+    ctx = corpus.fresh_database(case, tmp_path)
+    url = ctx.__enter__()
+    return url, lambda: ctx.__exit__(None, None, None)

@@ -59,13 +59,37 @@ def build(locale: str) -> dict[str, list[str]]:
     }
 
 
-def main(locales: list[str]) -> None:
+def regions(locale: str) -> dict[str, list[str]]:
+    """The locale's own country and its regions, each ``name|code|lowest postcode|highest``
+    (postcodes unknown: empty), so an address's region, postcode and country agree."""
+    fake = Faker(locale)
+    address = fake.provider("faker.providers.address")
+    rows: list[str] = []
+    if hasattr(address, "states_postcode"):  # en_US: ZIP ranges per state
+        names = dict(zip(address.states_abbr, address.states, strict=False))
+        for abbr, (lo, hi) in sorted(address.states_postcode.items()):
+            if abbr in names:
+                rows.append(f"{names[abbr]}|{abbr}|{lo:05d}|{hi:05d}")
+    elif hasattr(address, "departments"):  # fr_FR: a postcode starts with its department
+        for code, name in address.departments:
+            if code.isdigit():
+                rows.append(f"{name}|{code}|{code}000|{code}999")
+    elif hasattr(address, "states"):
+        rows = [f"{name}|||" for name in address.states]
+    return {"home_country": [fake.current_country()], "region": rows}
+
+
+def main(locales: list[str], only_regions: bool = False) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for loc in locales:
-        data = build(loc)
-        (OUT / f"{loc}.json").write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n")
+        path = OUT / f"{loc}.json"
+        data = json.loads(path.read_text(encoding="utf-8")) if only_regions else build(loc)
+        data.update(regions(loc))
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True) + "\n")
         print(loc, {k: len(v) for k, v in data.items()})
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["en_US"])
+    args = sys.argv[1:]
+    # --regions: add the regions to the existing snapshot, leaving every other list as it is
+    main([a for a in args if a != "--regions"] or ["en_US"], only_regions="--regions" in args)

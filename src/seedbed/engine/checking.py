@@ -66,6 +66,14 @@ class Guards:
         con.register("rows_", pa.table({f.name: columns[f.name] for f in self.schema}))
         try:
             got = con.execute(f"SELECT {query} AS bad FROM rows_").fetchnumpy()["bad"]
+        except Exception as err:  # noqa: BLE001 - a value the expression cannot take: this table's problem
+            names = ", ".join(g.name for g in guards)
+            raise PlanError(
+                f"CHECK {names} cannot be evaluated on the generated rows: {str(err).splitlines()[0][:200]}",
+                where=f"tables.{self.table}",
+                hint="give the columns it reads generators in the plan",
+                table=self.table,
+            ) from None
         finally:
             con.unregister("rows_")
         return np.asarray(got, dtype=bool)
@@ -163,7 +171,8 @@ def _transpile(sql: str, names: list[str], anchor: str) -> tuple[str, tuple[str,
 
 def _try(condition: str, schema: dict[str, pa.Field]) -> str | None:
     """None when DuckDB can evaluate ``condition`` on columns of these types; else why not."""
-    empty = pa.table({c: pa.array([], f.type) for c, f in schema.items()}) if schema else None
+    # one row of NULLs, not none: DuckDB casts a literal ('NaN' to a decimal) only when there is a row
+    empty = pa.table({c: pa.nulls(1, f.type) for c, f in schema.items()}) if schema else None
     con = _connection()
     try:
         if empty is None:

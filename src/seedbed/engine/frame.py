@@ -160,6 +160,10 @@ class Frame:
                 self._refs[name] = self._splice_refs(self._reference(name).ref_index(self), name)
         return self._refs[name]
 
+    def preset(self, name: str, values: pa.Array) -> None:
+        """Fix a column's values (a redraw trying a plain value); the others follow it."""
+        self._cols[name] = values
+
     # -- guards: CHECKs met by redrawing the rows that fail ----------------------------
     def _fixed(self) -> frozenset[str]:
         return self._fixed_cols

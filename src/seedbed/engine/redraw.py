@@ -8,6 +8,7 @@ distinct by construction) are the first draw's in every attempt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ import pyarrow as pa
 
 from seedbed.engine.checking import REDRAWS, Guards
 from seedbed.errors import PlanError
+
+Preset = list[tuple[str, pa.DataType, Callable[[int, pa.DataType], pa.Array]]]  # column, type, values
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,13 @@ def settle(f: Any, guards: Guards) -> list[Redraw]:
     first = {c: f.col(c) for c in names}
     pos = np.flatnonzero(guards.failing(first, f.n))
     out: list[Redraw] = []
-    for k in range(1, REDRAWS + 1):
+    attempts: list[Preset] = [[] for _ in range(REDRAWS)] + _plain_values(f, guards)
+    for k, preset in enumerate(attempts, 1):
         if not len(pos):
             return out
         sub = type(f)(f.ctx, f.spec, f.gens, f.idx[pos], attempt=k, origin=(f, pos), fixed=f._fixed_cols)
+        for c, typ, value in preset:
+            sub.preset(c, value(len(pos), typ))
         still = guards.failing({c: sub.col(c) for c in names}, len(pos))
         ok = np.flatnonzero(~still)
         if len(ok):
@@ -44,6 +50,26 @@ def settle(f: Any, guards: Guards) -> list[Redraw]:
     if not len(pos):
         return out
     raise unmet(f, guards, first, int(pos[0]))
+
+
+def _plain_values(f: Any, guards: Guards) -> list[Preset]:
+    """Last attempts, for CHECKs random values almost never meet (``-allocated`` between 0
+    and ``qty``): one column at a time, then all at once, takes its plainest value - NULL
+    where it may, else zero, false or the empty string."""
+    one: Preset = []
+    for fl in guards.schema:
+        if fl.name in f._fixed_cols or fl.name not in f.gens:
+            continue
+        column = f.spec.table.column(fl.name)
+        if column.nullable:
+            one.append((fl.name, fl.type, lambda n, t: pa.nulls(n, t)))
+        elif pa.types.is_integer(fl.type) or pa.types.is_floating(fl.type) or pa.types.is_decimal(fl.type):
+            one.append((fl.name, fl.type, lambda n, t: pa.array(np.zeros(n, dtype=np.int64)).cast(t)))
+        elif pa.types.is_boolean(fl.type):
+            one.append((fl.name, fl.type, lambda n, t: pa.array(np.zeros(n, dtype=bool))))
+        elif pa.types.is_string(fl.type) or pa.types.is_large_string(fl.type):
+            one.append((fl.name, fl.type, lambda n, t: pa.array([""] * n, t)))
+    return [[p] for p in one] + ([one] if len(one) > 1 else [])
 
 
 def unmet(f: Any, guards: Guards, values: dict[str, pa.Array], row: int) -> PlanError:

@@ -46,6 +46,7 @@ class CheckReading:
     # CHECKs generated values are not sure to meet (unread ones, and ones read with a hope
     # such as ``a <> b``): the engine evaluates them on each batch and redraws what fails
     unsure: list[Check] = field(default_factory=list)
+    never: str | None = None  # a CHECK no row meets (CHECK (false): a parent that holds no rows itself)
 
 
 def read_checks(table: Table) -> CheckReading:
@@ -53,14 +54,18 @@ def read_checks(table: Table) -> CheckReading:
     unknown: list[str] = []
     unsure: list[Check] = []
     names = [c.name for c in table.columns]
+    never = None
     for chk in table.checks:
         tree = parse_check(chk.sql, names)
+        if tree is not None and isinstance(_strip(tree), exp.Boolean) and not _strip(tree).this:
+            never = chk.name or chk.sql
+            continue
         if tree is None or not _walk(tree, rules, top=True):
             unknown.append(chk.name or chk.sql)
             unsure.append(chk)
         elif _hopeful(tree):
             unsure.append(chk)
-    return CheckReading(rules, unknown, unsure)
+    return CheckReading(rules, unknown, unsure, never)
 
 
 def _hopeful(tree: exp.Expr) -> bool:
@@ -204,10 +209,18 @@ def _walk(node: exp.Expr, rules: dict[str, Rules], top: bool) -> bool:
                 return True
         return not parts
     if isinstance(node, exp.Not) and isinstance(_strip(node.this), exp.Is):
-        c = _col(_strip(node.this).this)
-        if c:
+        inner = _strip(node.this)
+        c = _col(inner.this)
+        truth = _strip(inner.expression)
+        if c and isinstance(truth, exp.Null):
             _r(rules, c).not_null = True
             return True
+        if c and isinstance(truth, exp.Boolean):  # x IS NOT TRUE: false (or NULL)
+            return _truth(_r(rules, c), not truth.this)
+        return False
+    if isinstance(node, exp.Is) and isinstance(_strip(node.expression), exp.Boolean):
+        c = _col(node.this)
+        return _truth(_r(rules, c), _strip(node.expression).this) if c else False
     if isinstance(node, exp.In):
         c = _col(node.this, through_case=True)
         vals = [_lit(v) for v in node.expressions]
@@ -275,6 +288,11 @@ def _comparison(node: exp.Binary, rules: dict[str, Rules]) -> bool:
     return False
 
 
+def _truth(r: Rules, value: bool) -> bool:
+    r.values = [value] if r.values is None else [v for v in r.values if v == value]
+    return True
+
+
 def _flip(op: str) -> str:
     return {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "<>": "<>"}[op]
 
@@ -329,7 +347,8 @@ def _is_null_test(node: exp.Expr) -> bool:
 def _not_null_col(node: exp.Expr) -> str | None:
     node = _strip(node)
     if isinstance(node, exp.Not) and isinstance(_strip(node.this), exp.Is):
-        return _col(_strip(node.this).this)
+        inner = _strip(node.this)
+        return _col(inner.this) if isinstance(_strip(inner.expression), exp.Null) else None
     if isinstance(node, exp.And):
         cols = [_not_null_col(p) for p in (node.left, node.right)]
         return cols[0] if all(cols) else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from seedbed.generate.generators.patterns import can_generate
 from seedbed.planning.checks import Rules
 from seedbed.schema.model import Column, ColumnType, Schema, Table
 from seedbed.schema.types import int_bounds
@@ -145,7 +146,7 @@ def text(col: Column, rules: Rules, name: str) -> Any:
             else {"format": rules.prefix + entry["format"].removeprefix(rules.prefix).removeprefix("https://")}
         )
     if rules.pattern:
-        entry = _matching(rules.pattern, entry, col)
+        entry = {"pattern": rules.pattern} if can_generate(rules.pattern) else _matching(rules.pattern, entry, col)
     if rules.max_len and (col.type.length is None or rules.max_len < col.type.length):
         entry = {**entry, "max_length": rules.max_len}
     if col.type.length is not None and col.type.length < 4 and "choices" not in entry:

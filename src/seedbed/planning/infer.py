@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from seedbed.generate.generators.patterns import can_generate
 from seedbed.planning.checks import Rules, read_checks
 from seedbed.planning.guess import (
     INT_KINDS,
@@ -52,6 +53,9 @@ def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: boo
     reading = read_checks(table)
     out = Inferred(rows=_rows(schema, table, default_rows, uniform), columns={})
     out.unsure, out.unread = list(reading.unsure), list(reading.not_understood)
+    if reading.never is not None:  # rows go to the tables that inherit from it
+        out.rows = 0
+        out.warnings.append(f"{table.qualified}: CHECK {reading.never!r} admits no row; it is left empty")
     per_fk = out.rows.get("per") if isinstance(out.rows, dict) else None
     fks = fk_columns(table)
     carriers = distinct_columns(table, per_fk)
@@ -250,6 +254,8 @@ def _unique(schema: Schema, table: Table, col: Column, rules: Rules, by_ordinal:
     if t.kind in TIME_KINDS:
         step = "1d" if t.kind == "date" else "1h"
         return {"time": {"series" if by_ordinal else "steps": {"start": "-3650d", "step": step}}}
+    if t.kind in TEXT_KINDS and rules.pattern and can_generate(rules.pattern):
+        return {"pattern": {"regex": rules.pattern, "unique": True}}
     if t.kind in TEXT_KINDS:
         limit = max_len(col, rules)
         if re.search(r"e?mail", col.name.lower()):

@@ -20,8 +20,10 @@ from typing import Any
 
 from seedbed.schema.model import Table
 
-UNIQUE_KINDS = {"smallint", "int", "bigint", "numeric", "text", "varchar", "char", "uuid", "timestamp", "timestamptz"}
-UNIQUE_KINDS |= {"date", "citext"}
+# the kinds a value unique on its own can take, best first: a number carries the key
+# plainly; an instant is last (stepped through time, it may leave the range rows need)
+CARRIER_KINDS: tuple[str, ...] = ("bigint", "int", "smallint", "numeric", "uuid", "text", "varchar", "citext")
+CARRIER_KINDS += ("char", "timestamptz", "timestamp", "date")
 
 
 def fk_columns(table: Table) -> dict[str, tuple[Any, int]]:
@@ -77,7 +79,7 @@ def distinct_columns(table: Table, per_fk: str | None) -> dict[str, str]:
             if first is not None:
                 out[first] = "ref"
             continue
-        own = next((c for c in k if c not in fks and table.column(c).type.kind in UNIQUE_KINDS), None)
+        own = _own_carrier(table, k, fks)
         if own is not None:
             out[own] = "unique"
             continue
@@ -85,3 +87,15 @@ def distinct_columns(table: Table, per_fk: str | None) -> dict[str, str]:
         if first is not None:
             out[first] = "ref"
     return out
+
+
+def _own_carrier(table: Table, key: tuple[str, ...], fks: dict[str, tuple[Any, int]]) -> str | None:
+    """The key's column that best carries its uniqueness alone; never a partition key (its
+    values must stay inside the partitions' bounds)."""
+    free = [c for c in key if c not in fks and c not in table.partition_key]
+    ranked = sorted(
+        (CARRIER_KINDS.index(table.column(c).type.kind), i, c)
+        for i, c in enumerate(free)
+        if table.column(c).type.kind in CARRIER_KINDS
+    )
+    return ranked[0][2] if ranked else None

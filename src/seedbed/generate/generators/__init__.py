@@ -6,6 +6,16 @@ Importing the package imports every family, so each has registered itself before
 
 from __future__ import annotations
 
-from seedbed.generate.generators import aggregate, basic, documents, refs, templates, temporal, textual
+from seedbed.generate.generators import (
+    aggregate,
+    basic,
+    documents,
+    patterns,
+    refs,
+    shapes,
+    templates,
+    temporal,
+    textual,
+)
 
-__all__ = ["aggregate", "basic", "documents", "refs", "temporal", "templates", "textual"]
+__all__ = ["aggregate", "basic", "documents", "patterns", "refs", "shapes", "temporal", "templates", "textual"]
