@@ -12,6 +12,7 @@ load. Drivers are imported only by ``connect``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -122,6 +123,9 @@ class Dialect:
         "other": "TEXT",
     }
     identity_clause: ClassVar[str] = ""  # how written DDL says "the database numbers this column"
+    # what an INSERT ... SELECT adds to store its own values in identity columns the database
+    # numbers (COPY and LOAD DATA store them as they are)
+    identity_override: ClassVar[str] = ""
     varchar_needs_length: ClassVar[bool] = False  # VARCHAR must say its length
     bare_char_length: ClassVar[int | None] = None  # CHAR without a length means CHAR(n)
     tinyint_one_is_bool: ClassVar[bool] = False  # TINYINT(1) is how BOOLEAN is stored
@@ -151,7 +155,15 @@ class Dialect:
     INTERNAL_FKS_SQL: ClassVar[str | None] = None
     TABLE_PARTITIONS_SQL: ClassVar[str | None] = None  # partitions of one schema's tables (:schema)
     CHECKS_SQL: ClassVar[str | None] = None  # every CHECK of one schema (:schema), where the inspector misses some
-    TRIGGERS_SQL: ClassVar[str | None] = None  # (table, body) of INSERT triggers
+    # (table, text) of the triggers (and rules) that fire on INSERT; trigger_targets() reads the text
+    TRIGGERS_SQL: ClassVar[str | None] = None
+    # (column, sequence) of one table's columns a sequence numbers, where writing a value does
+    # not move the sequence past it (identity, serial, a nextval() default); parameters
+    # %(table)s (quoted, qualified), %(schema)s (None: the connection's) and %(name)s
+    SEQUENCES_SQL: ClassVar[str | None] = None
+    # (schema, name) of the tables an extension created (PostGIS's spatial_ref_sys): not the
+    # application's, never seeded
+    EXTENSION_TABLES_SQL: ClassVar[str | None] = None
     # (schema, name, column, type) as the database spells each column's type, for the types
     # SQLAlchemy does not know (PostGIS, ranges, ltree, MySQL's spatial types, ...)
     COLUMN_TYPES_SQL: ClassVar[str | None] = None
@@ -202,6 +214,22 @@ class Dialect:
         """The name the database gives a new object from its parts (PostgreSQL's rule)."""
         raise NotImplementedError(f"{self.name} does not name objects this way")
 
+    def trigger_targets(self, text: str) -> list[str]:
+        """The tables (bare names, as stored) a trigger's text, from ``TRIGGERS_SQL``, inserts into
+        (comments left out: "-- insert into the lookup table" names none)."""
+        code = _COMMENT.sub(" ", text)
+        return [self.stored_name(m.group(1)) for m in _INSERT_INTO.finditer(code)]
+
+    def stored_name(self, written: str) -> str:
+        """The last part of a (qualified) name as written in SQL, as the database stores it:
+        quotes taken off, an unquoted name folded."""
+        last = _NAME_PART.findall(written)[-1]
+        if last[0] == "[":  # SQLite also takes SQL Server's brackets
+            return last[1:-1]
+        if last[0] in '"`':
+            return last[1:-1].replace(last[0] * 2, last[0])
+        return self.fold(last)
+
     # -- connections ---------------------------------------------------------------------------
     def connect(self, url: str, *, timeout: float | None = None, read_only: bool = False) -> Any:
         """A DB-API connection to ``url``: the one way seedbed reaches a database (sinks hand
@@ -246,6 +274,13 @@ class Dialect:
     def __repr__(self) -> str:
         return f"<dialect {self.name}>"
 
+
+# one part of a name as SQL writes it: "quoted" (quotes doubled inside), `backquoted`, [bracketed] or bare
+_NAME_PART = re.compile(r'"(?:[^"]|"")+"|`(?:[^`]|``)+`|\[[^\]]+\]|[^\s."`\[(),;]+')
+SQL_NAME = rf"(?:{_NAME_PART.pattern})(?:\s*\.\s*(?:{_NAME_PART.pattern}))*"  # a name, qualified or not
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+# INSERT [IGNORE | OR REPLACE ...] INTO name, and REPLACE INTO name (MySQL, SQLite)
+_INSERT_INTO = re.compile(rf"\b(?:INSERT\s+(?:IGNORE\s+|OR\s+\w+\s+)?|REPLACE\s+)INTO\s+({SQL_NAME})", re.IGNORECASE)
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 

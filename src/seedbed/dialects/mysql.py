@@ -113,6 +113,14 @@ ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION
         "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
     )
     TABLE_EXISTS_SQL = "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s"
+    # Columns whose default draws from a MariaDB sequence (DEFAULT nextval(s), reported as
+    # nextval(`db`.`s`)): writing a value there leaves the sequence where it was. (AUTO_INCREMENT
+    # moves past written values by itself; MySQL has no sequences and this finds nothing.)
+    SEQUENCES_SQL = (
+        "SELECT COLUMN_NAME AS `column`, SUBSTRING(COLUMN_DEFAULT, 9, CHAR_LENGTH(COLUMN_DEFAULT) - 9) AS `sequence` "
+        "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(%(schema)s, DATABASE()) "
+        "AND TABLE_NAME = %(name)s AND COLUMN_DEFAULT LIKE 'nextval(%%)'"
+    )
 
     ERRORS: ClassVar[dict[str, Code]] = _errors(
         {

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from seedbed.dialects.base import Capabilities, Code, Dialect
+from seedbed.dialects.base import SQL_NAME, Capabilities, Code, Dialect
 from seedbed.dialects.urls import redact, sqlite_path, sqlite_query
 from seedbed.errors import ConnectionFailed, LoadFailed
 
 _OPEN_HINT = "check that the folder exists and is writable"
+# CREATE TRIGGER's head up to its body: the event it fires on is group 1
+_TRIGGER_HEAD = re.compile(
+    rf"^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?{SQL_NAME}\s+"
+    r"(?:BEFORE\s+|AFTER\s+|INSTEAD\s+OF\s+)?(\w+)\b.*?\bBEGIN\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 class SQLite(Dialect):
@@ -45,6 +52,11 @@ class SQLite(Dialect):
     param = "?"
 
     TABLE_EXISTS_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    # every trigger on a table, as its CREATE TRIGGER text (trigger_targets keeps the INSERT ones)
+    TRIGGERS_SQL = (
+        "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "
+        "AND tbl_name IN (SELECT name FROM sqlite_master WHERE type = 'table')"
+    )
 
     ERRORS: ClassVar[dict[str, Code]] = {
         "SQLITE_CANTOPEN": Code(ConnectionFailed, "cannot open the file", _OPEN_HINT),
@@ -57,6 +69,13 @@ class SQLite(Dialect):
         "SQLITE_CONSTRAINT_NOTNULL": Code(LoadFailed, "NULL in a NOT NULL column"),
         "SQLITE_BUSY": Code(LoadFailed, "the database file is locked by another connection"),
     }
+
+    def trigger_targets(self, text: str) -> list[str]:
+        """The tables the body of an INSERT trigger inserts into (other triggers: none)."""
+        head = _TRIGGER_HEAD.match(text)
+        if head is None or head.group(1).upper() != "INSERT":
+            return []
+        return super().trigger_targets(text[head.end() :])
 
     def connect(self, url: str, *, timeout: float | None = None, read_only: bool = False) -> Any:
         """``sqlite:///path`` (query parameters are SQLite's URI parameters: ``mode``,

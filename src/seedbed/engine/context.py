@@ -66,22 +66,41 @@ class Context:
 
     def layout(self, table: str) -> Layout:
         with self._lock:
-            if table not in self._layouts:
-                if table in self._busy:
-                    raise PlanError(f"the row count of {table!r} depends on itself", where=table)
-                self._busy.add(table)
-                try:
-                    spec = self.spec(table)
-                    self._layouts[table] = layout_for(self, spec, self.generators[spec.name])
-                finally:
-                    self._busy.discard(table)
-            return self._layouts[table]
+            if not self._layouts and not self._busy:
+                # every layout, in the plan's order, the first time one is asked for: a
+                # table's row count may ask another's (distinct picks are capped by their
+                # candidates), and a fixed order makes the answers the same in every run
+                for name in self.plan.order:
+                    self._layout(name)
+            return self._layout(self.spec(table).name)
+
+    def _layout(self, table: str) -> Layout:
+        if table not in self._layouts:
+            self._busy.add(table)
+            try:
+                spec = self.spec(table)
+                self._layouts[table] = layout_for(self, spec, self.generators[spec.name])
+            finally:
+                self._busy.discard(table)
+        return self._layouts[table]
 
     def base(self, table: str) -> int:
         return self.bases.get(table, 0)
 
     def rows(self, table: str) -> int:
-        return self.layout(table).n
+        with self._lock:
+            name = self.spec(table).name
+            if name in self._busy and name not in self._layouts:
+                # asked while its own count is being worked out (two tables capping each
+                # other): the count its plan asks for, before any cap
+                return self._planned(name)
+            return self.layout(name).n
+
+    def _planned(self, table: str) -> int:
+        spec = self.spec(table)
+        if spec.per is None:
+            return spec.rows
+        return spec.total if spec.total is not None else 2**62
 
     def memo(self, key: object, make: Callable[[], T]) -> T:
         """A result computed once per run (aggregates: O(parents))."""

@@ -68,6 +68,15 @@ def read_checks(table: Table) -> CheckReading:
     return CheckReading(rules, unknown, unsure, never)
 
 
+def check_columns(chk: Check, names: list[str]) -> set[str]:
+    """The columns (of ``names``) a CHECK reads; all of them when it cannot be parsed."""
+    tree = parse_check(chk.sql, names)
+    if tree is None:
+        return set(names)
+    real = {n.lower(): n for n in names}
+    return {real[c.name.lower()] for c in tree.find_all(exp.Column) if c.name.lower() in real}
+
+
 def _hopeful(tree: exp.Expr) -> bool:
     """Read, but met only in all likelihood: an excluded value (``a <> b``) or a pattern."""
     return any(isinstance(n, (exp.NEQ, exp.RegexpLike)) for n in tree.walk())

@@ -212,6 +212,9 @@ _OTHER: list[tuple[str, Any]] = [
     (r"^(point)$", {"fake": "point"}),
     (r"^(box|circle|polygon|path|lseg|line)$", "shape"),
     (r"^(int4|int8|num|ts|tstz|date)(multi)?range$", "range"),
+    # a range type of the application's own (CREATE TYPE uuidrange AS RANGE (subtype = uuid)),
+    # named after its subtype as they mostly are
+    (r"^(uuid|text|int|integer|bigint|float|float8|numeric|timestamp|timestamptz)(multi)?range$", "range"),
     (r"^(ltree)$", {"format": "top.{@word|alnum}.n{index}"}),
     (r"^(lquery)$", {"format": "top.*"}),
     (r"^(hstore)$", {"format": '"{@word|alnum}"=>"{@word}"'}),
@@ -222,7 +225,9 @@ _OTHER: list[tuple[str, Any]] = [
     (r"^$", {"fake": "words"}),  # no type at all (SQLite): any value goes
 ]
 _RANGE_OF = {"int4": "int", "int8": "bigint", "num": "numeric", "ts": "timestamp", "tstz": "timestamptz",
-             "date": "date"}  # fmt: skip
+             "date": "date", "uuid": "uuid", "text": "text", "int": "int", "integer": "int", "bigint": "bigint",
+             "float": "numeric", "float8": "numeric", "numeric": "numeric", "timestamp": "timestamp",
+             "timestamptz": "timestamptz"}  # fmt: skip
 
 
 def other(table: Table, col: Column, warnings: list[str]) -> Any:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seedbed.generate.generators.patterns import can_generate
-from seedbed.planning.checks import Rules, read_checks
+from seedbed.planning.checks import Rules, check_columns, read_checks
 from seedbed.planning.guess import (
     INT_KINDS,
     TEXT_KINDS,
@@ -66,6 +66,11 @@ def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: boo
         entry = _column(schema, table, col, rules, fks, key, per_fk, carriers.get(col.name), out.warnings)
         if entry is not None:
             out.columns[col.name] = entry
+    # a foreign key picks among the parent's rows whatever a CHECK says of its values
+    # (entity_class IN (1, 2)): such a CHECK is evaluated and the picks redrawn
+    picked = {c for c, e in out.columns.items() if isinstance(e, dict) and "ref" in e}
+    names = [c.name for c in table.columns]
+    out.unsure += [c for c in table.checks if c not in out.unsure and check_columns(c, names) & picked]
     return out
 
 
@@ -140,7 +145,11 @@ def _column(
     if col.name in fks:
         fk, pos = fks[col.name]
         if pos == 0:
-            return {"ref": {"distinct": True}} if carries == "ref" else {"ref": {}}
+            if carries == "ref":
+                return {"ref": {"distinct": True}}
+            if rules.values and len(fk.columns) == 1 and col.name != per_fk:
+                return {"ref": {"among": rules.values}}  # a CHECK's list of the parent's keys
+            return {"ref": {}}
         return {"ref": {"sibling": fk.columns[0]}}
     unique_alone = (table.primary_key == (col.name,)) or any(u.columns == (col.name,) for u in table.uniques)
     unique_alone = unique_alone or carries == "unique"  # it carries a multi-column key's uniqueness

@@ -27,9 +27,10 @@ CARRIER_KINDS += ("char", "timestamptz", "timestamp", "date")
 
 
 def fk_columns(table: Table) -> dict[str, tuple[Any, int]]:
-    """column → (its foreign key, position in it)."""
+    """column → (its foreign key, position in it). A column in several foreign keys takes the
+    widest: (class_id, bu_id) → business_unit(class_id, id) implies class_id's own key."""
     out: dict[str, tuple[Any, int]] = {}
-    for fk in table.foreign_keys:
+    for fk in sorted(table.foreign_keys, key=lambda k: -len(k.columns)):
         for i, c in enumerate(fk.columns):
             out.setdefault(c, (fk, i))
     return out

@@ -123,12 +123,17 @@ def key_bases(sink: Sink, plan: ResolvedPlan, ctx: Context) -> dict[str, int]:
             others[t] = others.get(t, 0) + int(rec.get("planned", 0))
     bases = {}
     for name in plan.order:
-        spec = ctx.spec(name)
-        base = others.get(name, 0)
-        if len(spec.key) == 1 and spec.table.column(spec.key[0]).type.kind in ("smallint", "int", "bigint"):
-            column = sink.dialect.quote(spec.key[0])
-            table = ".".join(sink.dialect.quote(p) for p in spec.name.split("."))
-            base = max(base, max(int(sink.scalar(f"SELECT max({column}) FROM {table}") or 0), 0))
+        base = max(others.get(name, 0), largest_key(sink, ctx, name))
         if base:
             bases[name] = base
     return bases
+
+
+def largest_key(sink: Sink, ctx: Context, name: str) -> int:
+    """The largest integer key in ``name`` now (0 without one)."""
+    spec = ctx.spec(name)
+    if len(spec.key) == 1 and spec.table.column(spec.key[0]).type.kind in ("smallint", "int", "bigint"):
+        column = sink.dialect.quote(spec.key[0])
+        table = ".".join(sink.dialect.quote(p) for p in spec.name.split("."))
+        return max(int(sink.scalar(f"SELECT max({column}) FROM {table}") or 0), 0)
+    return 0

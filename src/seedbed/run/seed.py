@@ -10,19 +10,20 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
+from typing import Any
 
 from seedbed import dialects
 from seedbed.engine import Context
 from seedbed.engine.prefetch import prefetch
 from seedbed.errors import LoadFailed, PlanError, SchemaError, SeedbedError
-from seedbed.planning.resolved import ResolvedPlan
+from seedbed.planning.resolved import ResolvedPlan, TableSpec
 from seedbed.run.cycles import check_cuts, nulled, set_deferred
 from seedbed.run.digest import run_digest
 from seedbed.run.options import SeedOptions
-from seedbed.run.prepare import checked, for_server, key_bases, plan_for
+from seedbed.run.prepare import checked, for_server, key_bases, largest_key, plan_for
 from seedbed.run.resume import digests, go_on
 from seedbed.run.source import Source
-from seedbed.sinks.base import Sink
+from seedbed.sinks.base import LoadResult, Sink
 from seedbed.sinks.manifest import Manifest, TableRecord, now_iso, run_id
 from seedbed.sinks.probe import sample_keys
 
@@ -79,7 +80,9 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     merge = previous is not None
     if previous is not None and previous.pending_ddl:
         restore_indexes(sink, previous)
-    order, fed = _after_triggers(plan.order, sink.trigger_feeds())
+    feeds = sink.trigger_feeds()
+    order, fed = _after_triggers(plan.order, feeds, plan)
+    fed_by = {t: {o for o in plan.order if o.split(".")[-1] in feeds.get(t.split(".")[-1], set())} for t in fed}
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
     ctx = ctx.with_bases(bases)
     if previous is not None and changed:  # a run that did not complete, its plan or schema fixed since
@@ -110,6 +113,8 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                     rec.mode = "left out"
                     continue
                 t1 = time.perf_counter()
+                if name in fed and previous is None and not _one_per_feeder_row(spec, fed_by.get(name, set())):
+                    ctx = _after_trigger_rows(sink, ctx, m, name)
                 # a table that triggers also fill gets only the rows they did not make
                 batches = prefetch(nulled(ctx.batches(name), spec.deferred))
                 table_merge = merge or name in fed
@@ -121,7 +126,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                         sink.manifests.save(m)
                         sink.execute(deferral.drop)
                 try:
-                    result = sink.load(spec, batches, merge=table_merge)
+                    result = _load(sink, ctx, m, spec, batches, table_merge)
                 except LoadFailed as err:  # rolled back: the other tables still load
                     _table_failed(sink, m, plan, name, err)
                     rec.mode = "left out"
@@ -147,6 +152,56 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
         raise
     _finish(sink, m, opts, t0, "partial" if m.left_out else "completed", None)
     return m
+
+
+def _load(sink: Sink, ctx: Context, m: Manifest, spec: TableSpec, batches: Any, merge: bool) -> LoadResult:
+    """Load a table; when the database refuses its rows, try once more with the columns it
+    may leave empty left empty (NULL): rules a trigger enforces ("no open_item_id on this
+    account") are mostly about optional values. The first refusal is the one reported."""
+    try:
+        return sink.load(spec, batches, merge=merge)
+    except LoadFailed as first:
+        optional = _optional(spec)
+        if not optional:
+            raise
+        try:
+            result = sink.load(spec, nulled(ctx.batches(spec.name), tuple(sorted(set(optional) | set(spec.deferred)))),
+                               merge=merge)  # fmt: skip
+        except LoadFailed:
+            raise first from None
+        m.warnings.append(
+            f"{spec.name}: loaded with {', '.join(optional)} NULL; with values the database refused it: {first.message}"
+        )
+        return result
+
+
+def _optional(spec: TableSpec) -> list[str]:
+    """Written columns that may be NULL and are in no key (their values identify nothing)."""
+    table = spec.table
+    keyed = set(spec.key) | set(table.primary_key) | {c for u in table.uniques for c in u.columns}
+    return [c for c in spec.written if table.column(c).nullable and c not in keyed]
+
+
+def _one_per_feeder_row(spec: TableSpec, feeders: set[str]) -> bool:
+    """A unique key of the table made of references to the tables whose triggers fill it
+    (profiles.user_id): the triggers make its rows, the run's own would collide with
+    them, and it keeps the keys planned so its rows are found as already there."""
+    table = spec.table
+    to_feeder = {c for fk in table.foreign_keys if fk.ref_table in feeders for c in fk.columns}
+    keys = [table.primary_key] + [u.columns for u in table.uniques]
+    return any(k and set(k) <= to_feeder for k in keys)
+
+
+def _after_trigger_rows(sink: Sink, ctx: Context, m: Manifest, name: str) -> Context:
+    """The rows triggers made in ``name`` while its feeders loaded took keys the run planned
+    for its own: the run's keys there start after them (recorded, so a rerun and purge use
+    the same keys), and its rows keep the values the tables after it expect."""
+    base = largest_key(sink, ctx, name)
+    if base <= ctx.base(name):
+        return ctx
+    m.bases = {**m.bases, name: base}
+    sink.manifests.save(m)
+    return ctx.with_bases(m.bases)
 
 
 def _table_failed(sink: Sink, m: Manifest, plan: ResolvedPlan, name: str, err: SeedbedError) -> None:
@@ -245,15 +300,46 @@ def _remember_for_rerun(sink: Sink, source: Source, opts: SeedOptions, ctx: Cont
     m.probe = sample_keys(ctx, sink.driver_values) if m.inputs else None
 
 
-def _after_triggers(order: list[str], feeds: dict[str, set[str]]) -> tuple[list[str], set[str]]:
-    """Load each table that triggers insert into after the tables whose triggers do."""
-    fed = {t for t in order if feeds.get(t.split(".")[-1])}
-    out = [t for t in order if t not in fed]
-    for t in [t for t in order if t in fed]:
-        sources = set(feeds[t.split(".")[-1]])
-        last = max((i for i, o in enumerate(out) if o.split(".")[-1] in sources), default=len(out) - 1)
-        out.insert(last + 1, t)
+def _after_triggers(
+    order: list[str], feeds: dict[str, set[str]], plan: ResolvedPlan | None = None
+) -> tuple[list[str], set[str]]:
+    """Load each table that triggers insert into after the tables whose triggers do, and
+    every table that needs its rows after it (parents still before children)."""
+    short = {t: t.split(".")[-1] for t in order}
+    fed = {t for t in order if feeds.get(short[t])}
+    if not fed:
+        return list(order), fed
+    position = {t: i for i, t in enumerate(order)}
+    before: dict[str, set[str]] = {t: set() for t in order}
+    if plan is not None:  # the foreign keys the plan order already honours
+        for t in order:
+            for fk in plan.schema.table(t).foreign_keys:
+                if fk.ref_table in position and position[fk.ref_table] < position[t]:
+                    before[t].add(fk.ref_table)
+    for t in fed:
+        feeders = {o for o in order if short[o] in feeds[short[t]] and o != t}
+        if not any(t in _ancestors(o, before) for o in feeders):  # a feeder needing t's rows: keep the order
+            before[t] |= feeders
+    out: list[str] = []
+    done: set[str] = set()
+    while len(out) < len(order):  # the original order wherever the constraints allow
+        ready = next((t for t in order if t not in done and before[t] <= done), None)
+        if ready is None:  # feeders that need each other's rows: the plan's order it is
+            return list(order), fed
+        out.append(ready)
+        done.add(ready)
     return out, fed
+
+
+def _ancestors(t: str, before: dict[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    stack = [t]
+    while stack:
+        for p in before[stack.pop()]:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
 
 
 def _finish(sink: Sink, m: Manifest, opts: SeedOptions, t0: float, status: str, error: str | None) -> None:

@@ -3,8 +3,9 @@
 PostgreSQL domains (the inspector drops a domain's type modifiers), declarative
 partitioning (pg_partitioned_table, pg_inherits, relpartbound), the internal foreign
 keys PostgreSQL adds to a table referencing a partitioned table (one per partition,
-left out of the model), MySQL partitions and MariaDB's column-level CHECKs. A dialect
-without one of these queries (``Dialect.DOMAINS_SQL is None``) simply has none of it.
+left out of the model), the tables extensions own (left out too), MySQL partitions and
+MariaDB's column-level CHECKs. A dialect without one of these queries
+(``Dialect.DOMAINS_SQL is None``) simply has none of it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Catalog:
         self.partition_parent: dict[Key, tuple[Key, str]] = {}
         self.internal_fks: set[tuple[str, str, str]] = set()
         self.type_names: dict[tuple[str, str, str], str] = {}  # (schema, table, column) -> type as spelled
+        self.extension_tables: dict[Key, str] = {}  # (schema, table) -> the extension that created it
 
     def sql(self, query: str, **params: Any) -> list[Any]:
         bind = self.insp.bind
@@ -69,6 +71,18 @@ class Catalog:
             self.type_names = {(r["schema"], r["name"], r["column"]): r["type"] for r in spelled}
         if self.d.INTERNAL_FKS_SQL:
             self.internal_fks = {(r["schema"], r["name"], r["conname"]) for r in self.sql(self.d.INTERNAL_FKS_SQL)}
+        if self.d.EXTENSION_TABLES_SQL:
+            owned = self.sql(self.d.EXTENSION_TABLES_SQL)
+            self.extension_tables = {(r["schema"], r["name"]): r["extension"] for r in owned}
+
+    def present_values(self, table: Key, column: str, limit: int) -> list[Any]:
+        """Up to ``limit`` distinct values of ``column`` in ``table``, smallest first."""
+        bind = self.insp.bind
+        assert isinstance(bind, sa.Connection)
+        rel = ".".join(self.d.quote(p) for p in table)
+        col = self.d.quote(column)
+        sql = f"SELECT DISTINCT {col} FROM {rel} WHERE {col} IS NOT NULL ORDER BY 1 LIMIT {int(limit)}"
+        return [r[0] for r in bind.exec_driver_sql(sql)]
 
     def read_domain(self, key: Key, rows: dict[Key, Any], seen: set[Key]) -> None:
         name = self.qualify(*key)

@@ -5,6 +5,15 @@ instead of several per table, which matters on schemas with hundreds of tables.
 Types, CHECK and DEFAULT text go through the same normalisation as ``ddl/`` so
 that a database and the DDL that built it give equal models. What the inspector
 does not expose is read by ``catalog.py`` with the dialect's own queries.
+
+Tables an extension created (PostGIS's ``spatial_ref_sys``, pg_partman's ``part_config``)
+are not the application's and are left out, so they are never planned or seeded. A
+foreign key from an application's table to one of them cannot be a foreign key of the
+model (its table is not there); it becomes what it means for data that is generated
+while that table stays as it is: a CHECK that the column holds one of the keys present
+there (``IN`` of up to ``PROVIDED_KEYS`` of them, smallest first; ``IS NULL`` when the
+table is empty), named like the foreign key. A multi-column one is dropped (the load
+then names it if the generated values miss).
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +50,7 @@ except ImportError:  # pragma: no cover
     DOMAIN = None  # type: ignore[assignment, misc]
 
 _ON_UPDATE = re.compile(r"\s+ON\s+UPDATE\s+.*$", re.IGNORECASE | re.DOTALL)
+PROVIDED_KEYS = 100  # keys of an extension's table read for a foreign key into it
 
 
 def reflect_schema(engine: sa.Engine, *, schemas: list[str] | None = None, tables: list[str] | None = None) -> Schema:
@@ -135,6 +146,8 @@ class _Reflector:
         table_parts = self.catalog.table_partitions(schema)
         checks, json_columns = self.catalog.all_checks(schema, list(columns), checks)
         models: dict[Any, list[tuple[Column, str | None]]] = {}
+        owned = self.catalog.extension_tables
+        columns = {k: v for k, v in columns.items() if (k[0] or self.default, k[1]) not in owned}
         for key, cols in columns.items():
             qualified = self.qualify(key[0], key[1])
             pk = tuple((pks.get(key) or {}).get("constrained_columns") or ())
@@ -156,17 +169,23 @@ class _Reflector:
                 for dom in self.catalog.domain_chain(domain):
                     table_checks += [Check(domain_check(ck.sql, col.name, self.d), ck.name) for ck in dom.checks]
             columns_ = [col for col, _ in tcols]
+            table_fks = []
+            for fk in fks.get(key, []):
+                if (*full, fk.get("name")) in self.catalog.internal_fks:
+                    continue
+                model = self.foreign_key(fk, schema)
+                target = self.owned_target(fk)
+                if target is None:
+                    table_fks.append(model)
+                else:
+                    table_checks += self.provided_keys(model, target)
             out.append(
                 make_table(
                     table_schema,
                     key[1],
                     columns_,
                     pk,
-                    [
-                        self.foreign_key(fk, schema)
-                        for fk in fks.get(key, [])
-                        if (*full, fk.get("name")) not in self.catalog.internal_fks
-                    ],
+                    table_fks,
                     self.uniques(uniques.get(key, []), indexes.get(key, [])),
                     table_checks,
                     **self.partitioning(full, columns_, pk, models, table_parts.get(key[1])),
@@ -291,6 +310,29 @@ class _Reflector:
             deferrable=bool((fk.get("options") or {}).get("deferrable")),
         )
 
+    def owned_target(self, fk: Any) -> Key | None:
+        """The table an extension owns that a foreign key (as the inspector gives it) points
+        at; None for an application's table."""
+        owned = self.catalog.extension_tables
+        if not owned:
+            return None
+        name, ref_schema = fk["referred_table"], fk.get("referred_schema")
+        if ref_schema or (self.default, name) in owned:
+            key = (ref_schema or self.default or "", name)
+            return key if key in owned else None
+        # unqualified: the one on the search path, found in another schema than the default
+        found = [k for k in owned if k[1] == name]
+        return found[0] if len(found) == 1 and not self.insp.has_table(name) else None
+
+    def provided_keys(self, fk: ForeignKey, target: Key) -> list[Check]:
+        """A foreign key into a table seedbed does not fill, as a CHECK over the keys there."""
+        if len(fk.columns) != 1:
+            return []
+        col = self.d.quote(fk.columns[0])
+        values = self.catalog.present_values(target, fk.ref_columns[0], PROVIDED_KEYS)
+        sql = f"{col} IN ({', '.join(_literal(v) for v in values)})" if values else f"{col} IS NULL"
+        return [Check(normalize_check(sql, self.d), fk.name)]
+
     def uniques(self, constraints: list[Any], indexes: list[Any]) -> list[Unique]:
         out = [Unique(tuple(u["column_names"]), u.get("name")) for u in constraints]
         seen = {(u.columns, u.name) for u in out}
@@ -305,6 +347,15 @@ class _Reflector:
                 if read:
                     out.append(Unique(read, ix.get("name"), index=True, expression=True))
         return out
+
+
+def _literal(value: Any) -> str:
+    """A value read from the database as an SQL literal (numbers bare, anything else quoted)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _types(t: ColumnType | None) -> Iterator[ColumnType]:

@@ -8,14 +8,14 @@ and what their database does differently.
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from seedbed.dialects import Dialect
@@ -106,7 +106,28 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
-_TRIGGER_INSERT = re.compile(r"INSERT\s+(?:IGNORE\s+)?INTO\s+[`\"]?(\w+)[`\"]?", re.IGNORECASE)
+_INTEGERS = ("smallint", "int", "bigint")
+
+
+class Extremes:
+    """The lowest and highest value written to each of some integer columns, taken from the
+    batches as they stream past (no query of the table afterwards: its indexes may be dropped)."""
+
+    def __init__(self, columns: Iterable[str]):
+        self.columns = list(columns)
+        self.low: dict[str, int] = {}
+        self.high: dict[str, int] = {}
+
+    def watch(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for name in self.columns:
+                col = batch.column(name)
+                if not pa.types.is_integer(col.type) or col.null_count == len(col):
+                    continue
+                both = pc.min_max(col).as_py()
+                self.low[name] = min(both["min"], self.low.get(name, both["min"]))
+                self.high[name] = max(both["max"], self.high.get(name, both["max"]))
+            yield batch
 
 
 class DatabaseSink(KeySets):
@@ -121,8 +142,11 @@ class DatabaseSink(KeySets):
         """Insert the batches in the current transaction: (rows inserted, how)."""
         raise NotImplementedError
 
-    def after_load(self, spec: TableSpec) -> None:
-        """Hook after a table is loaded (PostgreSQL moves its sequences past the new keys)."""
+    def advance_sequence(self, sequence: str, low: int, high: int) -> None:
+        """Move ``sequence`` past the values ``low``..``high`` written to a column it numbers
+        (the dialect's ``SEQUENCES_SQL`` names them), never back: it may be ahead already, or
+        number other tables too."""
+        raise NotImplementedError
 
     def describe_error(self, err: BaseException) -> tuple[str | None, str]:
         """(error code, first line of the message) of a driver error; (None, ..) if not one."""
@@ -173,7 +197,14 @@ class DatabaseSink(KeySets):
         t0 = time.perf_counter()
         try:
             with self.conn.begin():
-                rows, path = self.write_batches(spec, batches, merge=merge)
+                sequences = self.sequences(spec)
+                written = Extremes(sequences)
+                rows, path = self.write_batches(spec, written.watch(batches), merge=merge)
+                # the application's next INSERT draws from these: past the seeded keys, or it collides
+                for column, names in sequences.items():
+                    if column in written.high:
+                        for name in names:
+                            self.advance_sequence(name, written.low[column], written.high[column])
         except SeedbedError:
             raise
         except Exception as err:
@@ -181,8 +212,23 @@ class DatabaseSink(KeySets):
             if code is None:
                 raise
             raise self.dialect.load_failed(spec.name, code, detail) from err
-        self.after_load(spec)
         return LoadResult(rows, path, round(time.perf_counter() - t0, 3))
+
+    def sequences(self, spec: TableSpec) -> dict[str, list[str]]:
+        """The written columns a sequence numbers, and their sequences (in the open transaction).
+
+        Asked of the database, not the model: a column the model calls identity may have no
+        sequence (AUTO_INCREMENT, SQLite's rowid), and a MariaDB ``DEFAULT nextval(s)`` is not
+        reflected as one."""
+        numbered = [c for c in spec.written if spec.table.column(c).type.kind in _INTEGERS]
+        if not numbered or not self.dialect.SEQUENCES_SQL:
+            return {}
+        params = {"table": self.qt(spec), "schema": spec.table.schema, "name": spec.table.name}
+        out: dict[str, list[str]] = {}
+        for column, sequence in self._execute(self.dialect.SEQUENCES_SQL, params):
+            if column in numbered:
+                out.setdefault(column, []).append(sequence)
+        return out
 
     def trigger_feeds(self) -> dict[str, set[str]]:
         if not self.dialect.TRIGGERS_SQL:
@@ -190,8 +236,8 @@ class DatabaseSink(KeySets):
         with self.conn.begin():
             rows = self.conn.exec_driver_sql(self.dialect.TRIGGERS_SQL).fetchall()
         feeds: dict[str, set[str]] = {}
-        for source, body in rows:
-            for target in _TRIGGER_INSERT.findall(body or ""):
+        for source, text in rows:
+            for target in self.dialect.trigger_targets(text or ""):
                 if target != source:
                     feeds.setdefault(target, set()).add(source)
         return feeds

@@ -8,7 +8,7 @@ directly; SQLAlchemy keeps the transactions and savepoints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -61,11 +61,12 @@ class Connected:
     def driver_values(self, col: pa.Array) -> list[Any]:
         return col.to_pylist()
 
-    def _execute(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """One statement with driver parameter marks, in the current transaction."""
+    def _execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """One statement with driver parameter marks (``%(name)s`` for a mapping), in the
+        current transaction."""
         cur = self._raw().cursor()
         try:
-            cur.execute(sql, tuple(params))
+            cur.execute(sql, params if isinstance(params, Mapping) else tuple(params))
             return list(cur.fetchall()) if cur.description else []
         finally:
             cur.close()

@@ -52,7 +52,8 @@ class KeySets(Connected):
         """Insert the staged rows whose key is not in the table yet (reruns)."""
         cols = ", ".join(self.q(c) for c in spec.written)
         return (
-            f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} s WHERE NOT EXISTS "
+            f"INSERT INTO {self.qt(spec)} ({cols}) {self.dialect.identity_override} "
+            f"SELECT {cols} FROM {stage} s WHERE NOT EXISTS "
             f"(SELECT 1 FROM {self.qt(spec)} t WHERE {self._match(spec, 't', 's')})"
         )
 

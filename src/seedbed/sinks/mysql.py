@@ -322,4 +322,7 @@ class MySQLSink(DatabaseSink):
         finally:
             self._raw().cursor().execute("SET SESSION foreign_key_checks = 1")
 
-    # after_load: nothing to do - InnoDB moves AUTO_INCREMENT past explicit values itself
+    def advance_sequence(self, sequence: str, low: int, high: int) -> None:
+        """A MariaDB sequence a column's default draws from; SETVAL ignores a value behind the
+        sequence. (AUTO_INCREMENT needs nothing: InnoDB moves it past written values itself.)"""
+        self._raw().cursor().execute(f"SELECT SETVAL({sequence}, %s)", (high,))

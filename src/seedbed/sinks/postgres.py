@@ -4,6 +4,11 @@ New rows go straight to the table with ``COPY ... FROM STDIN``; a rerun copies i
 a temporary staging table and inserts what is missing with ``ON CONFLICT (key) DO
 NOTHING``. COPY is binary (``pgcopy.py``) when every column's type has an exact
 binary encoding, CSV otherwise; both store the same values.
+
+COPY stores the values it is given in identity columns, GENERATED ALWAYS ones too; an
+INSERT needs ``OVERRIDING SYSTEM VALUE`` for those. Neither moves the sequence behind a
+column, so after each table the sequences of the keys written are set past them.
+COPY fires triggers (which may fill other tables: ``trigger_feeds``) but not rules.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ WITH RECURSIVE t AS (
 )
 SELECT attname, recv FROM t WHERE typtype <> 'd'
 """
+
+_HAS_RULES = "SELECT EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class = %s::regclass AND ev_type IN ('2', '3'))"
 
 
 def csv_bytes(batch: pa.RecordBatch) -> bytes:
@@ -93,19 +100,19 @@ class PostgresSink(DatabaseSink):
         names = sa.inspect(self.engine).get_schema_names()
         return [n for n in names if not n.startswith("pg_") and n != "information_schema"]
 
-    def after_load(self, spec: TableSpec) -> None:
-        """Move identity/serial sequences past the largest key, so the application's own
-        inserts never collide with seeded rows."""
-        idents = [c.name for c in spec.table.columns if c.identity and c.name in spec.written]
-        if not idents:
-            return
-        with self.conn.begin():
-            for col in idents:
-                self.conn.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence(%(t)s, %(c)s), "
-                    f"GREATEST((SELECT max({self.q(col)}) FROM {self.qt(spec)}), 1))",
-                    {"t": self.qt(spec), "c": col},
-                )
+    def advance_sequence(self, sequence: str, low: int, high: int) -> None:
+        """setval() past the values written, if the sequence's next value is not past them
+        already (a descending sequence: below them)."""
+        cur = self._raw().cursor()
+        last, called, step = cur.execute(
+            f"SELECT last_value, is_called, (SELECT seqincrement FROM pg_sequence WHERE seqrelid = %s::regclass) "
+            f"FROM {sequence}",
+            (sequence,),
+        ).fetchone()
+        upcoming = last + step if called else last
+        edge = high if step > 0 else low
+        if (edge - upcoming) * step >= 0:
+            cur.execute("SELECT setval(%s::regclass, %s)", (sequence, edge))
 
     def deferrable(self, spec: TableSpec) -> Deferral | None:
         """(drop, recreate) statements for an empty table's indexes and constraints.
@@ -131,8 +138,12 @@ class PostgresSink(DatabaseSink):
                 f"WHERE conrelid = %(o)s AND conparentid = 0 AND contype IN {kinds} ORDER BY contype DESC, conname",
                 {"o": oid},
             ).fetchall()
+            # indexes behind a constraint stay, and so does a unique index another table's
+            # foreign key leans on (dropping it would need the foreign key gone too)
             kept = self.conn.exec_driver_sql(
-                "SELECT conindid FROM pg_constraint WHERE conrelid = %(o)s AND conindid <> 0", {"o": oid}
+                "SELECT conindid FROM pg_constraint WHERE conindid <> 0 "
+                "AND (conrelid = %(o)s OR (contype = 'f' AND confrelid = %(o)s))",
+                {"o": oid},
             ).fetchall()
             idx = self.conn.exec_driver_sql(
                 "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
@@ -203,11 +214,13 @@ class PostgresSink(DatabaseSink):
         cur.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT {cols} FROM {self.qt(spec)} WHERE false")
         _, path = self._copy_in(cur, stage, spec.written, batches)
         key = ", ".join(self.q(c) for c in spec.key)
-        if spec.key_is_constraint:
+        # ON CONFLICT is refused on a table with INSERT or UPDATE rules
+        if spec.key_is_constraint and not cur.execute(_HAS_RULES, (self.qt(spec),)).fetchone()[0]:
             cur.execute(
-                f"INSERT INTO {self.qt(spec)} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT ({key}) DO NOTHING"
+                f"INSERT INTO {self.qt(spec)} ({cols}) {self.dialect.identity_override} "
+                f"SELECT {cols} FROM {stage} ON CONFLICT ({key}) DO NOTHING"
             )
-        else:  # no unique key to conflict on: skip rows already present, NULL matching NULL
+        else:  # no unique key to conflict on (or rules): skip rows already present, NULL matching NULL
             cur.execute(self.insert_missing_sql(spec, stage))
         inserted = cur.rowcount
         cur.execute(f"DROP TABLE {stage}")

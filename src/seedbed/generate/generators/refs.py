@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from seedbed.errors import PlanError
 from seedbed.generate import rng
@@ -41,6 +42,7 @@ class Ref(Reference):
         self.target, self.target_col = target, target_col
         self.mode, self.within, self.skew = mode, within, skew
         self.per, self.per_fk = per, per_fk
+        self.table_wide = False  # distinct in the whole table (a unique column), not per parent
 
     def ref_index(self, f: Rows) -> np.ndarray:
         key = f.key(self.column.name, "ref")
@@ -65,7 +67,7 @@ class Ref(Reference):
             roots = f.idx == 0
             return np.where(roots, -1 if self.column.nullable else f.idx, pick)
         if self.mode == "distinct":
-            if self.per is not None:
+            if self.per is not None and not self.table_wide:
                 return rng.permute(np.minimum(f.ordinal(), n - 1), n, group_key(f, key))
             return rng.permute(np.minimum(f.idx, n - 1), n, key)
         u = rng.uniform(f.u64, key)
@@ -118,9 +120,8 @@ class Ref(Reference):
 def ref_for(info: BuildInfo, opts: dict[str, Any]) -> Ref:
     """The reference generator of a foreign-key column (the default for one)."""
     col = info.column.name
-    fk = info.table.fk_for(col) or next(
-        (k for k in info.table.foreign_keys if k.columns[0] == col), None
-    )  # first column of a composite key
+    # the widest foreign key the column starts (a composite one implies the column's own)
+    fk = next((k for k in sorted(info.table.foreign_keys, key=lambda k: -len(k.columns)) if k.columns[0] == col), None)
     table = opts.get("table")
     if fk is None and table is None:
         raise info.fail(f"column {col!r} has no foreign key", hint="name the parent with ref: {table: T}")
@@ -143,7 +144,14 @@ def ref_for(info: BuildInfo, opts: dict[str, Any]) -> Ref:
     skew = opts.get("skew")
     if skew is not None and (not isinstance(skew, (int, float)) or skew < 1):
         raise info.fail("ref.skew is an exponent >= 1 (1 = uniform, 3 = a few very popular parents)")
-    return Ref(target.qualified, target_col, mode, opts.get("within"), skew, info.per, info.per_fk)
+    ref = Ref(target.qualified, target_col, mode, opts.get("within"), skew, info.per, info.per_fk)
+    ref.table_wide = mode == "distinct" and _unique_alone(info)
+    return ref
+
+
+def _unique_alone(info: BuildInfo) -> bool:
+    col = info.column.name
+    return info.table.primary_key == (col,) or any(u.columns == (col,) for u in info.table.uniques)
 
 
 def _unique_with_group(info: BuildInfo) -> bool:
@@ -179,7 +187,7 @@ def _ref(arg: Any, info: BuildInfo) -> Gen:
     from the parent row the first column picked.
     """
     opts = arg if isinstance(arg, dict) else {}
-    require_keys(opts, {"table", "column", "within", "distinct", "skew", "sibling"}, info, "ref")
+    require_keys(opts, {"table", "column", "within", "distinct", "skew", "sibling", "among"}, info, "ref")
     if "sibling" in opts:
         col = info.column.name
         fk = next((k for k in info.table.foreign_keys if col in k.columns and opts["sibling"] in k.columns), None)
@@ -189,7 +197,44 @@ def _ref(arg: Any, info: BuildInfo) -> Gen:
         return Sibling(str(opts["sibling"]), target, fk.ref_columns[fk.columns.index(col)])
     if "within" in opts:
         info.table.column(str(opts["within"]).split(".")[0])
-    return ref_for(info, opts)
+    ref = ref_for(info, opts)
+    if "among" in opts:
+        among = opts["among"]
+        if not isinstance(among, list) or not among:
+            raise info.fail("ref.among needs a list of the parent key values to pick from")
+        if ref.mode != "pick" or ref.within is not None:
+            raise info.fail("ref.among picks any of the listed parents: it cannot be distinct, within or a group")
+        return Among(ref, list(among))
+    return ref
+
+
+class Among(Reference):
+    """``ref: {among: [1, 2]}``: a parent whose key is one of the values (a CHECK's list)."""
+
+    target: str
+
+    def __init__(self, ref: Ref, values: list[Any]):
+        self.allowed = values
+        self.target, self.target_col = ref.target, ref.target_col
+
+    def _candidates(self, ctx: Run) -> np.ndarray:
+        def make() -> np.ndarray:
+            n = ctx.rows(self.target)
+            keys = ctx.frame(self.target, np.arange(n, dtype=np.int64)).col(self.target_col)
+            wanted = pa.array(self.allowed).cast(keys.type)
+            return np.flatnonzero(pc.is_in(keys, value_set=wanted).to_numpy(zero_copy_only=False))
+
+        return ctx.memo(("among", self.target, self.target_col, tuple(map(str, self.allowed))), make)
+
+    def ref_index(self, f: Rows) -> np.ndarray:
+        cand = self._candidates(f.ctx)
+        if not len(cand):
+            return np.full(f.n, -1, dtype=np.int64)
+        pick = np.floor(rng.uniform(f.u64, f.key(self.column.name, "ref")) * len(cand)).astype(np.int64)
+        return cand[np.minimum(pick, len(cand) - 1)]
+
+    def values(self, f: Rows) -> Values:
+        return f.follow(self.target, f.ref(self.column.name), self.target_col)
 
 
 class Path(Reference):

@@ -25,7 +25,7 @@ from seedbed.generate.rows import Rows, Values
 from seedbed.generate.text import join
 from seedbed.generate.timeutil import DAY_US
 
-_RANGE_OF = ("int", "bigint", "numeric", "date", "timestamp", "timestamptz")
+_RANGE_OF = ("int", "bigint", "numeric", "date", "timestamp", "timestamptz", "uuid", "text")
 _GEOMETRIES = (
     "point",
     "linestring",
@@ -40,6 +40,15 @@ _SHAPES = ("point", "box", "circle", "polygon", "path", "lseg", "line")
 
 def _text(values: np.ndarray) -> pa.Array:
     return pa.array(values).cast(pa.string())
+
+
+def _hex(values: np.ndarray, width: int, dashed: bool) -> pa.Array:
+    """Zero-padded hexadecimal, as a uuid (8-4-4-4-12) when ``dashed``: ordered like the numbers."""
+    shift = 4 * width - 16  # spread over the whole width (a uuid's leading digits vary)
+    text = [format(int(v) << shift, f"0{width}x") for v in values]
+    if dashed:
+        text = [f"{t[:8]}-{t[8:12]}-{t[12:16]}-{t[16:20]}-{t[20:]}" for t in text]
+    return pa.array(text, pa.string())
 
 
 class Range(Gen):
@@ -60,6 +69,10 @@ class Range(Gen):
         return lo, lo + width
 
     def _literal(self, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
+        if self.of in ("uuid", "text"):  # bounds written so that text order is number order
+            width = 32 if self.of == "uuid" else 12
+            parts = [_hex(v, width, dashed=self.of == "uuid") for v in (lo, hi)]
+            return join(["[", parts[0], ",", parts[1], ")"], len(lo))
         if self.of in ("date", "timestamp", "timestamptz"):
             days = self.of == "date"
             ts = [pa.array(v, pa.timestamp("us")) for v in (lo, hi)]

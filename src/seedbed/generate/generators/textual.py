@@ -13,7 +13,7 @@ from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
 from seedbed.generate.generators.documents import json_string
 from seedbed.generate.generators.registry import register
 from seedbed.generate.generators.templates import Template
-from seedbed.generate.rows import Rows, Values
+from seedbed.generate.rows import Rows, Run, Values
 from seedbed.generate.text import hex_fixed, join, namespace_for, uuid5_of_indices
 
 # Composite vocabulary kinds, each a template over plain vocabularies.
@@ -138,6 +138,14 @@ class Code(Gen):
 
     def redrawable(self) -> bool:
         return False
+
+    def setup(self, info: BuildInfo, options: dict[str, Any]) -> None:
+        super().setup(info, options)
+        self.table = info.table.qualified
+
+    def flat_capacity(self, ctx: Run) -> int | None:
+        """As many rows as there are codes left after the run's base (CHAR(1): 26)."""
+        return max(len(self.alphabet) ** self.length - ctx.base(self.table), 0)
 
     def values(self, f: Rows) -> Values:
         radix = len(self.alphabet)
