@@ -32,6 +32,36 @@ from tests import corpus
 ROOTS = corpus.roots()
 DETAILS_SHOWN = 25
 
+# Tables seedbed leaves out today on these schemas, and why: rules the database enforces
+# in procedural code (trigger functions) or in constraints it does not model yet. Each run
+# must leave out exactly these: one that starts to fill is taken off the list, one more
+# left out is a regression. Every other table must be filled and pass every check.
+KNOWN_GAPS: dict[str, dict[str, str]] = {
+    "schemas_more/hatchet/schema.sql": {
+        "v1_payloads_olap_offloaded_block_index": "EXCLUDE USING gist (... WITH &&): ranges must not overlap",
+    },
+    "schemas_more/ledgersmb/schema.sql": {
+        "acc_trans": "a trigger function allows open_item_id only on open-item accounts",
+        "ac_tax_form": "needs acc_trans",
+        "business_unit_ac": "needs acc_trans",
+        "cr_report_line_links": "needs acc_trans",
+        "tax_extended": "needs acc_trans",
+    },
+    "schemas_more/synapse/schema.sql": {
+        "worker_read_write_locks": "two tables whose composite foreign keys share columns both ways",
+        "worker_read_write_locks_mode": "the same cycle",
+        "partial_state_events": "a trigger requires room_id to be its event's room (no foreign key says so)",
+    },
+    "schemas_more/synapse_sqlite/schema.sql": {
+        "worker_read_write_locks": "two tables whose composite foreign keys share columns both ways",
+        "worker_read_write_locks_mode": "the same cycle",
+        "partial_state_events": "a trigger requires room_id to be its event's room (no foreign key says so)",
+    },
+    "schemas_more/zotero_sqlite/schema.sql": {
+        "collectionItems": "a trigger requires an item and its collection to be in one library",
+    },
+}
+
 
 def _params() -> list:
     params = []
@@ -75,15 +105,31 @@ def _seed_and_judge(case: corpus.Case, url: str, probe: corpus.Probe) -> Problem
     structure, valid = probe.structure(), probe.valid_constraints()
     src = Source(case.folder, PlanFile(name=case.folder), None)
     opts = SeedOptions(seed=1, rows=None, manifest_dir=None)
+    gaps = KNOWN_GAPS.get(case.id, {})
     sink = open_sink(url)
     try:
-        seed(sink, src, opts)  # an error here is the failure to report, with its traceback
-        problems = _judge(probe, tables, structure, valid)
-        problems += _seedbed_verify(sink, src, opts)
+        m = seed(sink, src, opts)  # an error here is the failure to report, with its traceback
+        left = {_short(t) for t in m.left_out}
+        problems: Problems = []
+        if left != set(gaps):
+            problems.append(
+                (
+                    "tables left out are not the known gaps",
+                    [f"left out, not a known gap: {t}" for t in sorted(left - set(gaps))]
+                    + [f"a known gap that is filled now: {t}" for t in sorted(set(gaps) - left)],
+                )
+            )
+        problems += _judge(probe, [t for t in tables if _short(t) not in gaps], structure, valid)
+        problems += _seedbed_verify(sink, src, opts, tolerated="every table was seeded" if gaps else None)
         problems += _second_run(sink, src, opts, probe)
     finally:
         sink.close()
     return problems
+
+
+def _short(table: str) -> str:
+    """A table's own name, unqualified and unquoted."""
+    return table.split(".")[-1].strip('"`')
 
 
 def _judge(probe: corpus.Probe, tables: list[str], structure: set[str], valid: set[str]) -> Problems:
@@ -104,12 +150,12 @@ def _judge(probe: corpus.Probe, tables: list[str], structure: set[str], valid: s
     return [(f"{len(details)} {label}", details) for label, details in found if details]
 
 
-def _seedbed_verify(sink, src: Source, opts: SeedOptions) -> Problems:
+def _seedbed_verify(sink, src: Source, opts: SeedOptions, tolerated: str | None = None) -> Problems:
     try:
         report = verify(sink, src, opts)
     except Exception as err:  # noqa: BLE001 - reported with the other findings
         return [("seedbed verify raised", [f"{type(err).__name__}: {err}"])]
-    failures = [f"{r.name}: expected {r.expected}, got {r.actual}" for r in report.failures]
+    failures = [f"{r.name}: expected {r.expected}, got {r.actual}" for r in report.failures if r.name != tolerated]
     return [(f"seedbed verify: {len(failures)} check(s) failed", failures)] if failures else []
 
 

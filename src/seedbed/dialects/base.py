@@ -164,6 +164,7 @@ class Dialect:
     # (schema, name) of the tables an extension created (PostGIS's spatial_ref_sys): not the
     # application's, never seeded
     EXTENSION_TABLES_SQL: ClassVar[str | None] = None
+    CREATE_TEXT_SQL: ClassVar[str | None] = None  # (name, sql) of each table's CREATE TABLE, where kept
     # (schema, name, column, type) as the database spells each column's type, for the types
     # SQLAlchemy does not know (PostGIS, ranges, ltree, MySQL's spatial types, ...)
     COLUMN_TYPES_SQL: ClassVar[str | None] = None

@@ -52,6 +52,18 @@ class SQLite(Dialect):
     param = "?"
 
     TABLE_EXISTS_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    # each table's CREATE statement as written: reflection reads the inline UNIQUE and the
+    # unnamed CHECKs the inspector misses from it
+    CREATE_TEXT_SQL = "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+    # the shadow tables a virtual table keeps its data in (an FTS index's _content,
+    # _segments, _segdir, ...): written by the virtual table itself, never planned
+    EXTENSION_TABLES_SQL = """
+SELECT 'main' AS schema, t.name AS name, v.name AS extension
+FROM sqlite_master t JOIN sqlite_master v
+  ON v.type = 'table' AND upper(v.sql) LIKE 'CREATE VIRTUAL TABLE%'
+ AND substr(t.name, 1, length(v.name) + 1) = v.name || '_'
+WHERE t.type = 'table' AND t.name <> v.name
+"""
     # every trigger on a table, as its CREATE TRIGGER text (trigger_targets keeps the INSERT ones)
     TRIGGERS_SQL = (
         "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' "

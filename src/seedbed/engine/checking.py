@@ -22,7 +22,7 @@ from sqlglot import exp
 
 from seedbed.errors import PlanError
 from seedbed.generate.coerce import arrow_type
-from seedbed.planning.checks import parse_check
+from seedbed.planning.checkparse import parse_check
 from seedbed.planning.resolved import TableSpec
 from seedbed.schema.model import Check
 

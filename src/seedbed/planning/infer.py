@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seedbed.generate.generators.patterns import can_generate
-from seedbed.planning.checks import Rules, check_columns, read_checks
+from seedbed.planning.checkparse import check_columns
+from seedbed.planning.checks import Rules, read_checks
 from seedbed.planning.guess import (
     INT_KINDS,
     TEXT_KINDS,
@@ -66,6 +67,8 @@ def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: boo
         entry = _column(schema, table, col, rules, fks, key, per_fk, carriers.get(col.name), out.warnings)
         if entry is not None:
             out.columns[col.name] = entry
+    _after_parents(schema, table, out.columns)
+    _agree_with_parents(schema, table, out.columns, per_fk)
     # a foreign key picks among the parent's rows whatever a CHECK says of its values
     # (entity_class IN (1, 2)): such a CHECK is evaluated and the picks redrawn
     picked = {c for c, e in out.columns.items() if isinstance(e, dict) and "ref" in e}
@@ -279,3 +282,84 @@ def _unique(schema: Schema, table: Table, col: Column, rules: Rules, by_ordinal:
         template = base.get("format") if isinstance(base, dict) and "format" in base else "{@word}"
         return {"format": f"{template}-{counter}"}
     return None
+
+
+# -- time follows the parents ------------------------------------------------------
+
+_CREATED = re.compile(
+    r"^(created|creation|create|inserted|registered|signup|joined)(_?(at|on|date|time|ts))?$|^date_?created$"
+)
+_PLAIN_TIME = {"between": ["-730d", "0d"]}
+
+
+def _after_parents(schema: Schema, table: Table, columns: dict[str, Any]) -> None:
+    """A row is not older than the rows it belongs to: an order is placed after its customer
+    signed up. Each instant inference drew anywhere in the last two years is drawn instead
+    between the latest creation time of its parents (through NOT NULL foreign keys) and now."""
+    paths = []
+    for fk in table.foreign_keys:
+        if len(fk.columns) != 1 or fk.ref_table == table.qualified or table.column(fk.columns[0]).nullable:
+            continue
+        parent = schema.table(fk.ref_table)
+        created = next((c.name for c in parent.columns if _created_column(c)), None)
+        if created is not None and table.qualified not in _reachable(schema, parent.qualified):
+            paths.append(f"{fk.columns[0]}.{created}")
+    if not paths:
+        return
+    for name, entry in columns.items():
+        if isinstance(entry, dict) and entry.get("time") == _PLAIN_TIME and table.column(name).type.kind in TIME_KINDS:
+            columns[name] = {"time": {"between": [[*paths, "-730d"], "0d"]}}
+
+
+def _created_column(col: Column) -> bool:
+    return (
+        col.type.kind in TIME_KINDS
+        and not col.identity
+        and col.generated is None
+        and bool(_CREATED.match(col.name.lower()))
+    )
+
+
+def _reachable(schema: Schema, start: str) -> set[str]:
+    """Tables ``start`` reaches through foreign keys (a parent that refers back is skipped:
+    its time would follow the child's)."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        t = schema.table(stack.pop())
+        for fk in t.foreign_keys:
+            if fk.ref_table not in seen:
+                seen.add(fk.ref_table)
+                stack.append(fk.ref_table)
+    return seen
+
+
+def _agree_with_parents(schema: Schema, table: Table, columns: dict[str, Any], per_fk: str | None) -> None:
+    """A reference its other parent already makes: a membership event's room_id is the room
+    of its event_id (triggers often insist). Such a column follows that parent instead of
+    picking on its own, when it is in no key."""
+    keyed = set(table.primary_key) | {c for u in table.uniques for c in u.columns} | {per_fk}
+    single = [fk for fk in table.foreign_keys if len(fk.columns) == 1 and fk.ref_table != table.qualified]
+    for fk in single:
+        col = fk.columns[0]
+        if col in keyed or columns.get(col) != {"ref": {}}:
+            continue
+        for second in single:
+            via = second.columns[0]
+            if via == col or table.column(via).nullable:
+                continue
+            middle = schema.table(second.ref_table)
+            hop = next(
+                (
+                    m.columns[0]
+                    for m in middle.foreign_keys
+                    if len(m.columns) == 1
+                    and m.ref_table == fk.ref_table
+                    and m.ref_columns == fk.ref_columns
+                    and not middle.column(m.columns[0]).nullable
+                ),
+                None,
+            )
+            if hop is not None and table.qualified not in _reachable(schema, middle.qualified):
+                columns[col] = {"path": f"{via}.{hop}"}
+                break

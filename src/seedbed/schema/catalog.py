@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Inspector
 
 from seedbed.dialects import Dialect
-from seedbed.schema.model import Check, ColumnType, Domain, EnumType, domain_chain
+from seedbed.schema.model import Check, ColumnType, Domain, EnumType, Table, Unique, domain_chain
 from seedbed.schema.sqlnorm import domain_check, normalize_check, normalize_default
 from seedbed.schema.types import map_type, parse_type
 
@@ -44,6 +44,7 @@ class Catalog:
         self.internal_fks: set[tuple[str, str, str]] = set()
         self.type_names: dict[tuple[str, str, str], str] = {}  # (schema, table, column) -> type as spelled
         self.extension_tables: dict[Key, str] = {}  # (schema, table) -> the extension that created it
+        self.written: dict[str, Table | None] = {}  # table -> its CREATE statement, read (CREATE_TEXT_SQL)
 
     def sql(self, query: str, **params: Any) -> list[Any]:
         bind = self.insp.bind
@@ -74,6 +75,14 @@ class Catalog:
         if self.d.EXTENSION_TABLES_SQL:
             owned = self.sql(self.d.EXTENSION_TABLES_SQL)
             self.extension_tables = {(r["schema"], r["name"]): r["extension"] for r in owned}
+        if self.d.CREATE_TEXT_SQL:
+            self.written = {r["name"]: _read_create(r["sql"], self.d) for r in self.sql(self.d.CREATE_TEXT_SQL)}
+
+    def written_constraints(self, table: str) -> tuple[list[Unique], list[Check]]:
+        """The uniques and CHECKs a table's CREATE statement declares (where the database
+        keeps it): what the inspector misses is added from here."""
+        t = self.written.get(table)
+        return (list(t.uniques), list(t.checks)) if t is not None else ([], [])
 
     def present_values(self, table: Key, column: str, limit: int) -> list[Any]:
         """Up to ``limit`` distinct values of ``column`` in ``table``, smallest first."""
@@ -157,3 +166,13 @@ class Catalog:
             if not any(c.get("name") == r["conname"] for c in out[key]):
                 out[key].append({"name": r["conname"], "sqltext": r["sqltext"]})
         return out, json_columns
+
+
+def _read_create(sql: str, d: Dialect) -> Table | None:
+    from seedbed.schema.ddl import parse_ddl
+
+    try:
+        found = parse_ddl(sql, d.name)
+    except Exception:  # noqa: BLE001 - a statement the reader cannot parse adds nothing
+        return None
+    return found.tables[0] if found.tables else None

@@ -169,6 +169,12 @@ class _Reflector:
                 for dom in self.catalog.domain_chain(domain):
                     table_checks += [Check(domain_check(ck.sql, col.name, self.d), ck.name) for ck in dom.checks]
             columns_ = [col for col, _ in tcols]
+            table_uniques = self.uniques(uniques.get(key, []), indexes.get(key, []))
+            more_uniques, more_checks = self.catalog.written_constraints(key[1])
+            have = {u.columns for u in table_uniques} | ({pk} if pk else set())
+            table_uniques += [u for u in more_uniques if u.columns not in have]
+            sqls = {c.sql for c in table_checks}
+            table_checks += [c for c in more_checks if c.sql not in sqls]
             table_fks = []
             for fk in fks.get(key, []):
                 if (*full, fk.get("name")) in self.catalog.internal_fks:
@@ -186,7 +192,7 @@ class _Reflector:
                     columns_,
                     pk,
                     table_fks,
-                    self.uniques(uniques.get(key, []), indexes.get(key, [])),
+                    table_uniques,
                     table_checks,
                     **self.partitioning(full, columns_, pk, models, table_parts.get(key[1])),
                 )
