@@ -562,11 +562,12 @@ class MySqlProbe(Probe):
 class SqliteProbe(Probe):
     def __init__(self, url: str):
         self.conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-        # the tables of the schema, virtual ones included; their shadow tables are SQLite's own
+        # the tables of the schema; a virtual table (a full-text index) is its module's, filled by
+        # the application from its own tables, and seedbed leaves it out saying so
         self._tables = [
             name
             for schema, name, kind, *_ in self.conn.execute("PRAGMA table_list")
-            if schema == "main" and kind in ("table", "virtual") and not name.startswith("sqlite_")
+            if schema == "main" and kind == "table" and not name.startswith("sqlite_")
         ]
         self._tables.sort()
         self._scope = set(self._tables)

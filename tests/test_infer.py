@@ -235,3 +235,59 @@ def test_multi_column_keys_are_unique_by_construction(tmp_path):
         assert sink.scalar("SELECT count(*) FROM (SELECT DISTINCT page, kind FROM restriction)") == 200
     finally:
         sink.close()
+
+
+REALISTIC = """
+CREATE TABLE customer (id integer PRIMARY KEY, first_name text NOT NULL, last_name text NOT NULL,
+  full_name text, email text NOT NULL, username text, created_at timestamp NOT NULL,
+  city text, state text, postal_code text, country text);
+CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL REFERENCES customer (id),
+  ordered_at timestamp NOT NULL, note text);
+"""
+
+
+def _inferred_rows(ddl: str, table: str, n: int = 300) -> list[dict]:
+    schema = parse_ddl(ddl, "postgres")
+    _, ctx = plan_for(Source("r", parse_plan({}, "p"), schema), SeedOptions(rows=n))
+    return ctx.batch(table, 0, ctx.rows(table)).to_pylist()
+
+
+def test_a_persons_columns_agree():
+    for row in _inferred_rows(REALISTIC, "customer"):
+        first, last = row["first_name"], row["last_name"]
+        assert row["full_name"] == f"{first} {last}"
+        assert row["email"].startswith(f"{first.lower()}.{last.lower()}.")
+        assert row["username"].startswith(f"{first.lower()}{last[0].lower()}")
+
+
+def test_an_address_agrees_with_itself():
+    import json
+    from importlib import resources
+
+    vocab = json.loads(resources.files("seedbed.generate").joinpath("vocab/en_US.json").read_text())
+    ranges = {r.split("|")[0]: (int(r.split("|")[2]), int(r.split("|")[3])) for r in vocab["region"]}
+    rows = _inferred_rows(REALISTIC, "customer")
+    assert {r["country"] for r in rows} == {"United States"}
+    assert len({r["state"] for r in rows}) > 10
+    for r in rows:
+        lo, hi = ranges[r["state"]]
+        assert lo <= int(r["postal_code"]) <= hi, r
+
+
+def test_a_child_is_not_older_than_its_parent():
+    customers = {r["id"]: r["created_at"] for r in _inferred_rows(REALISTIC, "customer")}
+    orders = _inferred_rows(REALISTIC, "orders", 300)
+    assert orders and all(o["ordered_at"] >= customers[o["customer_id"]] for o in orders)
+
+
+def test_ranges_an_exclude_constraint_keeps_apart_never_overlap():
+    ddl = """CREATE TABLE booking (id integer PRIMARY KEY, room integer NOT NULL, during tsrange NOT NULL,
+      span int4range NOT NULL, CONSTRAINT no_double EXCLUDE USING gist (room WITH =, during WITH &&));
+    ALTER TABLE booking ADD CONSTRAINT apart EXCLUDE USING gist (span WITH &&);"""
+    schema = parse_ddl(ddl, "postgres")
+    assert schema.table("booking").disjoint == ("during", "span")
+    rows = _inferred_rows(ddl, "booking", 400)
+    spans = sorted(tuple(int(x) for x in r["span"].strip("[)").split(",")) for r in rows)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    during = sorted(tuple(x.strip('"') for x in r["during"].strip("[)").split(",")) for r in rows)
+    assert all(a[1] <= b[0] for a, b in zip(during, during[1:], strict=False))

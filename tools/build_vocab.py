@@ -66,17 +66,24 @@ def regions(locale: str) -> dict[str, list[str]]:
     address = fake.provider("faker.providers.address")
     rows: list[str] = []
     if hasattr(address, "states_postcode"):  # en_US: ZIP ranges per state
-        names = dict(zip(address.states_abbr, address.states, strict=False))
-        for abbr, (lo, hi) in sorted(address.states_postcode.items()):
-            if abbr in names:
-                rows.append(f"{names[abbr]}|{abbr}|{lo:05d}|{hi:05d}")
+        # the abbreviations list DC among the states, the names do not: without it they pair up
+        abbrs = [a for a in address.states_abbr if a != "DC"]
+        pairs = list(zip(address.states, abbrs, strict=True))
+        assert all(name[0] == abbr[0] for name, abbr in pairs), "state names and codes no longer pair up"
+        for name, abbr in pairs:
+            lo, hi = address.states_postcode[abbr]
+            rows.append(f"{name}|{abbr}|{lo:05d}|{hi:05d}")
     elif hasattr(address, "departments"):  # fr_FR: a postcode starts with its department
         for code, name in address.departments:
             if code.isdigit():
                 rows.append(f"{name}|{code}|{code}000|{code}999")
     elif hasattr(address, "states"):
         rows = [f"{name}|||" for name in address.states]
-    return {"home_country": [fake.current_country()], "region": rows}
+    return {
+        "home_country": [fake.current_country()],
+        "home_country_code": [fake.current_country_code()],
+        "region": rows,
+    }
 
 
 def main(locales: list[str], only_regions: bool = False) -> None:

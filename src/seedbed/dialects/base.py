@@ -165,6 +165,8 @@ class Dialect:
     # application's, never seeded
     EXTENSION_TABLES_SQL: ClassVar[str | None] = None
     CREATE_TEXT_SQL: ClassVar[str | None] = None  # (name, sql) of each table's CREATE TABLE, where kept
+    # (schema, name, definition) of each EXCLUDE constraint: its ``col WITH &&`` ranges must not overlap
+    EXCLUSIONS_SQL: ClassVar[str | None] = None
     # (schema, name, column, type) as the database spells each column's type, for the types
     # SQLAlchemy does not know (PostGIS, ranges, ltree, MySQL's spatial types, ...)
     COLUMN_TYPES_SQL: ClassVar[str | None] = None

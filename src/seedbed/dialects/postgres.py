@@ -139,6 +139,11 @@ JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid AND 
 JOIN pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
 WHERE ad.adrelid = %(table)s::regclass
 """
+    EXCLUSIONS_SQL = """
+SELECT n.nspname AS schema, c.relname AS name, pg_get_constraintdef(x.oid) AS definition
+FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE x.contype = 'x'
+"""
     # Tables that are members of an extension (CREATE EXTENSION made them): PostGIS's
     # spatial_ref_sys, pg_partman's part_config, ...
     EXTENSION_TABLES_SQL = """

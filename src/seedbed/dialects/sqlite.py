@@ -53,7 +53,9 @@ class SQLite(Dialect):
 
     TABLE_EXISTS_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
     # each table's CREATE statement as written: reflection reads the inline UNIQUE and the
-    # unnamed CHECKs the inspector misses from it
+    # unnamed CHECKs the inspector misses from it, and each column's declared type (the
+    # inspector gives SQLite's affinity: bytea as NUMERIC) and whether SQLite numbers it
+    # (only a key declared exactly INTEGER is the rowid)
     CREATE_TEXT_SQL = "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
     # the shadow tables a virtual table keeps its data in (an FTS index's _content,
     # _segments, _segdir, ...): written by the virtual table itself, never planned
@@ -63,6 +65,8 @@ FROM sqlite_master t JOIN sqlite_master v
   ON v.type = 'table' AND upper(v.sql) LIKE 'CREATE VIRTUAL TABLE%'
  AND substr(t.name, 1, length(v.name) + 1) = v.name || '_'
 WHERE t.type = 'table' AND t.name <> v.name
+UNION ALL  -- and the virtual tables themselves: their module takes rows its own way
+SELECT 'main', name, 'virtual table' FROM sqlite_master WHERE type = 'table' AND upper(sql) LIKE 'CREATE VIRTUAL TABLE%'
 """
     # every trigger on a table, as its CREATE TRIGGER text (trigger_targets keeps the INSERT ones)
     TRIGGERS_SQL = (

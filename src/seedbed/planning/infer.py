@@ -22,6 +22,7 @@ from typing import Any
 from seedbed.generate.generators.patterns import can_generate
 from seedbed.planning.checkparse import check_columns
 from seedbed.planning.checks import Rules, read_checks
+from seedbed.planning.coherence import coherent_address, coherent_people
 from seedbed.planning.guess import (
     INT_KINDS,
     TEXT_KINDS,
@@ -67,7 +68,13 @@ def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: boo
         entry = _column(schema, table, col, rules, fks, key, per_fk, carriers.get(col.name), out.warnings)
         if entry is not None:
             out.columns[col.name] = entry
+    for name in table.disjoint:  # EXCLUDE ... WITH &&: no two rows' ranges overlap
+        entry = out.columns.get(name)
+        if isinstance(entry, dict) and isinstance(entry.get("range"), dict):
+            out.columns[name] = {"range": {**entry["range"], "disjoint": True}}
     _after_parents(schema, table, out.columns)
+    coherent_people(out.columns)
+    coherent_address(out.columns)
     _agree_with_parents(schema, table, out.columns, per_fk)
     # a foreign key picks among the parent's rows whatever a CHECK says of its values
     # (entity_class IN (1, 2)): such a CHECK is evaluated and the picks redrawn

@@ -59,7 +59,7 @@ def resolve_plan(
         limits=plan.limits,
         plan_hash=state.plan_hash,
         source=plan,
-        warnings=list(state.warnings),
+        warnings=[*schema.warnings, *state.warnings],  # what the DDL reader skipped, then planning's own
         cuts=list(state.cuts),
         origin=source,
         params=template_params(state),

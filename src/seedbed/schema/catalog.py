@@ -45,6 +45,7 @@ class Catalog:
         self.type_names: dict[tuple[str, str, str], str] = {}  # (schema, table, column) -> type as spelled
         self.extension_tables: dict[Key, str] = {}  # (schema, table) -> the extension that created it
         self.written: dict[str, Table | None] = {}  # table -> its CREATE statement, read (CREATE_TEXT_SQL)
+        self.disjoint: dict[Key, tuple[str, ...]] = {}  # (schema, table) -> ranges an EXCLUDE keeps apart
 
     def sql(self, query: str, **params: Any) -> list[Any]:
         bind = self.insp.bind
@@ -75,6 +76,12 @@ class Catalog:
         if self.d.EXTENSION_TABLES_SQL:
             owned = self.sql(self.d.EXTENSION_TABLES_SQL)
             self.extension_tables = {(r["schema"], r["name"]): r["extension"] for r in owned}
+        if self.d.EXCLUSIONS_SQL:
+            found: dict[Key, set[str]] = defaultdict(set)
+            for r in self.sql(self.d.EXCLUSIONS_SQL):
+                for name in _OVERLAP.findall(r["definition"]):
+                    found[(r["schema"], r["name"])].add(self.d.stored_name(name))
+            self.disjoint = {k: tuple(sorted(v)) for k, v in found.items()}
         if self.d.CREATE_TEXT_SQL:
             self.written = {r["name"]: _read_create(r["sql"], self.d) for r in self.sql(self.d.CREATE_TEXT_SQL)}
 
@@ -166,6 +173,9 @@ class Catalog:
             if not any(c.get("name") == r["conname"] for c in out[key]):
                 out[key].append({"name": r["conname"], "sqltext": r["sqltext"]})
         return out, json_columns
+
+
+_OVERLAP = re.compile(r'("(?:[^"]|"")+"|[\w$]+)\s+WITH\s+&&')  # EXCLUDE USING gist (..., r WITH &&)
 
 
 def _read_create(sql: str, d: Dialect) -> Table | None:

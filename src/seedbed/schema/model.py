@@ -163,6 +163,9 @@ class Table:
     # MySQL partitions (not tables there), in declaration order; a RANGE partition's
     # lower bound is the previous partition's upper bound (MINVALUE for the first).
     partitions: tuple[PartitionBound, ...] = ()
+    # range columns an EXCLUDE constraint keeps from overlapping (``r WITH &&``): generated
+    # disjoint whatever the constraint's other columns are
+    disjoint: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -203,6 +206,9 @@ class Schema:
     tables: tuple[Table, ...]
     enums: tuple[EnumType, ...] = ()
     domains: tuple[Domain, ...] = ()
+    # What a reader could not read, and what that costs (a DDL statement it skipped):
+    # for the user's eyes, not part of the schema (two readers of one schema compare equal).
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def table(self, name: str) -> Table:
         for t in self.tables:

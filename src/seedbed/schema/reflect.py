@@ -119,7 +119,18 @@ class _Reflector:
             used |= {d.base.enum for d in domains.values()}
             enums = {k: v for k, v in enums.items() if k in used}
             domains = {k: d for k, d in domains.items() if k in self.used_domains}
+        # tables an extension or a virtual table owns are left out: say so, as the DDL reader does
+        notes = [
+            f"table {self.qualify(s if s != self.default else None, n)} is not planned: {owner} owns it"
+            for (s, n), owner in sorted(cat.extension_tables.items())
+            if (s or self.default) in wanted and owner != "virtual table"
+        ] + [
+            f"table {self.qualify(s if s != self.default else None, n)} is not planned: a virtual table"
+            for (s, n), owner in sorted(cat.extension_tables.items())
+            if owner == "virtual table"
+        ]
         return Schema(
+            warnings=tuple(notes),
             tables=tuple(sorted(out, key=lambda t: t.qualified)),
             enums=tuple(sorted(enums.values(), key=lambda e: e.name)),
             domains=tuple(sorted(domains.values(), key=lambda d: d.name)),
@@ -159,6 +170,10 @@ class _Reflector:
                     (replace(c, type=ColumnType("json", raw="JSON")) if c.name in json_columns[key] else c, d)
                     for c, d in models[key]
                 ]
+        for key, tcols in models.items():  # where the database keeps the CREATE text, its types are the truth
+            written = self.catalog.written.get(key[1])
+            if written is not None:
+                models[key] = [(_as_written(col, written), domain) for col, domain in tcols]
         out = []
         for key, tcols in models.items():
             table_schema = key[0] if key[0] != self.default else None
@@ -194,6 +209,7 @@ class _Reflector:
                     table_fks,
                     table_uniques,
                     table_checks,
+                    disjoint=self.catalog.disjoint.get(full, ()),
                     **self.partitioning(full, columns_, pk, models, table_parts.get(key[1])),
                 )
             )
@@ -369,3 +385,11 @@ def _types(t: ColumnType | None) -> Iterator[ColumnType]:
     while t is not None:
         yield t
         t = t.item
+
+
+def _as_written(col: Column, written: Table) -> Column:
+    """``col`` with the type, numbering and default its CREATE statement declares."""
+    if not written.has_column(col.name):
+        return col
+    w = written.column(col.name)
+    return replace(col, type=w.type, identity=w.identity, default=w.default)

@@ -12,7 +12,10 @@ Functions take a dialect object or its name (``"postgres"``).
 from __future__ import annotations
 
 import functools
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import sqlglot
@@ -71,15 +74,42 @@ def normalize_sql(sql: str | exp.Expr, dialect: str | Dialect) -> str:
         tree = sql.copy()
     else:
         try:
-            tree = sqlglot.parse_one(sql, read=read)
+            tree = parse_expression(sql, read)
         except SqlglotError:
             return " ".join(sql.split())  # not parseable: compare on collapsed whitespace
     tree = normalize_identifiers(tree, dialect=read)
     tree = _rewrite(tree)
+    tree = _unqualify_functions(tree, dialects.get(dialect).default_schema)
     _add_parens(tree)
     for ident in tree.find_all(exp.Identifier):
         ident.set("quoted", needs_quotes(ident.name))
     return _generate(tree, read)
+
+
+def parse_expression(sql: str, read: str) -> exp.Expr:
+    """``sql`` parsed as an expression. Text that begins like a statement (a column
+    named ``lock`` or ``set``: ``lock = 'X'``) would be a raw command: read it as what
+    ``SELECT`` would select."""
+    with quiet_sqlglot():
+        tree = sqlglot.parse_one(sql, read=read)
+        if isinstance(tree, exp.Command):
+            select = sqlglot.parse_one(f"SELECT {sql}", read=read)
+            if isinstance(select, exp.Select) and len(select.expressions) == 1:
+                tree = select.expressions[0]
+    return tree
+
+
+@contextmanager
+def quiet_sqlglot() -> Iterator[None]:
+    """sqlglot logs a warning for each statement it keeps as a raw Command; a pg_dump
+    file has dozens (SET, GRANT, ...) that seedbed ignores anyway."""
+    log = logging.getLogger("sqlglot")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def _generate(tree: exp.Expr, dialect: str) -> str:
@@ -88,7 +118,9 @@ def _generate(tree: exp.Expr, dialect: str) -> str:
     sqlglot prints ``NOT x IN (...)``, which a reader scanning for ``x IN (...)``
     (as ``planning.infer`` does) would take for an allow-list.
     """
-    return _generator(dialect)(dialect=SqlglotDialect.get_or_raise(dialect)).generate(tree, copy=False)
+    # comments are not part of the expression (SQLite reports a default without its /* ... */)
+    generator = _generator(dialect)(dialect=SqlglotDialect.get_or_raise(dialect), comments=False)
+    return generator.generate(tree, copy=False)
 
 
 @functools.cache
@@ -128,6 +160,77 @@ def normalize_default(sql: str | exp.Expr, dialect: str | Dialect) -> str | None
 
 
 _NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?([eE][-+]?\d+)?\s*")
+
+# PostgreSQL's spellings of a boolean literal (boolin), as TRUE / FALSE.
+_BOOLEAN_WORDS = {
+    **dict.fromkeys(("t", "true", "y", "yes", "on", "1"), "TRUE"),
+    **dict.fromkeys(("f", "false", "n", "no", "off", "0"), "FALSE"),
+}
+_BINARY_LENGTH = re.compile(r"^\s*BINARY\s*\(\s*(\d+)\s*\)\s*$", re.IGNORECASE)
+
+
+def converts_defaults(dialect: str | Dialect) -> bool:
+    """Whether the database stores a literal default converted to its column's type, and
+    reports it so (PostgreSQL, MySQL: ``INT DEFAULT '0'`` is ``0``). SQLite keeps the text
+    as written: its column types are only affinities, which is also why any INTEGER
+    PRIMARY KEY is its row id (the flag this is read from)."""
+    return not dialects.get(dialect).integer_pk_is_rowid
+
+
+def typed_default(default: exp.Expr, kind: str, raw: str, dialect: str | Dialect) -> exp.Expr:
+    """A string literal default as the database stores it in a column of ``kind``
+    (``raw``: the type as written): a number for a number column, TRUE / FALSE for a
+    boolean, a BINARY(n) value padded with zero bytes to n. Anything else as it is."""
+    if not (isinstance(default, exp.Literal) and default.is_string and converts_defaults(dialect)):
+        return default
+    text: str = default.this
+    numeric = kind in ("smallint", "int", "bigint", "numeric", "float")
+    if (numeric or (kind == "bool" and dialects.get(dialect).booleans_are_numbers)) and _NUMBER.fullmatch(text):
+        return exp.Literal.number(text.strip())
+    if kind == "bool" and text.strip().lower() in _BOOLEAN_WORDS:
+        return exp.Boolean(this=_BOOLEAN_WORDS[text.strip().lower()] == "TRUE")
+    m = _BINARY_LENGTH.match(raw)
+    if kind == "bytes" and m and len(text) < int(m.group(1)):
+        return exp.Literal.string(text + "\0" * (int(m.group(1)) - len(text)))
+    if kind == "bytes" and raw.strip().lower() == "bytea" and not text.startswith("\\x"):
+        return exp.Literal.string("\\x" + _bytea_escaped(text).hex())  # PostgreSQL prints bytea in hex
+    return default
+
+
+def _bytea_escaped(text: str) -> bytes:
+    """The bytes of a bytea literal in PostgreSQL's escape format (``\\\\`` and ``\\ooo``)."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        if text.startswith("\\\\", i):
+            out += b"\\"
+            i += 2
+        elif text[i] == "\\" and re.fullmatch(r"[0-7]{3}", text[i + 1 : i + 4]):
+            out.append(int(text[i + 1 : i + 4], 8))
+            i += 4
+        else:
+            out += text[i].encode()
+            i += 1
+    return bytes(out)
+
+
+def _unqualify_functions(tree: exp.Expr, default_schema: str | None) -> exp.Expr:
+    """``public.f()`` as ``f()``: a function of the default schema is found unqualified, and
+    the database prints it so (a dump qualifies every name: it runs with an empty path)."""
+    if default_schema is None:
+        return tree
+
+    def strip(node: exp.Expr) -> exp.Expr:
+        if (
+            isinstance(node, exp.Dot)
+            and isinstance(node.this, exp.Identifier)
+            and node.this.name == default_schema
+            and isinstance(node.expression, exp.Func)
+        ):
+            return node.expression.pop()  # detached: printed as a call, no longer a qualified name
+        return node
+
+    return tree.transform(strip, copy=False)
 
 
 def _rewrite(node: exp.Expr) -> exp.Expr:
@@ -261,7 +364,7 @@ def domain_check(sql: str | exp.Expr, column: str | None, dialect: str | Dialect
         tree = sql.copy()
     else:
         try:
-            tree = sqlglot.parse_one(sql, read=dialects.get(dialect).sqlglot)
+            tree = parse_expression(sql, dialects.get(dialect).sqlglot)
         except SqlglotError:
             text = re.sub(r"\bVALUE\b", quote(column, dialect) if column else "VALUE", sql, flags=re.I)
             return normalize_check(text, dialect)

@@ -33,8 +33,9 @@ _KIND_OF = _kinds(
     ("numeric", ("DECIMAL", "UDECIMAL", "BIGDECIMAL")),
     ("float", ("FLOAT", "DOUBLE", "UDOUBLE")),
     ("bool", ("BOOLEAN",)),
-    ("text", ("TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "NAME", "CITEXT")),
-    ("varchar", ("VARCHAR", "NVARCHAR")),
+    ("text", ("TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "CITEXT")),
+    # PostgreSQL's name (an identifier, up to 63 bytes) reads as VARCHAR through SQLAlchemy
+    ("varchar", ("VARCHAR", "NVARCHAR", "NAME")),
     ("char", ("CHAR", "NCHAR", "BPCHAR")),
     ("date", ("DATE", "DATE32")),
     ("timestamp", ("TIMESTAMP", "DATETIME", "DATETIME2", "DATETIME64", "SMALLDATETIME")),

@@ -94,7 +94,9 @@ class PostgresSink(DatabaseSink):
             if x
         )
         text = (diag.message_primary or str(orig)).splitlines()[0]
-        return orig.sqlstate, f"{text}{' [' + where + ']' if where else ''}"
+        # the offending row or key ("Failing row contains (...)", "Key (id)=(5) already exists")
+        detail = (diag.message_detail or "").splitlines()[0][:300] if diag.message_detail else ""
+        return orig.sqlstate, f"{text}{' [' + where + ']' if where else ''}{'; ' + detail if detail else ''}"
 
     def user_schemas(self) -> list[str] | None:
         names = sa.inspect(self.engine).get_schema_names()

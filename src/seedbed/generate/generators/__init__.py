@@ -11,6 +11,7 @@ from seedbed.generate.generators import (
     basic,
     documents,
     patterns,
+    places,
     refs,
     shapes,
     templates,
@@ -18,4 +19,15 @@ from seedbed.generate.generators import (
     textual,
 )
 
-__all__ = ["aggregate", "basic", "documents", "patterns", "refs", "shapes", "temporal", "templates", "textual"]
+__all__ = [
+    "aggregate",
+    "basic",
+    "documents",
+    "patterns",
+    "places",
+    "refs",
+    "shapes",
+    "temporal",
+    "templates",
+    "textual",
+]

@@ -44,7 +44,7 @@ def _text(values: np.ndarray) -> pa.Array:
 
 def _hex(values: np.ndarray, width: int, dashed: bool) -> pa.Array:
     """Zero-padded hexadecimal, as a uuid (8-4-4-4-12) when ``dashed``: ordered like the numbers."""
-    shift = 4 * width - 16  # spread over the whole width (a uuid's leading digits vary)
+    shift = 4 * width - 48  # spread over the whole width (bounds up to 2**48 keep their order)
     text = [format(int(v) << shift, f"0{width}x") for v in values]
     if dashed:
         text = [f"{t[:8]}-{t[8:12]}-{t[12:16]}-{t[16:20]}-{t[20:]}" for t in text]
@@ -52,12 +52,24 @@ def _hex(values: np.ndarray, width: int, dashed: bool) -> pa.Array:
 
 
 class Range(Gen):
-    def __init__(self, of: str, multi: bool, anchor_us: int):
-        self.of, self.multi, self.anchor_us = of, multi, anchor_us
+    def __init__(self, of: str, multi: bool, anchor_us: int, disjoint: bool = False):
+        self.of, self.multi, self.anchor_us, self.disjoint = of, multi, anchor_us, disjoint
+
+    def redrawable(self) -> bool:
+        return not self.disjoint
 
     def _bounds(self, f: Rows, key: rng.Key, start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """(lo, hi) per row, lo < hi; after ``start`` when given (the second range of a multirange)."""
-        if self.of in ("date", "timestamp", "timestamptz"):
+        """(lo, hi) per row, lo < hi; after ``start`` when given (the second range of a multirange).
+        ``disjoint``: row i's ranges lie in the i-th slot of a row of slots, so no two rows overlap
+        (an EXCLUDE constraint's ``WITH &&``)."""
+        if self.disjoint:
+            unit = DAY_US if self.of == "date" else (3_600_000_000 if self.of.startswith("timestamp") else 1)
+            slot = 4 if unit > 1 else 1_000  # a multirange's two ranges fit in one slot too
+            origin = self.anchor_us - 730 * DAY_US if unit > 1 else 0
+            first = origin + (f.idx + f.ctx.base(f.table)) * slot * unit
+            width = rng.between(f.u64, rng.mix(np.uint64(1), key), 1, slot // 2 - 1 if slot > 2 else 1) * unit
+            lo = first if start is None else start
+            return lo, lo + width
             unit = DAY_US if self.of == "date" else 3_600_000_000
             lo = self.anchor_us - 730 * DAY_US + rng.between(f.u64, key, 0, 700) * DAY_US
             width = rng.between(f.u64, rng.mix(np.uint64(1), key), 1, 60) * unit
@@ -100,11 +112,11 @@ def _range(arg: Any, info: BuildInfo) -> Gen:
     """``range: {of: int}``: ``[lo,hi)`` of int, bigint, numeric, date, timestamp or timestamptz;
     ``multi: true`` makes a multirange of two ranges."""
     opts = arg if isinstance(arg, dict) else {"of": arg}
-    require_keys(opts, {"of", "multi"}, info, "range")
+    require_keys(opts, {"of", "multi", "disjoint"}, info, "range")
     of = str(opts.get("of", "int"))
     if of not in _RANGE_OF:
         raise info.fail(f"range.of must be one of {', '.join(_RANGE_OF)}, not {of!r}")
-    return Range(of, bool(opts.get("multi", False)), info.anchor_us)
+    return Range(of, bool(opts.get("multi", False)), info.anchor_us, bool(opts.get("disjoint", False)))
 
 
 def _coords(f: Rows, key: np.uint64, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,9 +1,11 @@
 """DDL files: read into the schema model, and rewritten for the target database.
 
 - ``statements.py``: a file split into statements the way its client would run them;
+- ``recover.py``: a CREATE TABLE sqlglot cannot parse, read again item by item;
 - ``clauses.py``: MySQL's ``PARTITION BY`` clause;
-- ``drafts.py``, ``tables.py``, ``build.py``, ``reader.py``: statements read into drafts,
-  then into a ``Schema`` named and inherited as the database would;
+- ``drafts.py``, ``tables.py``, ``commands.py``, ``build.py``, ``reader.py``: statements
+  read into drafts, then into a ``Schema`` named and inherited as the database would,
+  with a warning in ``Schema.warnings`` for each statement or part that could not be;
 - ``transpile.py``, ``write.py``: DDL for the target: the file's own statements made
   re-runnable, or CREATE statements written from the model for another database.
 """

@@ -27,6 +27,11 @@ class SchemaBuilder(TableStatements):
             if d.qualified in done:
                 return
             done.add(d.qualified)
+            parents = [self.tables[p] for p in d.inherits if p in self.tables]
+            for p in parents:
+                resolve(p)
+            if parents:
+                self.inherit_tables(d, parents)
             parent = self.tables.get(d.partition_of or "")
             if parent is None:
                 return
@@ -50,18 +55,33 @@ class SchemaBuilder(TableStatements):
         for draft in list(self.tables.values()):
             resolve(draft)
 
+    def inherit_tables(self, d: Draft, parents: list[Draft]) -> None:
+        """CREATE TABLE ... INHERITS (parents): the parents' CHECKs are the child's too
+        (under their names), except NO INHERIT ones; keys, unique constraints and
+        foreign keys are not inherited. (Columns are, when the child is created.)"""
+        for p in parents:
+            d.cons += [
+                replace(c) for c in p.cons if c.kind == "check" and c.inherit and not c.only and not has_like(d, c)
+            ]
+
     # result -------------------------------------------------------------------
     def schema(self) -> Schema:
         drafts = list(self.tables.values())
         self.d.name_constraints(drafts, self.domain_constraints)
-        if self.d.declarative_partitions:
+        if self.d.declarative_partitions or any(d.inherits for d in drafts):
             self.inherit()
             self.d.name_constraints(drafts, self.domain_constraints)  # what inherit() added
         tables = [self.table(d) for d in drafts]
+        for name, users in self.type_users.items():
+            self.warn(
+                f"type {name} is not read ({self.unread_types[name]}): its columns get a generator "
+                f"only from the plan ({', '.join(users)})"
+            )
         return Schema(
             tables=tuple(sorted(tables, key=lambda t: t.qualified)),
             enums=tuple(sorted(self.enums.values(), key=lambda e: e.name)),
             domains=tuple(sorted(self.domains.values(), key=lambda d: d.name)),
+            warnings=tuple(self.warnings),
         )
 
     def table(self, d: Draft) -> Table:
@@ -77,6 +97,10 @@ class SchemaBuilder(TableStatements):
                 uniques.append(Unique(c.columns, c.name, index=index))
             elif c.kind == "check" and c.expr is not None:
                 checks.append(Check(normalize_check(c.expr, self.d), c.name))
+            elif c.kind == "fk" and c.ref in self.skipped_tables:
+                self.warn(
+                    f"foreign key {d.qualified} ({', '.join(c.columns)}) -> {c.ref} left out: {c.ref} was not read"
+                )
             elif c.kind == "fk" and c.ref is not None:
                 ref_cols = c.ref_columns or self.primary_key_of(c.ref)
                 fks.append(ForeignKey(c.columns, c.ref, ref_cols, c.name, c.deferrable))
@@ -89,9 +113,13 @@ class SchemaBuilder(TableStatements):
             columns = [replace(col, nullable=False) if col.name in pk else col for col in columns]
         if self.d.integer_pk_is_rowid and len(pk) == 1:
             columns = [
-                replace(col, identity=True) if col.name == pk[0] and col.type.kind == "int" else col for col in columns
+                replace(col, identity=True) if col.name == pk[0] and col.name in d.declared_integer else col
+                for col in columns
             ]
-        return make_table(d.schema, d.name, columns, pk, fks, uniques, checks, **self.partitioning(d, columns, pk))
+        return make_table(
+            d.schema, d.name, columns, pk, fks, uniques, checks, disjoint=tuple(sorted(set(d.disjoint))),
+            **self.partitioning(d, columns, pk),
+        )  # fmt: skip
 
     def partitioning(self, d: Draft, columns: list[Column], pk: tuple[str, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}

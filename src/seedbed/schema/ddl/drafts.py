@@ -51,6 +51,7 @@ class Con:
     expr: exp.Expr | None = None
     column: str | None = None  # the column of a column-level constraint (MariaDB names checks so)
     only: bool = False  # ALTER TABLE ONLY: not added to the partitions
+    inherit: bool = True  # False: CHECK ... NO INHERIT, which INHERITS children do not get
 
 
 @dataclass
@@ -61,15 +62,18 @@ class Draft:
     cons: list[Con] = field(default_factory=list)
     identity_columns: set[str] = field(default_factory=set)  # GENERATED ... AS IDENTITY
     domains: dict[str, str] = field(default_factory=dict)  # column -> its domain
+    declared_integer: set[str] = field(default_factory=set)  # columns whose type is written INTEGER
     # PostgreSQL partitioning: of this table, and of its parent
     partition_kind: str | None = None
     partition_key: list[exp.Expr] = field(default_factory=list)
     partition_of: str | None = None
     bound: exp.Expr | None = None
     inherits_columns: bool = False  # CREATE TABLE ... PARTITION OF: the parent's columns
+    inherits: list[str] = field(default_factory=list)  # CREATE TABLE ... INHERITS (parents)
     column_options: list[exp.ColumnDef] = field(default_factory=list)  # PARTITION OF (c DEFAULT 1)
     mysql_partitioning: MySQLPartitioning | None = None
     expression_uniques: list[Unique] = field(default_factory=list)  # CREATE UNIQUE INDEX ON t (lower(x))
+    disjoint: list[str] = field(default_factory=list)  # EXCLUDE ... (r WITH &&): ranges that must not overlap
 
     @property
     def qualified(self) -> str:
@@ -98,6 +102,18 @@ class ReaderState:
         self.domain_constraints: dict[str | None, set[str]] = {}  # names used, per schema
         self.tables: dict[str, Draft] = {}
         self.unicode: dict[str, str] = {}  # the current statement's non-ASCII names
+        self.types: dict[str, str] = {}  # the current statement's columns whose type TEXT stands for -> that type
+        self.no_inherit: set[int] = set()  # the current statement's NO INHERIT items
+        self.parsed = ""  # the text the current statement's tree was parsed from
+        self.number, self.label = 0, ""  # the current statement's number, and how warnings name it
+        self.warnings: list[str] = []
+        self.skipped_tables: set[str] = set()  # tables whose CREATE could not be read
+        self.unread_types: dict[str, str] = {}  # types not modelled -> what they are
+        self.type_users: dict[str, list[str]] = {}  # such a type -> the columns of that type
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     # names ----------------------------------------------------------------
     def ident(self, node: exp.Expr | str | None) -> str:

@@ -5,6 +5,17 @@ so it mimics what the database does on the way: PostgreSQL folds unquoted names 
 lower case and names unnamed constraints (``users_pkey``, ``t_col_fkey``, ...);
 primary-key columns are NOT NULL (except on SQLite); serial and identity columns are
 numbered by the database. What differs per database is asked of its dialect.
+
+A file is read as far as it can be: a statement that cannot be read costs what it
+would have created, never the rest of the file. A CREATE TABLE sqlglot cannot parse
+is read again item by item (``recover.py``); what is still left out, and what that
+costs (a table not planned, columns of a type with no generator), is said in
+``Schema.warnings``.
+
+SQLite's virtual tables (``CREATE VIRTUAL TABLE ... USING fts5``) are not tables of
+the model: their module keeps the rows in shadow tables of its own, which must
+never be written directly; an FTS table does accept INSERT, but not the
+``ON CONFLICT`` a rerun needs, nor an index. They are left out with a warning.
 """
 
 from __future__ import annotations
@@ -13,190 +24,137 @@ import re
 from dataclasses import replace
 
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from seedbed import dialects
 from seedbed.dialects import Dialect
-from seedbed.errors import SchemaError
-from seedbed.schema.ddl.build import SchemaBuilder
 from seedbed.schema.ddl.clauses import read_partitioning
+from seedbed.schema.ddl.commands import QNAME, Commands
 from seedbed.schema.ddl.drafts import Draft
-from seedbed.schema.ddl.statements import parse_statements, protect
-from seedbed.schema.model import Check, Domain, Schema
-from seedbed.schema.partitions import parse_pg_bound
-from seedbed.schema.sqlnorm import domain_check, normalize_default
-from seedbed.schema.types import map_type, udt_name
+from seedbed.schema.ddl.statements import Statement, parse_statements, protect
+from seedbed.schema.ddl.tables import VIRTUAL_TABLE
+from seedbed.schema.model import Schema
+from seedbed.schema.sqlnorm import normalize_default
 
-_NAME = r'(?:"(?:[^"]|"")+"|`[^`]+`|[\w$]+)'
-_QNAME = rf"{_NAME}(?:\s*\.\s*{_NAME})?"
-_ENUM_COMMAND = re.compile(
-    rf"^\s*CREATE\s+TYPE\s+(?P<name>{_QNAME})"
-    r"\s+AS\s+ENUM\s*\((?P<values>.*)\)\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_DOMAIN_COMMAND = re.compile(
-    rf"^\s*CREATE\s+DOMAIN\s+(?P<name>{_QNAME})\s+(?:AS\s+)?(?P<rest>.*?)\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_ATTACH_COMMAND = re.compile(  # ALTER TABLE parent ATTACH PARTITION child FOR VALUES ... | DEFAULT
-    rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<parent>{_QNAME})\s+"
-    rf"ATTACH\s+PARTITION\s+(?P<child>{_QNAME})\s+(?P<bound>FOR\s+VALUES\b.*|DEFAULT)\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_ALTER_TABLE = re.compile(
-    rf"^\s*ALTER\s+(?:(?:ONLINE|IGNORE)\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?"
-    rf"(?P<table>{_QNAME})",
-    re.IGNORECASE,
-)
 _ONLY = re.compile(r"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?ONLY\b", re.IGNORECASE)
-_IDENTITY_COMMAND = re.compile(  # pg_dump: ALTER TABLE t ALTER COLUMN c ADD GENERATED ... IDENTITY
-    r"^\s*ALTER\s+TABLE\s+(?:ONLY\s+)?(?P<table>\S+)\s+ALTER\s+(?:COLUMN\s+)?(?P<column>\S+)"
-    r"\s+ADD\s+GENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b",
-    re.IGNORECASE,
+# What a statement that cannot be read would have made, for the warning.
+_CREATES_TABLE = re.compile(
+    rf"^\s*CREATE\s+(?:\w+\s+){{0,2}}TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>{QNAME})", re.IGNORECASE
 )
-_STRING = re.compile(r"'((?:[^']|'')*)'")
+_CREATES_INDEX = re.compile(rf"^\s*CREATE\s+UNIQUE\s+INDEX\b.*?\bON\s+(?:ONLY\s+)?(?P<name>{QNAME})", re.I | re.S)
+_VIRTUAL = re.compile(r"^\s*CREATE\s+VIRTUAL\s+TABLE\b", re.IGNORECASE)
+_ALTERS_TABLE = re.compile(rf"^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>{QNAME})", re.IGNORECASE)
 
 
-class Reader(SchemaBuilder):
+class Reader(Commands):
     """Statement by statement, what a DDL file creates."""
 
-    # statements -------------------------------------------------------------
-    def statement(self, text: str, tree: exp.Expr | None) -> None:
-        if tree is None:
-            source, self.unicode = protect(text, self.d)
-        else:
-            source, self.unicode = tree.meta.get("source", text), tree.meta.get("unicode", {})
-        if tree is None or isinstance(tree, exp.Command):
+    def read(self, st: Statement) -> None:
+        self.number, self.label = st.number, st.label
+        if st.tree is None:
+            source, self.unicode = protect(st.text, self.d)
+            self.types, self.no_inherit = {}, set()
+            if not self.command(source, None) and st.error:
+                self.skipped(st, source)
+            return
+        if st.notes:
+            self.warn(f"{st.label}: read in part: {'; '.join(st.notes)}")
+        self.statement(st.text, st.tree)
+
+    def statement(self, text: str, tree: exp.Expr) -> None:
+        source, self.unicode = tree.meta.get("source", text), tree.meta.get("unicode", {})
+        self.types, self.no_inherit = tree.meta.get("types", {}), tree.meta.get("no_inherit", set())
+        self.parsed = tree.meta.get("parsed", source)
+        if isinstance(tree, exp.Command):
             self.command(source, tree)
-            return
-        if isinstance(tree, exp.Create):
-            kind = (tree.args.get("kind") or "").upper()
-            if (
-                kind == "TYPE"
-                and isinstance(tree.expression, exp.DataType)
-                and tree.expression.this == exp.DataType.Type.ENUM
-            ):
-                values = tuple(lit.this for lit in tree.expression.expressions)
-                self.add_enum(self.qualified(tree.this), values)
-            elif kind == "TABLE":
-                self.create(tree)
-            elif kind == "INDEX" and tree.args.get("unique"):
-                self.unique_index(tree.this, only=tree.meta.get("only", False))
+        elif isinstance(tree, exp.Create):
+            self.create_statement(tree)
         elif isinstance(tree, exp.Alter) and (tree.args.get("kind") or "").upper() == "TABLE":
-            draft = self.draft(tree.this)
-            if draft is None:
-                return
-            only = bool(_ONLY.match(text))
-            for action in tree.args.get("actions") or []:
-                if isinstance(action, exp.AddConstraint):
-                    for con in action.expressions:
-                        self.table_constraint(draft, con, only=only)
-                elif isinstance(action, exp.AlterColumn) and action.args.get("default") is not None:
-                    # pg_dump gives serial columns their nextval() default this way
-                    default = normalize_default(action.args["default"], self.d)
-                    serial = "NEXTVAL(" in (default or "").upper()
-                    self.alter_column(
-                        draft, self.ident(action.this), identity=serial, default=None if serial else default
-                    )
-            if tree.meta.get("partitioning"):
-                draft.mysql_partitioning = read_partitioning(tree.meta["partitioning"])
+            self.alter(tree, only=bool(_ONLY.match(text)))
 
-    def command(self, source: str, tree: exp.Expr | None) -> None:
-        """Statements sqlglot keeps as raw Commands (or cannot parse): regexes."""
-        m = _ENUM_COMMAND.match(source)
-        if m:  # an older sqlglot leaves CREATE TYPE ... AS ENUM a Command
-            values = tuple(v.replace("''", "'") for v in _STRING.findall(m["values"]))
-            self.add_enum(self.qualified(self.parse_name(m["name"])), values)
+    def create_statement(self, tree: exp.Create) -> None:
+        kind = (tree.args.get("kind") or "").upper()
+        if (
+            kind == "TYPE"
+            and isinstance(tree.expression, exp.DataType)
+            and tree.expression.this == exp.DataType.Type.ENUM
+        ):
+            values = tuple(lit.this for lit in tree.expression.expressions)
+            self.add_enum(self.qualified(tree.this), values)
+        elif kind == "TYPE" and isinstance(tree.this, exp.Table):
+            self.unread_type(self.qualified(tree.this), "a composite type")
+        elif kind == "TABLE":
+            self.create(tree)
+        elif kind == "INDEX" and tree.args.get("unique"):
+            self.unique_index(tree.this, only=tree.meta.get("only", False))
+
+    def alter(self, tree: exp.Alter, *, only: bool) -> None:
+        draft = self.draft(tree.this)
+        if draft is None:
             return
-        m = _IDENTITY_COMMAND.match(source)
+        for action in tree.args.get("actions") or []:
+            if isinstance(action, exp.AddConstraint):
+                for con in action.expressions:
+                    before = len(draft.cons)
+                    self.table_constraint(draft, con, only=only)
+                    for added in draft.cons[before:]:
+                        added.inherit = not self.no_inherit
+            elif isinstance(action, exp.ColumnDef):  # ADD [COLUMN]
+                if not (action.args.get("exists") and any(c.name == self.ident(action.this) for c in draft.columns)):
+                    self.column(draft, action)
+            elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
+                self.drop_columns(draft, [self.ident(c) for c in action.args.get("tables") or []])
+            elif isinstance(action, exp.AlterColumn):
+                self.alter_column_action(draft, action)
+        if tree.meta.get("partitioning"):
+            draft.mysql_partitioning = read_partitioning(tree.meta["partitioning"])
+
+    def alter_column_action(self, draft: Draft, action: exp.AlterColumn) -> None:
+        name = self.ident(action.this)
+        if action.args.get("default") is not None:
+            # pg_dump gives serial columns their nextval() default this way
+            default = action.args["default"]
+            serial = "NEXTVAL(" in (normalize_default(default, self.d) or "").upper()
+            self.alter_column(draft, name, identity=serial, default=None if serial else default)
+        elif action.args.get("allow_null") is not None:  # SET / DROP NOT NULL
+            nullable = bool(action.args["allow_null"])
+            draft.columns = [replace(c, nullable=nullable) if c.name == name else c for c in draft.columns]
+        elif action.args.get("drop"):  # DROP DEFAULT
+            draft.columns = [replace(c, default=None) if c.name == name else c for c in draft.columns]
+
+    def drop_columns(self, draft: Draft, names: list[str]) -> None:
+        draft.columns = [c for c in draft.columns if c.name not in names]
+        draft.cons = [c for c in draft.cons if not set(c.columns) & set(names) and c.column not in names]
+
+    # what could not be read ------------------------------------------------------------
+    def skipped(self, st: Statement, source: str) -> None:
+        """A statement seedbed needs that cannot be read: say what that costs."""
+        why = f"{st.label} cannot be read ({st.error})"
+        m = _CREATES_TABLE.match(source)
         if m:
-            column = self.parse(m["column"])
-            draft = self.draft(self.parse_name(m["table"]))
-            if draft is not None:
-                self.alter_column(draft, self.ident(column), identity=True)
-                draft.identity_columns.add(self.ident(column))
+            name = self.qualified(self.parse_name(m["name"]))
+            self.skipped_tables.add(name)
+            if _VIRTUAL.match(source):
+                self.warn(f"table {name} is not planned: {VIRTUAL_TABLE}")
+            else:
+                self.warn(f"{why}: table {name} is not planned, nor are foreign keys to it")
             return
-        m = _DOMAIN_COMMAND.match(source)
-        if m and self.d.domains:
-            self.create_domain(m["name"], m["rest"])
+        m = _CREATES_INDEX.match(source)
+        if m:
+            name = self.qualified(self.parse_name(m["name"]))
+            self.warn(f"{why}: a unique index of {name} is not known, so values of its columns may repeat")
             return
-        m = _ATTACH_COMMAND.match(source)
-        if m and self.d.declarative_partitions:
-            child = self.draft(self.parse_name(m["child"]))
-            if child is not None:
-                child.partition_of = self.qualified(self.parse_name(m["parent"]))
-                child.bound = self.parse_bound(m["bound"])
-            return
-        clause = tree.meta.get("partitioning") if tree is not None else None
-        m = _ALTER_TABLE.match(source)
-        if clause and m:  # MySQL: ALTER TABLE t PARTITION BY ...
-            draft = self.draft(self.parse_name(m["table"]))
-            if draft is not None:
-                draft.mysql_partitioning = read_partitioning(clause)
-
-    def parse_bound(self, text: str) -> exp.Expr:
-        try:
-            return parse_pg_bound(text)
-        except SqlglotError as err:
-            raise SchemaError(f"cannot read the partition bound {text[:80]!r}: {str(err).splitlines()[0]}") from None
-
-    def alter_column(self, draft: Draft, name: str, *, identity: bool, default: str | None = None) -> None:
-        for i, col in enumerate(draft.columns):
-            if col.name == name:
-                nullable = col.nullable and not (identity and not self.d.identity_nullable)
-                draft.columns[i] = replace(
-                    col, identity=col.identity or identity, default=None if identity else default, nullable=nullable
-                )
-                return
-        raise SchemaError(f"ALTER TABLE {draft.qualified}: no column {name!r}")
-
-    # domains --------------------------------------------------------------------
-    def create_domain(self, name_text: str, rest: str) -> None:
-        """CREATE DOMAIN name [AS] type [DEFAULT ...] [[CONSTRAINT c] NOT NULL | CHECK (...)]:
-        read as the column ``_v type ...`` of a table, which has the same grammar."""
-        name = self.qualified(self.parse_name(name_text))
-        try:
-            tree = self.parse(f"CREATE TABLE _d (_v {rest})")
-            coldef = tree.this.expressions[0]
-            dt = coldef.args["kind"]
-            assert isinstance(dt, exp.DataType)
-        except (SqlglotError, AttributeError, IndexError, KeyError, AssertionError):
-            raise SchemaError(
-                f"cannot read CREATE DOMAIN {name}", hint="create the schema in the database and let seedbed reflect it"
-            ) from None
-        base, _ = map_type(dt, self.d, self.enums, domains=self.domain_bases)
-        under = udt_name(dt, self.d) if dt.this == exp.DataType.Type.USERDEFINED else None
-        nullable, default, checks = True, None, []
-        for cc in coldef.constraints:
-            kind, cname = cc.args.get("kind"), self.ident(cc.this) or None
-            if isinstance(kind, exp.NotNullColumnConstraint):
-                nullable = bool(kind.args.get("allow_null"))
-            elif isinstance(kind, exp.DefaultColumnConstraint):
-                default = normalize_default(kind.this, self.d)
-            elif isinstance(kind, exp.CheckColumnConstraint):
-                checks.append((cname, kind.this))
-        schema, _, bare = name.rpartition(".")
-        used = self.domain_constraints.setdefault(schema or None, set())
-        used.update(c for c, _ in checks if c)
-        named = [
-            Check(domain_check(expr, None, self.d), cname or self.d.choose_name(bare, None, "check", used))
-            for cname, expr in checks
-        ]
-        if default is None and under in self.domains:
-            default = self.domains[under].default  # PostgreSQL copies the base domain's
-        self.domains[name] = Domain(
-            name, base, nullable, default, tuple(sorted(named, key=lambda c: (c.sql, c.name or "")))
-        )
-        self.domain_base[name] = under if under in self.domains else None
+        m = _ALTERS_TABLE.match(source)
+        target = f"table {self.qualified(self.parse_name(m['name']))}" if m else "the table"
+        self.warn(f"{why}: what it adds to {target} is not known, so generated rows may break it")
 
 
 def parse_ddl(text: str, dialect: str | Dialect) -> Schema:
     """The schema that ``text`` (CREATE TYPE/DOMAIN/TABLE/UNIQUE INDEX, ALTER TABLE ADD
-    CONSTRAINT / ATTACH PARTITION) creates; other statements and non-unique indexes
-    are ignored. ``dialect`` may be a flavour: ``mariadb`` reads executable comments
-    as MariaDB does."""
+    CONSTRAINT / ADD COLUMN / ATTACH PARTITION) creates; other statements and non-unique
+    indexes are ignored. ``dialect`` may be a flavour: ``mariadb`` reads executable
+    comments as MariaDB does. What could not be read is in ``Schema.warnings``."""
     d = dialects.get(dialect)
     reader = Reader(d)
-    for stmt, tree in parse_statements(text, d):
-        reader.statement(stmt, tree)
+    for st in parse_statements(text, d):
+        reader.read(st)
     return reader.schema()

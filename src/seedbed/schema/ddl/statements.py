@@ -6,10 +6,8 @@ they are read the way the server would run them before sqlglot sees a statement.
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
@@ -21,6 +19,8 @@ from seedbed import dialects
 from seedbed.dialects import Dialect
 from seedbed.errors import SchemaError
 from seedbed.schema.ddl.clauses import cut_partitioning
+from seedbed.schema.ddl.recover import recover_create_table
+from seedbed.schema.sqlnorm import quiet_sqlglot
 
 _CREATE_TABLE_OR_ALTER = re.compile(r"^\s*(CREATE\s+(\w+\s+){0,2}TABLE|ALTER\s+(?:(?:ONLINE|IGNORE)\s+)*TABLE)\b", re.I)
 _INDEX_ON_ONLY = re.compile(r"^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX\b.*?\bON)\s+ONLY\b", re.IGNORECASE | re.DOTALL)
@@ -201,68 +201,109 @@ def unprotect(text: str, mapping: dict[str, str], quote: str = "") -> str:
     return text
 
 
-# Statements parse_ddl reads: failing to parse one of these is an error, not a skip.
+# Statements parse_ddl reads: failing to parse one of these costs something (a table,
+# a key), so it is mended if it can be (``recover.py``) and reported if not.
 _WANTED = re.compile(
     r"^\s*(CREATE\s+(UNIQUE\s+INDEX|(\w+\s+){0,2}TABLE)\b"
-    r"|ALTER\s+TABLE\b.*\bADD\s+(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|CHECK)\b)",
+    r"|ALTER\s+TABLE\b.*\bADD\s+(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|CHECK|COLUMN)\b)",
     re.IGNORECASE | re.DOTALL,
 )
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b", re.IGNORECASE)
 
 
-def parse_statements(text: str, d: Dialect) -> list[tuple[str, exp.Expr | None]]:
-    """(text, tree) per statement; tree None for statements seedbed does not read.
+@dataclass
+class Statement:
+    """One statement of a file: its text, its tree (None: not read), and what reading
+    it cost (``error``: sqlglot could not parse it; ``notes``: parts left out)."""
 
-    A statement sqlglot cannot parse is an error only if it is one we need
-    (CREATE TABLE, CREATE UNIQUE INDEX, ALTER TABLE ... ADD constraint); anything
+    number: int
+    text: str
+    tree: exp.Expr | None
+    error: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How a warning names the statement: its number and first line."""
+        first = self.text.strip().splitlines()[0] if self.text.strip() else ""
+        return f"statement {self.number} ({first[:80]!r})"
+
+
+def parse_statements(text: str, d: Dialect) -> list[Statement]:
+    """Each statement parsed; tree None for statements seedbed does not read.
+
+    A statement sqlglot cannot parse is worth a second try only if it is one we
+    need (CREATE TABLE, CREATE UNIQUE INDEX, ALTER TABLE ... ADD): a CREATE TABLE
+    is read again item by item, and what still fails keeps its ``error``. Anything
     else (functions, grants, SET ...) is skipped, and CREATE TYPE ... AS ENUM,
     CREATE DOMAIN and ATTACH PARTITION have regex fallbacks. A MySQL partitioning
     clause is cut off before parsing (sqlglot reads only some of its forms) and kept
     in ``tree.meta["partitioning"]``.
     """
-    out: list[tuple[str, exp.Expr | None]] = []
-    for n, stmt in enumerate(split_statements(text, d), 1):
-        source, mapping = protect(stmt, d)
-        clause = None
-        if d.partition_clause and _CREATE_TABLE_OR_ALTER.match(source):
-            source, clause = cut_partitioning(source)
-        elif d.declarative_partitions and re.search(r"\bPARTITION\s+OF\b", source, re.I):
-            source = _WITH_OPTIONS.sub("", source)  # col WITH OPTIONS DEFAULT 0 == col DEFAULT 0
-        only = 0
-        if d.declarative_partitions:  # pg_dump: CREATE INDEX ... ON ONLY parent (not its partitions)
-            source, only = _INDEX_ON_ONLY.subn(r"\1", source, count=1)
-        try:
-            with quiet_sqlglot():
-                tree = sqlglot.parse_one(source, read=d.sqlglot)
-        except SqlglotError as err:
-            if clause is not None and source.lstrip()[:5].upper() == "ALTER":
-                tree = exp.Command(this="ALTER", expression=exp.Literal.string(source))
-            elif _WANTED.match(source):
-                first_line = stmt.strip().splitlines()[0][:80]
-                raise SchemaError(
-                    f"cannot parse DDL statement {n} ({first_line!r}): {str(err).splitlines()[0]}",
-                    hint="simplify the statement, or create the schema in the database and let seedbed reflect it",
-                ) from None
-            else:
-                tree = None
-        if tree is not None:
-            tree = restore(tree, mapping)
-            tree.meta["source"] = source
-            tree.meta["unicode"] = mapping
-            tree.meta["only"] = bool(only)
-            if clause is not None:
-                tree.meta["partitioning"] = unprotect(clause, mapping, d.quote_char)
-        out.append((stmt, tree))
-    return out
+    return [parse_statement(n, stmt, d) for n, stmt in enumerate(split_statements(text, d), 1)]
 
 
-@contextmanager
-def quiet_sqlglot() -> Iterator[None]:
-    """sqlglot logs a warning for each statement it keeps as a raw Command; a pg_dump
-    file has dozens (SET, GRANT, ...) that seedbed ignores anyway."""
-    log = logging.getLogger("sqlglot")
-    level = log.level
-    log.setLevel(logging.ERROR)
+def parse_statement(n: int, stmt: str, d: Dialect) -> Statement:
+    source, mapping = protect(stmt, d)
+    clause = None
+    if d.partition_clause and _CREATE_TABLE_OR_ALTER.match(source):
+        source, clause = cut_partitioning(source)
+    elif d.declarative_partitions and re.search(r"\bPARTITION\s+OF\b", source, re.I):
+        source = _WITH_OPTIONS.sub("", source)  # col WITH OPTIONS DEFAULT 0 == col DEFAULT 0
+    only = 0
+    if d.declarative_partitions:  # pg_dump: CREATE INDEX ... ON ONLY parent (not its partitions)
+        source, only = _INDEX_ON_ONLY.subn(r"\1", source, count=1)
+    no_inherit: set[int] = set()
+    if _CREATE_TABLE_OR_ALTER.match(source):
+        source, no_inherit = cut_no_inherit(source)
+    tree: exp.Expr | None
+    error, notes, types, parsed = "", [], {}, source
     try:
-        yield
-    finally:
-        log.setLevel(level)
+        with quiet_sqlglot():
+            tree = sqlglot.parse_one(source, read=d.sqlglot)
+    except SqlglotError as err:
+        tree = None
+        if clause is not None and source.lstrip()[:5].upper() == "ALTER":
+            tree = exp.Command(this="ALTER", expression=exp.Literal.string(source))
+        elif _WANTED.match(source):
+            error = str(err).splitlines()[0]
+            if _CREATE_TABLE.match(source):
+                with quiet_sqlglot():
+                    mended = recover_create_table(source, d)
+                if mended is not None:
+                    tree, notes, types, parsed = mended.tree, mended.notes, mended.types, mended.text
+    if tree is not None:
+        tree = restore(tree, mapping)
+        # parsed: the text the tree's positions point into (a mended statement's own)
+        tree.meta.update(source=source, parsed=parsed, unicode=mapping, only=bool(only))
+        tree.meta.update(types=types, no_inherit=no_inherit)
+        if clause is not None:
+            tree.meta["partitioning"] = unprotect(clause, mapping, d.quote_char)
+        error = ""
+    return Statement(n, stmt, tree, error, tuple(notes))
+
+
+_NO_INHERIT = re.compile(r"\bNO\s+INHERIT\b", re.IGNORECASE)
+
+
+def cut_no_inherit(source: str) -> tuple[str, set[int]]:
+    """PostgreSQL's ``CHECK (...) NO INHERIT`` (a check the table's children do not get),
+    which sqlglot has no grammar for: cut out, and the items of the column list (or the
+    ALTER TABLE's constraint: item 0) that said it."""
+    if not _NO_INHERIT.search(source):
+        return source, set()
+    items: set[int] = set()
+    out, last, depth, item = [], 0, 0, 0
+    for m in re.finditer(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[(),]|\bNO\s+INHERIT\b", source, re.I | re.S):
+        token = m.group(0)
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth -= 1
+        elif token == "," and depth == 1:
+            item += 1
+        elif token[:1] not in "'\"" and token.upper().startswith("NO"):
+            out.append(source[last : m.start()])
+            last = m.end()
+            items.add(item)
+    return "".join(out) + source[last:], items

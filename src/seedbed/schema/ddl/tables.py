@@ -10,10 +10,15 @@ from sqlglot import exp
 from seedbed.errors import SchemaError
 from seedbed.schema.ddl.clauses import read_partitioning
 from seedbed.schema.ddl.drafts import Con, Draft, ReaderState, expression_columns
-from seedbed.schema.model import Column, ColumnType, Unique
+from seedbed.schema.ddl.recover import AFTER_TYPE
+from seedbed.schema.model import Column, ColumnType, EnumType, Unique
 from seedbed.schema.partitions import pg_partition_spec
-from seedbed.schema.sqlnorm import normalize_default, normalize_sql
-from seedbed.schema.types import is_serial, map_type
+from seedbed.schema.sqlnorm import normalize_default, normalize_sql, typed_default
+from seedbed.schema.types import is_serial, map_type, parse_type, udt_name
+
+_INTEGER_WRITTEN = re.compile(r"\s+INTEGER\s*(?:[,)]|$|(?:" + "|".join(sorted(AFTER_TYPE)) + r")\b)", re.I)
+# Why a virtual table is left out (see reader.py).
+VIRTUAL_TABLE = "a virtual table, whose module keeps its rows (in shadow tables that must not be written)"
 
 
 class TableStatements(ReaderState):
@@ -25,28 +30,66 @@ class TableStatements(ReaderState):
         if any(isinstance(p, exp.TemporaryProperty) for p in props):
             return  # gone with the session: never in the database
         of = next((p for p in props if isinstance(p, exp.PartitionedOfProperty)), None)
-        if isinstance(tree.this, exp.Schema):
+        if any(isinstance(p, exp.VirtualProperty) for p in props):
+            self.not_a_table(tree, VIRTUAL_TABLE)
+            return
+        like = isinstance(tree.this, exp.Schema) and any(isinstance(i, exp.LikeProperty) for i in tree.this.expressions)
+        if isinstance(tree.this, exp.Schema) and not like:
             draft = self.create_table(tree.this)
         elif of is not None and isinstance(tree.this, exp.Table):
             draft = self.create_partition(tree.this, of)
         else:
-            return  # CREATE TABLE ... AS / LIKE: not read
+            self.not_a_table(tree, "its columns come from a query or another table (AS / LIKE), which is not read")
+            return
         for prop in props:
             if isinstance(prop, exp.PartitionedByProperty) and self.d.declarative_partitions:
                 draft.partition_kind, draft.partition_key = pg_partition_spec(prop)
+            elif isinstance(prop, exp.InheritsProperty):
+                draft.inherits = [self.qualified(t) for t in prop.expressions if isinstance(t, exp.Table)]
+                self.inherit_columns(draft)
         if tree.meta.get("partitioning"):
             draft.mysql_partitioning = read_partitioning(tree.meta["partitioning"])
+
+    def not_a_table(self, tree: exp.Create, why: str) -> None:
+        table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        if isinstance(table, exp.Table):
+            name = self.qualified(table)
+            self.skipped_tables.add(name)
+            self.warn(f"table {name} is not planned: {why}")
 
     def create_table(self, node: exp.Schema) -> Draft:
         schema, name = self.table_name(node.this)
         draft = Draft(schema, name)
         self.tables[draft.qualified] = draft
-        for item in node.expressions:
+        for i, item in enumerate(node.expressions):
+            before = len(draft.cons)
             if isinstance(item, exp.ColumnDef):
                 self.column(draft, item)
+            elif isinstance(item, exp.Identifier):  # SQLite: a column with neither type nor constraint
+                self.column(draft, exp.ColumnDef(this=item))
             else:
                 self.table_constraint(draft, item)
+            if i in self.no_inherit:
+                for con in draft.cons[before:]:
+                    con.inherit = False
         return draft
+
+    def inherit_columns(self, d: Draft) -> None:
+        """CREATE TABLE ... INHERITS (parents): the parents' columns as they are now come
+        first (one per name, NOT NULL if any says so, the child's own default first),
+        then the child's own."""
+        own = {c.name: c for c in d.columns}
+        columns: dict[str, Column] = {}
+        for p in (self.tables[name] for name in d.inherits if name in self.tables):
+            for c in p.columns:
+                was = columns.get(c.name)
+                columns[c.name] = c if was is None else replace(was, nullable=was.nullable and c.nullable)
+            d.domains = {**p.domains, **d.domains}
+        for name, c in columns.items():
+            local = own.pop(name, None)
+            if local is not None:
+                columns[name] = replace(c, nullable=c.nullable and local.nullable, default=local.default or c.default)
+        d.columns = [*columns.values(), *(c for c in d.columns if c.name in own)]
 
     def create_partition(self, table: exp.Table, of: exp.PartitionedOfProperty) -> Draft:
         """CREATE TABLE child PARTITION OF parent [(options)] FOR VALUES ...: the columns
@@ -72,7 +115,7 @@ class TableStatements(ReaderState):
         enum_name = f"{draft.qualified}_{name}"
         domain = self.column_domain(dt)
         if isinstance(dt, exp.DataType):
-            ctype, inline = map_type(dt, self.d, self.enums, enum_name, domains=self.domain_bases)
+            ctype, inline = self.column_type(dt, enum_name, draft, name)
             identity = is_serial(dt)
         else:  # SQLite allows a column without a type
             ctype, inline, identity = ColumnType("other"), None, False
@@ -86,7 +129,7 @@ class TableStatements(ReaderState):
             elif self.column_constraint(draft, name, kind, cname):
                 pass
             elif isinstance(kind, exp.DefaultColumnConstraint):
-                default = normalize_default(kind.this, self.d)
+                default = normalize_default(typed_default(kind.this, ctype.kind, ctype.raw, self.d), self.d)
             elif isinstance(kind, exp.ComputedColumnConstraint):
                 generated = normalize_sql(kind.this, self.d)
             elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
@@ -108,7 +151,39 @@ class TableStatements(ReaderState):
         if identity:
             default = None
             nullable = nullable and self.d.identity_nullable
+        if self.d.integer_pk_is_rowid and self.written_integer(node):
+            draft.declared_integer.add(name)
         draft.columns.append(Column(name, ctype, nullable, default, identity, generated))
+
+    def written_integer(self, node: exp.ColumnDef) -> bool:
+        """Whether the column's type is written ``INTEGER`` exactly: only then is a
+        one-column primary key SQLite's row id (not ``INT``, nor ``INTEGER UNSIGNED``,
+        which sqlglot reads as the same type)."""
+        end = node.this.meta.get("end")
+        if end is None:
+            return False
+        return bool(_INTEGER_WRITTEN.match(self.parsed, end + 1))
+
+    def column_type(
+        self, dt: exp.DataType, enum_name: str, draft: Draft, column: str
+    ) -> tuple[ColumnType, EnumType | None]:
+        """A column's type; one the statement had to spell with a placeholder is read
+        from its text, and one of a type that is not modelled is noted for the warning."""
+        raw = self.types.get(column)
+        if raw is not None:  # what the placeholder stands for: read alone, or kept by its name
+            dt = parse_type(raw, self.d) or exp.DataType(this=exp.DataType.Type.USERDEFINED, kind=raw)
+        if dt.this == exp.DataType.Type.USERDEFINED and udt_name(dt, self.d) in self.unread_types:
+            self.type_users.setdefault(udt_name(dt, self.d), []).append(f"{draft.qualified}.{column}")
+        return map_type(dt, self.d, self.enums, enum_name, raw=raw or self.spelling(dt), domains=self.domain_bases)
+
+    def spelling(self, dt: exp.DataType) -> str:
+        """The type as the database would name it. sqlglot writes SQLite's affinities
+        (SMALLINT and BIGINT as INTEGER, VARCHAR(40) as TEXT(40)), which would lose
+        what the planner reads from the name (an integer's width, a binary's length):
+        where the dialect's spelling names another type, the generic one is kept."""
+        spelled = dt.sql(dialect=self.d.sqlglot)
+        back = parse_type(spelled, self.d)
+        return spelled if back is not None and back.this == dt.this else dt.sql()
 
     def column_options(self, draft: Draft, node: exp.ColumnDef) -> None:
         """``PARTITION OF parent (col [WITH OPTIONS] DEFAULT ... NOT NULL CHECK ...)``."""
@@ -121,7 +196,8 @@ class TableStatements(ReaderState):
                 if isinstance(kind, exp.NotNullColumnConstraint) and not kind.args.get("allow_null"):
                     col = replace(col, nullable=False)
                 elif isinstance(kind, exp.DefaultColumnConstraint):
-                    col = replace(col, default=normalize_default(kind.this, self.d))
+                    default = typed_default(kind.this, col.type.kind, col.type.raw, self.d)
+                    col = replace(col, default=normalize_default(default, self.d))
                 else:
                     self.column_constraint(draft, name, kind, cname)
             draft.columns[i] = col
@@ -176,6 +252,13 @@ class TableStatements(ReaderState):
                 draft.cons.append(Con("unique", self.names(cols.expressions), name))
         elif isinstance(node, exp.CheckColumnConstraint):
             draft.cons.append(Con("check", name=name, expr=node.this))
+        elif isinstance(node, exp.ExcludeColumnConstraint):
+            params = node.this
+            for item in params.args.get("columns") or [] if isinstance(params, exp.IndexParameters) else []:
+                target = item.this.this if isinstance(item.this, exp.Ordered) else item.this
+                op = item.args.get("op")
+                if isinstance(target, exp.Column) and op is not None and op.name == "&&":
+                    draft.disjoint.append(self.ident(target.this))
         elif isinstance(node, exp.IndexColumnConstraint) and self.d.keys_take_names:
             # KEY name (cols): not a rule, but its name is taken when the rest are named
             draft.cons.append(Con("key", self.names(node.expressions), self.ident(node.this) or None))

@@ -72,8 +72,9 @@ def transpile_ddl(text: str, read: str | Dialect, write: str | Dialect) -> list[
         return out
     reader = Reader(r)
     indexes = []
-    for stmt, tree in parse_statements(text, r):
-        reader.statement(stmt, tree)
+    for st in parse_statements(text, r):
+        reader.read(st)
+        tree = st.tree
         if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "INDEX":
             table = reader.qualified(tree.this.args["table"])
             params = tree.this.args.get("params")
