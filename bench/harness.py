@@ -26,7 +26,7 @@ from bench.dbs import PREFIX, MariaDB, Postgres, SQLite, TableCsv, check_counts,
 from bench.proc import BenchError, Run, Runner
 from bench.report import Figure, table
 
-SECTIONS = ("pg", "mysql", "sqlite", "faker", "gen", "rss", "rerun")
+SECTIONS = ("pg", "mysql", "sqlite", "faker", "gen", "rss", "rerun", "purge")
 RECIPE = "scale-seed"
 
 
@@ -360,6 +360,29 @@ class Bench:
             f"rerun {again.wall:.2f}s (inserted {again.extra.get('inserted', '?')} rows) / first run {first.wall:.2f}s"
         )
 
+    def purge(self) -> None:
+        """Purge of S1 right after its seed: every row of the seed deleted, in the time the seed took at most."""
+        scale = self.a.scale
+        fig = self.fig("purge", f"purge / seed of S1 (PostgreSQL, scale {scale:g})", 1.0)
+        self.check("pg")
+        meta = self.meta(scale)
+        db = self.pg.create(self.name("purge"))
+        try:
+            self.pg.settle()
+            seeded = self.run_seed(f"seedbed seed pg {scale:g} (to purge)", self.pg.db_url(db), scale)
+            check_counts("seedbed seed (PostgreSQL)", self.pg.counts(db, list(meta.counts)), meta.counts)
+            self.pg.settle()
+            cmd = self.seedbed + ["purge", "--recipe", RECIPE, "--db", self.pg.db_url(db), "--seed", str(self.a.seed)]
+            purged = self.runner.run(f"seedbed purge pg {scale:g}", cmd, timeout=self.timeout(scale), cwd=self.work)
+            left = sum(self.pg.counts(db, list(meta.counts)).values())
+            if left:
+                raise BenchError(f"purge left {left} rows of the seed")
+        finally:
+            self.pg.drop(db)
+        fig.measured = purged.wall / seeded.wall
+        fig.parts = {"seed_s": round(seeded.wall, 3), "purge_s": round(purged.wall, 3)}
+        fig.detail = f"purge {purged.wall:.2f}s / seed {seeded.wall:.2f}s"
+
     def faker(self) -> None:
         fs = self.faker_scale
         fig = self.fig("faker", f"seedbed rows/s / Faker-per-row seeder rows/s (scale {fs:g}, PostgreSQL)", 50, op=">=")
@@ -533,6 +556,8 @@ class Bench:
             plan.append(("S1 into PostgreSQL vs psql \\copy", lambda: self.s1("pg"), "pg_s1"))
         if "rerun" in sel:
             plan.append(("rerun of a completed run (PostgreSQL)", self.rerun, "rerun"))
+        if "purge" in sel:
+            plan.append(("purge of S1 (PostgreSQL)", self.purge, "purge"))
         if "mysql" in sel:
             plan.append(("S1 into MariaDB vs LOAD DATA LOCAL INFILE", lambda: self.s1("mysql"), "mysql_s1"))
         if "sqlite" in sel:
@@ -563,6 +588,7 @@ def _placeholder(fid: str, a) -> Figure:
         "faker": (f"seedbed rows/s / Faker-per-row seeder rows/s (scale {a.faker_scale or a.scale:g})", 50, ">=", "x"),
         "gen": ("generation to a null sink, values/s per core", 2e6, ">=", "values/s"),
         "rerun": ("rerun of a completed run / first run", 0.05, "<=", "x"),
+        "purge": ("purge / seed of S1 (PostgreSQL)", 1.0, "<=", "x"),
         "rss_1": ("peak RSS of seedbed seed at scale 1", 300, "<=", "MB"),
         "rss_big": (f"peak RSS of seedbed seed at scale {a.big_scale:g}", 300, "<=", "MB"),
         "scaling": (f"time at scale {a.big_scale:g} / time at scale 1", 1.1 * a.big_scale, "<=", "x"),
@@ -587,6 +613,7 @@ ORDER = [
     "rss_big",
     "scaling",
     "rerun",
+    "purge",
     "gen",
     "pg_rows_s",
     "faker_copy",

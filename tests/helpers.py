@@ -35,3 +35,63 @@ def digest(table: pa.Table) -> str:
         for b in combined.to_batches(max_chunksize=1 << 30):
             w.write_batch(b)
     return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+# -- a fresh database of each dialect ------------------------------------------------------
+
+DIALECTS = ["postgres", "mysql", "sqlite"]
+
+
+def dialect_params() -> list:
+    """The three dialects as parameters, marked with the server they need."""
+    import pytest
+
+    return [pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("mysql", marks=pytest.mark.mysql),
+            "sqlite"]  # fmt: skip
+
+
+def fresh_url(dialect: str, request, tmp_path, statements: list[str] | None = None) -> str:
+    """A fresh database of ``dialect`` for one test (a SQLite file in tmp_path), holding
+    ``statements`` when given."""
+    if dialect == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        url = request.getfixturevalue({"postgres": "fresh_pg_url", "mysql": "fresh_mysql_url"}[dialect])
+    if statements:
+        from seedbed.sinks import open_sink
+
+        sink = open_sink(url)
+        try:
+            sink.execute(statements)
+            sink.conn.commit()
+        finally:
+            sink.close()
+    return url
+
+
+def structure(url: str) -> set[tuple]:
+    """Every index and constraint, from the database's own catalog."""
+    from seedbed.sinks import open_sink
+
+    sink = open_sink(url)
+    try:
+        family = sink.dialect.family
+        if family == "postgres":
+            sql = (
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated::text "
+                "FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
+                "UNION ALL SELECT tablename, indexname, indexdef, '' FROM pg_indexes WHERE schemaname = 'public'"
+            )
+        elif family == "mysql":
+            sql = (
+                "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, SEQ_IN_INDEX FROM information_schema.STATISTICS "
+                "WHERE TABLE_SCHEMA = DATABASE() UNION ALL SELECT TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE, '' "
+                "FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE()"
+            )
+        else:
+            sql = "SELECT tbl_name, name, sql, '' FROM sqlite_master WHERE type IN ('table', 'index')"
+        rows = {tuple(map(str, r)) for r in sink.conn.exec_driver_sql(sql).fetchall() if "seedbed_runs" not in r[0]}
+        sink.conn.commit()
+        return rows
+    finally:
+        sink.close()

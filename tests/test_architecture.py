@@ -141,7 +141,7 @@ def test_the_runner_uses_only_the_sink_protocol():
 
     allowed = {n for n in dir(Sink) if not n.startswith("_")} | set(Sink.__annotations__)
     used: dict[str, set[str]] = {}
-    for path in [*(PACKAGE / "run").glob("*.py"), *(PACKAGE / "verify").glob("*.py"), PACKAGE / "api.py"]:
+    for path in [*(PACKAGE / "run").glob("*.py"), *(PACKAGE / "verification").glob("*.py"), PACKAGE / "api.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "sink":
                 used.setdefault(node.attr, set()).add(path.name)

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedbed.errors import PlanError
+from seedbed.errors import PlanError, SeedbedError
 from seedbed.run.options import SeedOptions
 
 if TYPE_CHECKING:
@@ -73,18 +73,26 @@ def seed(
     manifest_dir: Where | None = "seedbed-runs",
     full: bool = False,
     progress: Progress | None = None,
+    wait: float | None = None,
+    max_rows: int | None = None,
 ) -> Manifest:
     """Seed the database at ``db``; rerunning the same seed adds only missing rows.
 
     ``create_schema``: create missing tables from the DDL (a recipe does by default).
     ``full``: on a rerun of a completed seed, check every row, not a sample of keys.
+    ``wait``: seconds to wait for another seed or purge of the database to end (None: fail at once).
+    ``max_rows``: the most rows the run may make (default: the plan's limit, else 50 million).
     Returns the run's manifest (also written to ``manifest_dir`` and the database).
     """
     url = database_url(db)
     opts = _options(
         seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
-        manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full,
+        manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full, max_rows=max_rows,
     )  # fmt: skip
+    if opts.manifest_dir is not None:
+        from seedbed.sinks.manifest import check_writable
+
+        check_writable(opts.manifest_dir)
     quick = None if full else _quick_rerun(url, recipe, plan, ddl, dialect, opts)
     if quick is not None:
         if opts.manifest_dir is not None:
@@ -94,7 +102,7 @@ def seed(
 
     src = _source(recipe, plan, ddl, dialect)
     _prevalidate(src, opts, url)
-    with _open(url) as sink:
+    with _open(url, lock="seed", wait=wait) as sink:
         return run_seed(sink, src, opts, progress)
 
 
@@ -111,6 +119,7 @@ def plan(
     rows: int | None = None,
     chunk_size: int = CHUNK,
     locale: str | None = None,
+    max_rows: int | None = None,
 ) -> Planned:
     """What a seed would write, without writing anything: the plan and its row counts.
 
@@ -119,11 +128,11 @@ def plan(
     from seedbed.run.prepare import plan_for
 
     src = _source(recipe, plan, ddl, dialect)
-    opts = _options(seed, scale, profile, rows, chunk_size, locale)
+    opts = _options(seed, scale, profile, rows, chunk_size, locale, max_rows=max_rows)
     if src.schema is None:
         if db is None:
             raise PlanError("nothing to plan", hint="give --recipe, --ddl FILE --dialect D, or --db URL")
-        with _open(database_url(db)) as sink:
+        with _open(database_url(db), existing=True) as sink:
             src = src.with_schema(sink.reflect())
     resolved, ctx = plan_for(src, opts)
     return Planned(resolved, {name: ctx.rows(name) for name in resolved.order})
@@ -148,7 +157,7 @@ def init(
     if schema is None:
         if db is None:
             raise PlanError("nothing to describe", hint="give --db URL, or --ddl FILE --dialect D")
-        with _open(database_url(db)) as sink:
+        with _open(database_url(db), existing=True) as sink:
             schema = sink.reflect()
     base = PlanFile(locale=locale) if locale else PlanFile()
     return inferred_plan(
@@ -176,7 +185,7 @@ def verify(
 
     src = _source(recipe, plan, ddl, dialect)
     opts = _options(seed, None, None, rows, chunk_size, locale)
-    with _open(database_url(db)) as sink:
+    with _open(database_url(db), existing=True) as sink:
         return run_verify(sink, src, opts)
 
 
@@ -192,17 +201,20 @@ def purge(
     chunk_size: int = CHUNK,
     locale: str | None = None,
     force: bool = False,
+    wait: float | None = None,
+    progress: Callable[[str, int, int, int, float], None] | None = None,
 ) -> dict[str, int]:
     """Remove exactly the rows one seed created, children before parents; rows deleted per table.
 
     ``force``: purge even if the plan changed since the run (its keys may differ).
+    ``wait``: seconds to wait for another seed or purge of the database to end (None: fail at once).
     """
     from seedbed.run.purge import purge as run_purge
 
     src = _source(recipe, plan, ddl, dialect)
     opts = _options(seed, None, None, rows, chunk_size, locale)
-    with _open(database_url(db)) as sink:
-        return run_purge(sink, src, opts, force=force)
+    with _open(database_url(db), lock="purge", wait=wait, existing=True) as sink:
+        return run_purge(sink, src, opts, force=force, progress=progress)
 
 
 def export(
@@ -264,6 +276,8 @@ def _options(
         raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
     if rows is not None and rows < 0:
         raise PlanError(f"--rows must be 0 or more, got {rows}")
+    if extra.get("max_rows") is not None and extra["max_rows"] < 0:
+        raise PlanError(f"--max-rows must be 0 or more, got {extra['max_rows']}")
     return SeedOptions(
         seed=parse_seed(seed), scale=scale, profile=profile, rows=rows, chunk_size=chunk_size, locale=locale, **extra
     )
@@ -313,11 +327,40 @@ def _prevalidate(src: Source, opts: SeedOptions, url: str) -> None:
 
 
 @contextmanager
-def _open(url: str) -> Iterator[DatabaseSink]:
+def _open(
+    url: str, lock: str | None = None, wait: float | None = None, existing: bool = False
+) -> Iterator[DatabaseSink]:
+    """The database's sink; ``lock``: the writing command that holds the database's run
+    lock while the block runs (one at a time per database, sinks/lock.py); ``existing``:
+    a command that reads a database never creates one (a SQLite file)."""
+    from seedbed import dialects
     from seedbed.sinks import open_sink
+    from seedbed.sinks.base import known_error
+    from seedbed.sinks.lock import locked
 
+    if wait is not None and wait < 0:
+        raise PlanError(f"--wait must be 0 or more seconds, got {wait}")
+    if existing and dialects.for_url(url).caps.creates_on_connect:
+        from seedbed.dialects.urls import redact, sqlite_path
+        from seedbed.errors import ConnectionFailed
+
+        path = sqlite_path(url)
+        if path != ":memory:" and not Path(path).is_file():
+            raise ConnectionFailed(f"no database file at {redact(url)}", hint="check the path, or seed it first")
     sink = open_sink(url)
     try:
-        yield sink
+        if lock is None:
+            yield sink
+        else:
+            with locked(sink, lock, wait):
+                yield sink
+    except SeedbedError:
+        raise
+    except Exception as err:
+        known = known_error(sink, err)
+        if known is None:
+            raise
+        raise known from None
     finally:
-        sink.close()
+        with suppress(Exception):  # a connection already gone
+            sink.close()

@@ -48,6 +48,10 @@ class LoadFailed(SeedbedError):
     """The database rejected rows; the table's transaction was rolled back."""
 
 
+class StillReferenced(SeedbedError):
+    """Rows a run did not make refer to rows it did: deleting those would orphan them."""
+
+
 class TablesLeftOut(PlanError):
     """Some tables cannot be generated; each error names its table (``failures``)."""
 

@@ -7,6 +7,7 @@ Nothing heavy (numpy, pyarrow, drivers) is imported at module level, so
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -19,16 +20,62 @@ Recipe = Annotated[str | None, typer.Option("--recipe", "-r", help="A bundled re
 PlanPath = Annotated[Path | None, typer.Option("--plan", "-p", help="A plan file (YAML or JSON).")]
 Ddl = Annotated[Path | None, typer.Option("--ddl", help="A DDL file to read the schema from.")]
 Dialect = Annotated[str | None, typer.Option("--dialect", help="Dialect of --ddl: postgres, mysql, sqlite.")]
-Db = Annotated[str | None, typer.Option("--db", help="Database URL: postgresql://…, sqlite:///file.db, mysql://…")]
-DbRequired = Annotated[str, typer.Option("--db", help="Database URL: postgresql://…, sqlite:///file.db, mysql://…")]
+DB_ENV = "SEEDBED_DB_URL"
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help=f"Database URL: postgresql://…, sqlite:///file.db, mysql://… (default: ${DB_ENV}).",
+        show_default=False,
+    ),
+]
+DbEnv = Annotated[
+    str | None,
+    typer.Option("--db-env", help="Read the database URL from this environment variable (keeps a password off argv)."),
+]
 Seed = Annotated[str | None, typer.Option("--seed", help="Seed of the run (default: the plan's).")]
 Scale = Annotated[float | None, typer.Option("--scale", help="Multiplies every row count (> 0).")]
 Profile = Annotated[str | None, typer.Option("--profile", help="A named scale from the plan (small, medium, large).")]
 Rows = Annotated[int | None, typer.Option("--rows", help="Rows per table when the plan gives none.")]
 Chunk = Annotated[int, typer.Option("--chunk-size", help="Rows generated and written per batch.")]
 Locale = Annotated[str | None, typer.Option("--locale", help="Vocabulary locale, e.g. en_US, de_DE.")]
+MaxRows = Annotated[
+    int | None,
+    typer.Option("--max-rows", help="The most rows a run may make (default: the plan's limit, else 50,000,000)."),
+]
+Wait = Annotated[
+    float | None,
+    typer.Option("--wait", help="Seconds to wait for another seed or purge of the database to end (default: none)."),
+]
 
-__all__ = ["CHUNK", "console", "handles_errors"]
+__all__ = ["CHUNK", "console", "database", "handles_errors", "maybe_database"]
+
+
+def database(db: str | None, db_env: str | None) -> str:
+    """The database URL: --db, else the variable --db-env names, else $SEEDBED_DB_URL."""
+    from seedbed.errors import PlanError
+
+    found = maybe_database(db, db_env)
+    if found is None:
+        raise PlanError("no database given", hint=f"give --db URL, --db-env NAME, or set {DB_ENV}")
+    return found
+
+
+def maybe_database(db: str | None, db_env: str | None) -> str | None:
+    """As ``database``, for a command that can do without one (None)."""
+    import os
+
+    from seedbed.errors import PlanError
+
+    if db is not None and db_env is not None:
+        raise PlanError("give --db or --db-env, not both")
+    if db_env is not None:
+        value = os.environ.get(db_env)
+        if not value:
+            raise PlanError(f"the environment variable {db_env} (--db-env) is not set", hint=f"export {db_env}=URL")
+        return value
+    return db if db is not None else (os.environ.get(DB_ENV) or None)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,15 +86,50 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False)
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, raised where the run is like Ctrl-C: the open transaction rolls back (a
+    driver waiting on the server cancels its statement) and the run is recorded as stopped."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: Any) -> None:
+    raise Stopped(signum)
+
+
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S*@|(password=)\S+", re.IGNORECASE)
+
+
+def _no_secrets(text: str) -> str:
+    """A driver's message with any password in it (a URL's, a conninfo's) hidden."""
+    return _PASSWORD.sub(lambda m: (m.group(1) or m.group(2)) + "***" + ("@" if m.group(1) else ""), text)
+
+
 def handles_errors(fn: F) -> F:
-    """Turn seedbed's own errors into a message on stderr and the error's exit code."""
+    """Turn seedbed's own errors into a message on stderr and the error's exit code;
+    SIGINT and SIGTERM stop the command cleanly with 130 and 143."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import signal
+        import threading
+
         from seedbed.errors import SeedbedError
 
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _stop) if main else None
         try:
             return fn(*args, **kwargs)
+        except KeyboardInterrupt as err:
+            signum = err.signum if isinstance(err, Stopped) else signal.SIGINT
+            name = signal.Signals(signum).name
+            console(stderr=True).print(
+                f"[bold red]stopped[/] by {name}: the transaction in progress was rolled back, nothing is half-done"
+                "\n  [yellow]hint:[/] run the same command again to go on where it stopped"
+            )
+            raise typer.Exit(128 + signum) from None
         except SeedbedError as err:
             from rich.markup import escape
 
@@ -57,7 +139,25 @@ def handles_errors(fn: F) -> F:
             if err.hint:
                 out.print(f"  [yellow]hint:[/] {escape(err.hint)}")
             raise typer.Exit(err.exit_code) from None
-        except KeyboardInterrupt:
-            raise typer.Exit(130) from None
+        except typer.Exit:
+            raise
+        except Exception as err:  # noqa: BLE001 - never a traceback (SEEDBED_DEBUG=1 shows it)
+            import os
+
+            if os.environ.get("SEEDBED_DEBUG"):
+                raise
+            from rich.markup import escape
+
+            out = console(stderr=True)
+            first = (str(err).strip().splitlines() or [""])[0]
+            out.print(f"[bold red]error:[/] {escape(type(err).__name__)}: {escape(_no_secrets(first))}")
+            out.print(
+                "  [yellow]hint:[/] nothing is half-done (each table commits whole); if the database is fine, "
+                "this is a bug: run again with SEEDBED_DEBUG=1 and report the traceback"
+            )
+            raise typer.Exit(1) from None
+        finally:
+            if previous is not None:  # a caller in the same process (tests) gets its own back
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]

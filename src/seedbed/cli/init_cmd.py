@@ -11,10 +11,12 @@ def init(
     ddl: c.Ddl = None,
     dialect: c.Dialect = None,
     db: c.Db = None,
+    db_env: c.DbEnv = None,
     rows: c.Rows = None,
     locale: c.Locale = None,
 ) -> None:
     """Write the plan seedbed infers (YAML, to stdout): `seedbed init --db URL > seedbed.yaml`."""
+    db = c.maybe_database(db, db_env)
     import sys
 
     from seedbed import api

@@ -15,6 +15,7 @@ def plan(
     ddl: c.Ddl = None,
     dialect: c.Dialect = None,
     db: c.Db = None,
+    db_env: c.DbEnv = None,
     seed: c.Seed = None,
     scale: c.Scale = None,
     profile: c.Profile = None,
@@ -22,34 +23,41 @@ def plan(
     chunk_size: c.Chunk = c.CHUNK,
     locale: c.Locale = None,
     columns: Annotated[bool, typer.Option("--columns", help="Show the generator of every column.")] = False,
+    max_rows: c.MaxRows = None,
 ) -> None:
     """Show what a seed would write, without writing anything."""
+    db = c.maybe_database(db, db_env)
     from rich.table import Table
 
     from seedbed import api
 
     planned = api.plan(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
-        rows=rows, chunk_size=chunk_size, locale=locale,
+        rows=rows, chunk_size=chunk_size, locale=locale, max_rows=max_rows,
     )  # fmt: skip
     resolved = planned.plan
     out = c.console()
-    out.print(f"plan [bold]{resolved.name}[/]  seed {resolved.seed}  scale {resolved.scale}  hash {resolved.plan_hash}")
+    from rich.markup import escape  # names may hold [brackets]
+
+    out.print(
+        f"plan [bold]{escape(resolved.name)}[/]  seed {escape(str(resolved.seed))}  scale {resolved.scale}  "
+        f"hash {resolved.plan_hash}"
+    )
     t = Table("#", "table", "rows", "layout", box=None)
     for i, (name, n) in enumerate(planned.rows.items(), 1):
         spec = resolved.table(name)
         layout = "flat" if spec.per is None else f"per {spec.per}"
-        t.add_row(str(i), name, f"{n:,}", layout)
+        t.add_row(str(i), escape(name), f"{n:,}", escape(layout))
         if columns:
             for col in spec.written:
                 entry = spec.columns[col]
-                t.add_row("", f"  {col}", "", f"{entry.generator} ({entry.origin})")
+                t.add_row("", escape(f"  {col}"), "", escape(f"{entry.generator} ({entry.origin})"))
     out.print(t)
     out.print(f"total: [bold]{planned.total:,}[/] rows in {len(planned.rows)} tables (dry run: nothing written)")
     for cut in resolved.cuts:
-        out.print(f"cycle: {cut.describe()}")
+        out.print(f"cycle: {escape(cut.describe())}")
     for w in resolved.warnings:
-        out.print(f"[yellow]warning:[/] {w}")
+        out.print(f"[yellow]warning:[/] {escape(w)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,8 @@ from seedbed.cli import common as c
 
 
 def purge(
-    db: c.DbRequired,
+    db: c.Db = None,
+    db_env: c.DbEnv = None,
     recipe: c.Recipe = None,
     plan_file: c.PlanPath = None,
     ddl: c.Ddl = None,
@@ -20,18 +21,24 @@ def purge(
     chunk_size: c.Chunk = c.CHUNK,
     locale: c.Locale = None,
     force: Annotated[bool, typer.Option("--force", help="Purge even if the plan changed since the run.")] = False,
+    wait: c.Wait = None,
 ) -> None:
     """Remove the rows one seed created, children before parents; nothing else."""
+    db = c.database(db, db_env)
+    from rich.markup import escape  # names may hold [brackets]
+
     from seedbed import api
+
+    out = c.console()
+
+    def progress(name: str, i: int, n: int, rows: int, seconds: float) -> None:
+        out.print(f"[{i}/{n}] {escape(name)}: {rows:,} rows deleted in {seconds:.2f}s")
 
     deleted = api.purge(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, rows=rows, chunk_size=chunk_size,
-        locale=locale, force=force,
+        locale=locale, force=force, wait=wait, progress=progress,
     )  # fmt: skip
-    out = c.console()
-    for name, n in deleted.items():
-        out.print(f"{name}: {n:,} rows deleted")
-    out.print(f"purged [bold]{sum(deleted.values()):,}[/] rows")
+    out.print(f"purged [bold]{sum(deleted.values()):,}[/] rows (committed together)")
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,8 @@ from seedbed.cli import common as c
 
 
 def seed(
-    db: c.DbRequired,
+    db: c.Db = None,
+    db_env: c.DbEnv = None,
     recipe: c.Recipe = None,
     plan_file: c.PlanPath = None,
     ddl: c.Ddl = None,
@@ -36,20 +37,29 @@ def seed(
         bool,
         typer.Option("--full", help="On a rerun of a completed seed, check every row (not just a sample of keys)."),
     ] = False,
+    wait: c.Wait = None,
+    max_rows: c.MaxRows = None,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
+    db = c.database(db, db_env)
+    from rich.markup import escape
+
     from seedbed import api
 
     out = c.console()
 
     def progress(name: str, i: int, n: int, rec: Any) -> None:
-        if not quiet:
-            out.print(f"[{i}/{n}] {name}: {rec.inserted:,} rows inserted in {rec.seconds:.2f}s")
+        if quiet:
+            return
+        if rec.mode == "loading":  # inside a long table
+            out.print(f"[{i}/{n}] {escape(name)}: {rec.inserted:,} of {rec.planned:,} rows so far ({rec.seconds:.0f}s)")
+        else:
+            out.print(f"[{i}/{n}] {escape(name)}: {rec.inserted:,} rows inserted in {rec.seconds:.2f}s")
 
     m = api.seed(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
         rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
-        full=full, progress=progress,
+        full=full, progress=progress, wait=wait, max_rows=max_rows,
     )  # fmt: skip
     _summary(out, m, quiet)
     if m.status == "partial":
@@ -60,26 +70,29 @@ PARTIAL = 3  # exit status of a run that seeded every table it could but left so
 
 
 def _summary(out: Any, m: Any, quiet: bool) -> None:
+    from rich.markup import escape  # names may hold [brackets]: printed as they are
     from rich.table import Table
 
     if not quiet:
         t = Table("table", "planned", "inserted", "seconds", box=None)
         for name, rec in m.tables.items():
-            t.add_row(name, f"{rec.planned:,}", f"{rec.inserted:,}", f"{rec.seconds:.2f}")
+            t.add_row(escape(name), f"{rec.planned:,}", f"{rec.inserted:,}", f"{rec.seconds:.2f}")
         out.print(t)
     verb = "rerun" if any(r.mode in ("merge", "complete") for r in m.tables.values()) else "seeded"
     out.print(
-        f"{verb} {m.plan} seed {m.seed} scale {m.scale} into {m.database}: "
+        f"{verb} {escape(m.plan)} seed {escape(str(m.seed))} scale {m.scale} into {escape(m.database)}: "
         f"[bold]{m.inserted_total:,}[/] rows added of {m.planned_total:,} planned in {m.seconds:.1f}s"
     )
-    if m.inserted_total == 0 and not m.left_out:
+    if m.planned_total == 0:
+        out.print("the plan makes no rows: give its tables rows (--rows N, or rows: in a plan file)")
+    elif m.inserted_total == 0 and not m.left_out:
         out.print("nothing to add: every planned row is already there")
     for w in m.warnings:
-        out.print(f"[yellow]warning:[/] {w}")
+        out.print(f"[yellow]warning:[/] {escape(w)}")
     if m.left_out:
         out.print(f"[bold red]{len(m.left_out)} table(s) left out[/] (the others are complete):")
         for table, why in m.left_out.items():
-            out.print(f"  {table}: {why}")
+            out.print(f"  {escape(table)}: {escape(why)}")
         out.print("give them what they need in a plan file (seedbed init writes one to start from) and run again")
 
 

@@ -8,7 +8,8 @@ from seedbed.cli import common as c
 
 
 def verify(
-    db: c.DbRequired,
+    db: c.Db = None,
+    db_env: c.DbEnv = None,
     recipe: c.Recipe = None,
     plan_file: c.PlanPath = None,
     ddl: c.Ddl = None,
@@ -19,6 +20,7 @@ def verify(
     locale: c.Locale = None,
 ) -> None:
     """Check a seeded run; exits 1 when any check fails."""
+    db = c.database(db, db_env)
     from seedbed import api
     from seedbed.errors import VerificationFailed
 
@@ -26,11 +28,13 @@ def verify(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, rows=rows, chunk_size=chunk_size,
         locale=locale,
     )  # fmt: skip
+    from rich.markup import escape  # names may hold [brackets]
+
     out = c.console()
     for r in report.results:
         mark = "[green]ok[/]  " if r.ok else "[red]FAIL[/]"
         detail = "" if r.ok else f"  (expected {r.expected}, got {r.actual})"
-        out.print(f"{mark} {r.name}{detail}")
+        out.print(f"{mark} {escape(r.name + detail)}")
     n_fail = len(report.failures)
     out.print(f"{len(report.results) - n_fail} passed, {n_fail} failed")
     if n_fail:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from seedbed.dialects.names import join_name
 from seedbed.errors import ConnectionFailed, LoadFailed, SeedbedError
 
 
@@ -171,6 +172,19 @@ class Dialect:
     # SQLAlchemy does not know (PostGIS, ranges, ltree, MySQL's spatial types, ...)
     COLUMN_TYPES_SQL: ClassVar[str | None] = None
     TABLE_EXISTS_SQL: ClassVar[str] = ""  # one row when the table (one parameter) exists
+    # (table's own name, name, definition, valid) of every index and constraint of the user's tables:
+    # what a run found before it began, and verify checks is all still there and valid
+    STRUCTURE_SQL: ClassVar[str | None] = None
+    # (child table, its schema, child columns) of each foreign key into one table (%(table)s, quoted)
+    # whose columns lead no index of the child: deleting a parent row scans the child then
+    UNINDEXED_REFERENCES_SQL: ClassVar[str | None] = None
+    # the lock one writing run holds on a database (sinks/lock.py): take it without waiting
+    # (true when taken), label the session with who holds it (one parameter), release it,
+    # and describe its holder (one row, or none when it is free)
+    LOCK_SQL: ClassVar[str | None] = None
+    LABEL_SQL: ClassVar[str | None] = None
+    UNLOCK_SQL: ClassVar[str | None] = None
+    LOCK_HOLDER_SQL: ClassVar[str | None] = None
 
     # -- errors ---------------------------------------------------------------------------
     ERRORS: ClassVar[dict[str, Code]] = {}  # error code (SQLSTATE, errno, SQLite name) -> meaning
@@ -199,7 +213,7 @@ class Dialect:
 
     def qualify(self, schema: str | None, name: str) -> str:
         """``schema.name``, or just ``name`` in the connection's default schema."""
-        return f"{schema}.{name}" if schema and schema != self.default_schema else name
+        return join_name(schema if schema != self.default_schema else None, name)
 
     # -- DDL text ----------------------------------------------------------------------------
     def executed_comment(self, version: str, own_marker: bool) -> bool:
@@ -223,6 +237,10 @@ class Dialect:
         code = _COMMENT.sub(" ", text)
         return [self.stored_name(m.group(1)) for m in _INSERT_INTO.finditer(code)]
 
+    def reflected_name(self, name: str) -> str:
+        """A column or constraint name as SQLAlchemy's inspector reports it, as stored."""
+        return name
+
     def stored_name(self, written: str) -> str:
         """The last part of a (qualified) name as written in SQL, as the database stores it:
         quotes taken off, an unquoted name folded."""
@@ -244,6 +262,16 @@ class Dialect:
         """The server's code for a driver error (or a SQLAlchemy error wrapping one)."""
         return None
 
+    #: error codes meaning the session is gone (server restarted, network cut), not a refusal
+    LOST: ClassVar[frozenset[str]] = frozenset()
+
+    def connection_lost(self, err: BaseException) -> bool:
+        """The error says the connection died under the statement (nothing was refused)."""
+        return self.error_code(err) in self.LOST
+
+    #: error codes meaning a foreign key refused the statement (a delete that would orphan a row)
+    REFERENCE_ERRORS: ClassVar[frozenset[str]] = frozenset()
+
     def exists_error(self, err: BaseException) -> bool:
         """The error says the object being created exists already."""
         return self.error_code(err) in self.EXISTS
@@ -258,10 +286,17 @@ class Dialect:
         """How a connection message shows the server's code (MySQL: ``(error 1045)``)."""
         return ""
 
+    def data_error(self, code: str) -> bool:
+        """The code says a value or row broke a rule (not the server, the disk or a right)."""
+        known = self.ERRORS.get(code)
+        return known is not None and known.error is LoadFailed and not known.hint
+
     def load_failed(self, table: str, code: str, detail: str) -> LoadFailed:
         known = self.ERRORS.get(code)
         if known is not None and known.error is LoadFailed and known.hint:
             hint = f"the table was rolled back; {known.hint}"
+        elif not self.data_error(code):
+            hint = "the table was rolled back; fix what the database reports and run again"
         else:
             hint = (
                 "the table was rolled back; give the offending column a generator in the plan "

@@ -112,7 +112,30 @@ ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION
         "SELECT TABLE_SCHEMA AS `schema`, TABLE_NAME AS name, COLUMN_NAME AS `column`, COLUMN_TYPE AS type "
         "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
     )
+    REFERENCE_ERRORS = frozenset({"1451"})
     TABLE_EXISTS_SQL = "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s"
+    STRUCTURE_SQL = """
+SELECT TABLE_NAME, INDEX_NAME,
+       CONCAT(IF(MAX(NON_UNIQUE) = 0, 'UNIQUE ', ''), 'INDEX (',
+              GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX), ')'), 1
+FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() GROUP BY TABLE_NAME, INDEX_NAME
+UNION ALL
+SELECT k.TABLE_NAME, k.CONSTRAINT_NAME,
+       CONCAT('FOREIGN KEY (', GROUP_CONCAT(k.COLUMN_NAME ORDER BY k.ORDINAL_POSITION), ') REFERENCES ',
+              MAX(k.REFERENCED_TABLE_NAME)), 1
+FROM information_schema.KEY_COLUMN_USAGE k
+WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL GROUP BY k.TABLE_NAME, k.CONSTRAINT_NAME
+UNION ALL
+SELECT TABLE_NAME, CONSTRAINT_NAME, 'CHECK', 1 FROM information_schema.TABLE_CONSTRAINTS
+WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_TYPE = 'CHECK'
+"""
+    # a named lock held by the session; names are server-wide, so the database's is in it
+    LOCK_SQL = "SELECT GET_LOCK(CONCAT('seedbed:', MD5(DATABASE())), 0)"
+    UNLOCK_SQL = "SELECT RELEASE_LOCK(CONCAT('seedbed:', MD5(DATABASE())))"
+    LOCK_HOLDER_SQL = (
+        "SELECT CONCAT('connection ', ID, ' of ', USER, '@', HOST)"
+        " FROM information_schema.PROCESSLIST WHERE ID = IS_USED_LOCK(CONCAT('seedbed:', MD5(DATABASE())))"
+    )
     # Columns whose default draws from a MariaDB sequence (DEFAULT nextval(s), reported as
     # nextval(`db`.`s`)): writing a value there leaves the sequence where it was. (AUTO_INCREMENT
     # moves past written values by itself; MySQL has no sequences and this finds nothing.)
@@ -294,6 +317,15 @@ ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION
         if isinstance(orig, pymysql.err.MySQLError) and orig.args and isinstance(orig.args[0], int):
             return str(orig.args[0])
         return None
+
+    # the client's own codes: gone away, lost during a query, out of sync, lost at the
+    # handshake; 0: the socket closed under the driver (a signal, a kill)
+    LOST = frozenset({"0", "2006", "2013", "2014", "2055"})
+
+    def reflected_name(self, name: str) -> str:
+        """The inspector reads names out of SHOW CREATE TABLE and leaves a backtick in one
+        doubled (```a``b``` is reported as ``a``b``)."""
+        return name.replace("``", "`")
 
     def code_suffix(self, code: str | None) -> str:
         return f" (error {code})" if code else ""

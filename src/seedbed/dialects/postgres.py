@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -102,7 +103,41 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
   AND n.nspname <> 'information_schema' AND left(n.nspname, 3) <> 'pg_'
 """
+    REFERENCE_ERRORS = frozenset({"23503"})
     TABLE_EXISTS_SQL = "SELECT 1 WHERE to_regclass(%s) IS NOT NULL"
+    STRUCTURE_SQL = """
+SELECT t.relname, c.conname, pg_get_constraintdef(c.oid), c.convalidated
+FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE c.contype IN ('p', 'u', 'f', 'c', 'x') AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+UNION ALL
+SELECT t.relname, ic.relname, pg_get_indexdef(i.indexrelid), i.indisvalid
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+"""
+    UNINDEXED_REFERENCES_SQL = """
+SELECT c.conrelid::regclass::text, quote_ident(n.nspname), array_agg(a.attname::text ORDER BY k.ord)
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k (attnum, ord)
+JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+WHERE c.contype = 'f' AND c.confrelid = %(table)s::regclass AND NOT EXISTS (
+    SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid
+    AND (string_to_array(i.indkey::text, ' ')::int2[])[1:cardinality(c.conkey)] = c.conkey
+)
+GROUP BY c.oid, c.conrelid, n.nspname
+"""
+    # a session-level advisory lock, local to the database; (class, object) = ("seedbed", 1)
+    LOCK_SQL = "SELECT pg_try_advisory_lock(99540973, 1)"
+    LABEL_SQL = "SELECT set_config('application_name', %s, false)"
+    UNLOCK_SQL = "SELECT pg_advisory_unlock(99540973, 1)"
+    LOCK_HOLDER_SQL = (
+        "SELECT a.application_name || ' as ' || a.usename || coalesce(' from ' || host(a.client_addr), '')"
+        " || ', connected since ' || to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ')"
+        " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 99540973 AND l.objid = 1 AND l.objsubid = 2"
+        " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
     # Enabled triggers that fire on INSERT (tgtype bit 2), with their function's source, and
     # rules ON INSERT (ev_type 3) with their definition. A partition's copy of its parent's
     # trigger (tgparentid) is the parent's; FK triggers are internal.
@@ -248,6 +283,10 @@ WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regcla
             kw: dict[str, Any] = {"connect_timeout": max(1, int(timeout))} if timeout else {}
             return psycopg.connect(conninfo, **kw)
         except psycopg.Error as err:
+            said = _connect_reason(str(err))
+            if said is not None:  # libpq gives no SQLSTATE before the session exists: its words then
+                what, hint = said
+                raise ConnectionFailed(f"cannot connect to {redact(url)}: {what}", hint=hint) from None
             raise self.connection_failed(
                 redact(url), err, "check that PostgreSQL is running and the URL is right"
             ) from None
@@ -263,6 +302,19 @@ WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regcla
 
         orig = getattr(err, "orig", None) or err
         return orig.sqlstate if isinstance(orig, psycopg.Error) else None
+
+    def connection_lost(self, err: BaseException) -> bool:
+        """No SQLSTATE (the socket closed), class 08 (connection exception), or the server
+        shutting down or restarting (57P01-57P03)."""
+        import psycopg
+
+        orig = getattr(err, "orig", None) or err
+        if not isinstance(orig, psycopg.Error):
+            return False
+        code = orig.sqlstate
+        return (code is None and isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError)) or (
+            code is not None and (code.startswith("08") or code in ("57P01", "57P02", "57P03"))
+        )
 
 
 def _object_name(name1: str, name2: str | None, label: str) -> str:
@@ -286,3 +338,25 @@ def _object_name(name1: str, name2: str | None, label: str) -> str:
 def _clip(text: str, nbytes: int) -> str:
     """The longest prefix of ``text`` of at most ``nbytes`` UTF-8 bytes."""
     return text.encode()[:nbytes].decode(errors="ignore")
+
+
+# what libpq says when a connection fails, and what to do about it
+_CONNECT_REASONS = (
+    (re.compile(r'database "([^"]+)" does not exist'), "no database {0}", "create it (createdb {0}) or fix the URL"),
+    (re.compile(r'role "([^"]+)" does not exist'), "no user {0}", "create the user or fix the user name in the URL"),
+    (re.compile(r"password authentication failed"), "wrong password", "check the password (and its %-encoding)"),
+    (re.compile(r"no pg_hba\.conf entry"), "the server refuses this user from here", "add a pg_hba.conf entry"),
+    (re.compile(r'invalid integer value "[^"]*" for connection option "port"'), "the port is not a number",
+     "give the port as digits: postgresql://user@host:5432/db"),
+    (re.compile(r"Connection refused"), "nothing listens there", "check that PostgreSQL runs on that host and port"),
+    (re.compile(r"could not translate host name"), "unknown host", "the host name does not resolve: fix the URL"),
+)  # fmt: skip
+
+
+def _connect_reason(text: str) -> tuple[str, str] | None:
+    for pattern, what, hint in _CONNECT_REASONS:
+        found = pattern.search(text)
+        if found:
+            groups = found.groups()
+            return what.format(*groups), hint.format(*groups)
+    return None

@@ -51,7 +51,13 @@ class SQLite(Dialect):
     )
     param = "?"
 
+    REFERENCE_ERRORS = frozenset({"SQLITE_CONSTRAINT_FOREIGNKEY"})
     TABLE_EXISTS_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    # a table's own keys and CHECKs live in its CREATE TABLE text, so that is recorded too
+    STRUCTURE_SQL = (
+        "SELECT tbl_name, type || ' ' || name, coalesce(sql, ''), 1 FROM sqlite_master "
+        "WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    )
     # each table's CREATE statement as written: reflection reads the inline UNIQUE and the
     # unnamed CHECKs the inspector misses from it, and each column's declared type (the
     # inspector gives SQLite's affinity: bytea as NUMERIC) and whether SQLite numbers it
@@ -76,6 +82,11 @@ SELECT 'main', name, 'virtual table' FROM sqlite_master WHERE type = 'table' AND
 
     ERRORS: ClassVar[dict[str, Code]] = {
         "SQLITE_CANTOPEN": Code(ConnectionFailed, "cannot open the file", _OPEN_HINT),
+        "SQLITE_NOTADB": Code(
+            ConnectionFailed,
+            "the file is not a SQLite database",
+            "point --db at a SQLite database file, or at a file name that does not exist yet to create one",
+        ),
         "SQLITE_READONLY": Code(LoadFailed, "the database file is read-only", "use a file this user can write to"),
         "SQLITE_FULL": Code(LoadFailed, "the disk is full", "free space and run again"),
         "SQLITE_CONSTRAINT_UNIQUE": Code(LoadFailed, "duplicate key"),
@@ -110,9 +121,10 @@ SELECT 'main', name, 'virtual table' FROM sqlite_master WHERE type = 'table' AND
             params = "&".join(f"{k}={v}" for k, v in query.items())
             target = f"file:{Path(path).resolve() if path != ':memory:' else path}?{params}"
         try:
-            con = sqlite3.connect(target, uri=uri, timeout=timeout or 5.0)
+            # autocommit at the driver (isolation_level None): transactions are begun
+            # explicitly, DDL included (see SQLiteSink.prepare_engine)
+            con = sqlite3.connect(target, uri=uri, timeout=timeout or 5.0, isolation_level=None)
             con.execute("PRAGMA foreign_keys = ON")
-            con.commit()
         except sqlite3.Error as err:
             raise self.connection_failed(redact(url), err, _OPEN_HINT) from None
         return con

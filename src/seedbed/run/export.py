@@ -15,6 +15,8 @@ def export(source: Source, opts: SeedOptions, out: Path, fmt: str) -> dict[str, 
     """Write every table of the plan to ``out`` as ``fmt`` files; paths per table."""
     if source.schema is None:
         raise PlanError("export needs a schema", hint="give --recipe, or --ddl with --dialect")
+    if out.exists() and not out.is_dir():
+        raise PlanError(f"{out} is a file, not a folder", where=str(out), hint="give --out a folder (it is created)")
     plan, ctx = plan_for(source, opts)
     paths = {}
     for name in plan.order:

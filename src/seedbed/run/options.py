@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,21 @@ class SeedOptions:
     manifest_dir: Path | None = Path("seedbed-runs")
     locale: str | None = None
     full: bool = False  # rerun of a completed run: re-check every row instead of sampling keys
+    max_rows: int | None = None  # the most rows a run may make (None: the plan's limit, else seedbed's)
+
+
+# Besides seed and scale (recorded on their own), what decides which rows a run has:
+# their count where the plan gives none, and the vocabulary natural keys are drawn from.
+DECIDING = ("rows", "locale")
+
+
+def run_options(opts: SeedOptions) -> dict[str, Any]:
+    """What a run's manifest records of its options."""
+    return {name: getattr(opts, name) for name in DECIDING}
+
+
+def as_recorded(opts: SeedOptions, seed: int | str, scale: float, recorded: dict[str, Any] | None) -> SeedOptions:
+    """``opts`` for a later command on a recorded run: its seed, scale and deciding options
+    as the run had them (a run recorded without them keeps the ones given now)."""
+    out = replace(opts, seed=seed, scale=scale, profile=None)
+    return replace(out, **{k: recorded[k] for k in DECIDING if k in recorded}) if recorded is not None else out

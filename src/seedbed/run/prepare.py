@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from seedbed.dialects.names import short_name, split_name
 from seedbed.engine import Context, probe
 from seedbed.errors import PlanError, SeedbedError, TablesLeftOut
+from seedbed.generate.generators.basic import Sequence
 from seedbed.planning.resolved import ResolvedPlan
 from seedbed.run.options import SeedOptions
 from seedbed.run.source import Source, resolve
@@ -58,7 +60,7 @@ def checked(
 def _leave_out(source: Source, failures: dict[str, SeedbedError], gone: dict[str, str]) -> None:
     described = set(source.plan.tables)
     for table, err in failures.items():
-        if table in gone or table in described or table.split(".")[-1] in described:
+        if table in gone or table in described or short_name(table) in described:
             raise err
         gone[table] = err.message + (f" ({err.hint})" if err.hint else "")
 
@@ -81,20 +83,88 @@ def _plan_for(
         locale=opts.locale,
         left_out=left_out,
     )
-    ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
-    total = sum(ctx.rows(t) for t in plan.order)
-    limit = plan.limits.max_total_rows
-    if limit is not None and total > limit:
+    limit, whose = _row_limit(plan, opts)
+    asked = _upper_bound(plan)
+    if asked > limit:  # refused before laying anything out: a layout per parent row costs memory
         raise PlanError(
-            f"the plan makes {total:,} rows, above limits.max_total_rows = {limit:,}",
+            f"the plan asks for about {asked:,} rows, above the limit of {limit:,} rows ({whose})",
             where=source.name,
-            hint="lower --scale or raise the limit in the plan",
+            hint=f"lower --scale or --rows, or allow it with --max-rows {asked}",
+        )
+    ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
+    _capped(plan, ctx, _asked_for(source, opts))
+    total = sum(ctx.rows(t) for t in plan.order)
+    if total > limit:
+        raise PlanError(
+            f"the plan makes {total:,} rows, above the limit of {limit:,} rows ({whose})",
+            where=source.name,
+            hint=f"lower --scale or --rows, or allow it with --max-rows {total}",
         )
     if total > plan.limits.warn_total_rows:
         plan.warnings.append(f"large dataset: {total:,} rows")
     if check:
         probe(ctx)
     return plan, ctx
+
+
+DEFAULT_MAX_ROWS = 50_000_000  # a run asks for more only when told to: a typo in --scale costs hours
+
+
+def _row_limit(plan: ResolvedPlan, opts: SeedOptions) -> tuple[int, str]:
+    if opts.max_rows is not None:
+        return opts.max_rows, "--max-rows"
+    if plan.limits.max_total_rows is not None:
+        return plan.limits.max_total_rows, "the plan's limits.max_total_rows"
+    return DEFAULT_MAX_ROWS, "seedbed's default"
+
+
+def _upper_bound(plan: ResolvedPlan) -> int:
+    """The rows the plan asks for, before any cap: a flat table's count, a per-parent one's
+    total, or its number each times its parent's (parents come first in the order)."""
+    est: dict[str, int] = {}
+    for name in plan.order:
+        spec = plan.table(name)
+        if spec.per is None:
+            est[name] = spec.rows
+        elif spec.each is not None:
+            est[name] = spec.each * est.get(spec.per, 0)
+        else:
+            est[name] = spec.total or 0
+    return sum(est.values())
+
+
+def _asked_for(source: Source, opts: SeedOptions) -> set[str] | None:
+    """The tables whose row count the user gave (None: every table, with --rows)."""
+    if opts.rows is not None:
+        return None
+    return {name for name, t in source.plan.tables.items() if t.rows is not None}
+
+
+def _capped(plan: ResolvedPlan, ctx: Context, asked: set[str] | None) -> None:
+    """Flat tables that get fewer rows than planned. Rows the user asked for that the key's
+    type cannot count to are an error (they cannot exist); a count seedbed chose itself is
+    capped with a warning, and so is one a column with too few distinct values (a unique
+    boolean, distinct picks among few parents) cannot reach."""
+    for name in plan.order:
+        spec = ctx.spec(name)
+        if spec.per is not None or name in plan.left_out or ctx.rows(name) >= spec.rows:
+            continue
+        made = ctx.rows(name)
+        for column, gen in ctx.generators[name].items():
+            cap = gen.flat_capacity(ctx)
+            if cap is None or cap >= spec.rows:
+                continue
+            if isinstance(gen, Sequence) and (asked is None or name in asked or short_name(name) in asked):
+                kind = spec.table.column(column).type.kind
+                raise PlanError(
+                    f"{spec.rows:,} rows asked for, but its {kind} key {column} holds only {cap:,} values",
+                    where=name,
+                    hint=f"ask for at most {cap:,} rows of {name} (rows: in the plan, or a lower --scale), "
+                    "or widen the key's type",
+                )
+            why = "its key's type counts no further" if isinstance(gen, Sequence) else "it has no more distinct values"
+            plan.warnings.append(f"{name}: {made:,} rows of the {spec.rows:,} planned: {column}: {why}")
+            break
 
 
 def for_server(sink: Sink, source: Source) -> Source:
@@ -134,6 +204,6 @@ def largest_key(sink: Sink, ctx: Context, name: str) -> int:
     spec = ctx.spec(name)
     if len(spec.key) == 1 and spec.table.column(spec.key[0]).type.kind in ("smallint", "int", "bigint"):
         column = sink.dialect.quote(spec.key[0])
-        table = ".".join(sink.dialect.quote(p) for p in spec.name.split("."))
+        table = ".".join(sink.dialect.quote(p) for p in split_name(spec.name))
         return max(int(sink.scalar(f"SELECT max({column}) FROM {table}") or 0), 0)
     return 0

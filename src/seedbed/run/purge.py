@@ -7,18 +7,24 @@ the run did not create - another seed's, or the application's own - stay.
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable
 
 from seedbed.errors import PlanError
 from seedbed.run.cycles import null_keys
-from seedbed.run.options import SeedOptions
+from seedbed.run.options import SeedOptions, as_recorded
 from seedbed.run.prepare import for_server, plan_for
 from seedbed.run.seed import restore_indexes
 from seedbed.run.source import Source
 from seedbed.schema.order import purge_order
 from seedbed.sinks.base import Sink
 
+Progress = Callable[[str, int, int, int, float], None]  # (table, i, n, rows deleted, seconds) after each
 
-def purge(sink: Sink, source: Source, opts: SeedOptions, *, force: bool = False) -> dict[str, int]:
+
+def purge(
+    sink: Sink, source: Source, opts: SeedOptions, *, force: bool = False, progress: Progress | None = None
+) -> dict[str, int]:
     """Delete the rows of (plan, seed) from ``sink``; rows deleted per table."""
     source = for_server(sink, source)
     name = source.plan.name or source.name
@@ -26,7 +32,7 @@ def purge(sink: Sink, source: Source, opts: SeedOptions, *, force: bool = False)
     run = sink.manifests.require(name, seed if seed is not None else 1)
     plan, ctx = plan_for(
         source,
-        SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows, chunk_size=opts.chunk_size, locale=opts.locale),
+        as_recorded(opts, run.seed, run.scale, run.options),
         bases=run.bases,
         check=False,  # keys only: no need to try every generator
         left_out=run.left_out,  # tables the run did not seed have none of its rows
@@ -40,12 +46,16 @@ def purge(sink: Sink, source: Source, opts: SeedOptions, *, force: bool = False)
         restore_indexes(sink, run)
     deleted: dict[str, int] = {}
     unchecked = any(c.method == "checks_off" for c in plan.cuts)
+    order = purge_order(plan.schema, plan.order)
     with sink.unchecked() if unchecked else contextlib.nullcontext(), sink.transaction():
         for table in plan.order:  # first untie cycles: cut keys back to NULL
             spec = ctx.spec(table)
             if spec.deferred:
                 sink.update(spec, spec.deferred, null_keys(ctx, spec))
-        for table in purge_order(plan.schema, plan.order):
+        for i, table in enumerate(order, 1):
+            t0 = time.perf_counter()
             deleted[table] = sink.delete(ctx.spec(table), ctx.key_batches(table))
+            if progress:
+                progress(table, i, len(order), deleted[table], time.perf_counter() - t0)
     sink.manifests.delete(run.run_id)
     return deleted

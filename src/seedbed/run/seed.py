@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pyarrow as pa
+
 from seedbed import dialects
+from seedbed.dialects.names import short_name
 from seedbed.engine import Context
 from seedbed.engine.prefetch import prefetch
 from seedbed.errors import LoadFailed, PlanError, SchemaError, SeedbedError
 from seedbed.planning.resolved import ResolvedPlan, TableSpec
 from seedbed.run.cycles import check_cuts, nulled, set_deferred
 from seedbed.run.digest import run_digest
-from seedbed.run.options import SeedOptions
+from seedbed.run.options import SeedOptions, run_options
 from seedbed.run.prepare import checked, for_server, key_bases, largest_key, plan_for
 from seedbed.run.resume import digests, go_on
 from seedbed.run.source import Source
-from seedbed.sinks.base import LoadResult, Sink
+from seedbed.sinks.base import Deferral, LoadResult, Sink
 from seedbed.sinks.manifest import Manifest, TableRecord, now_iso, run_id
 from seedbed.sinks.probe import sample_keys
 
@@ -82,12 +85,12 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
         restore_indexes(sink, previous)
     feeds = sink.trigger_feeds()
     order, fed = _after_triggers(plan.order, feeds, plan)
-    fed_by = {t: {o for o in plan.order if o.split(".")[-1] in feeds.get(t.split(".")[-1], set())} for t in fed}
+    fed_by = {t: {o for o in plan.order if short_name(o) in feeds.get(short_name(t), set())} for t in fed}
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
     ctx = ctx.with_bases(bases)
     if previous is not None and changed:  # a run that did not complete, its plan or schema fixed since
         go_on(sink, previous, plan, ctx)
-    m = _manifest(sink, plan, bases)
+    m = _manifest(sink, plan, bases, opts)
     table_digests = digests(plan)
     m.tables = {
         t: TableRecord(
@@ -100,6 +103,8 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     }
     m.left_out = dict(plan.left_out)
     m.warnings = list(plan.warnings)
+    # what the schema had before the run touched it (a run that goes on keeps the first's)
+    m.structure = previous.structure if previous is not None and previous.structure else structure_of(sink, plan)
     if previous is not None:
         m.started_at = previous.started_at
     sink.manifests.save(m)
@@ -117,62 +122,86 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                     ctx = _after_trigger_rows(sink, ctx, m, name)
                 # a table that triggers also fill gets only the rows they did not make
                 batches = prefetch(nulled(ctx.batches(name), spec.deferred))
+                if progress:
+                    batches = _reporting(batches, name, i, len(order), rec, progress)
                 table_merge = merge or name in fed
-                # the drop and its record commit together (DDL inside a transaction): a kill leaves both or neither
-                deferral = None if table_merge or not sink.dialect.caps.transactional_ddl else sink.deferrable(spec)
-                if deferral:
-                    m.pending_ddl[name] = deferral.rebuild
-                    with sink.transaction():
-                        sink.manifests.save(m)
-                        sink.execute(deferral.drop)
+                # dropped, loaded and rebuilt in one transaction (DDL is transactional there):
+                # a duplicate, an orphan or a kill rolls back the rows and the drop together
+                deferral = None
+                if not table_merge and sink.dialect.caps.transactional_ddl:
+                    deferral = sink.deferrable(spec, _unloaded_parents(plan, order[i - 1 :], name))
                 try:
-                    result = _load(sink, ctx, m, spec, batches, table_merge)
+                    result = _load(sink, ctx, m, spec, batches, table_merge, deferral)
                 except LoadFailed as err:  # rolled back: the other tables still load
                     _table_failed(sink, m, plan, name, err)
                     rec.mode = "left out"
                     continue
                 rec.inserted, rec.path = result.rows, result.path
                 rec.seconds = round(time.perf_counter() - t1, 3)
+                m.index_seconds = round(m.index_seconds + result.index_seconds, 3)
                 if progress:
                     progress(name, i, len(order), rec)
             set_deferred(sink, ctx)
-        if m.pending_ddl:  # indexes and keys dropped for the load: rebuilt (and validated) now
-            t1 = time.perf_counter()
-            restore_indexes(sink, m)
-            m.index_seconds = round(time.perf_counter() - t1, 3)
         check_cuts(sink, ctx)
         _remember_for_rerun(sink, source, opts, ctx, m)
     except SeedbedError as err:
-        _restore_after_failure(sink, m)
         _finish(sink, m, opts, t0, "failed", str(err))
         raise
     except BaseException as err:
-        _restore_after_failure(sink, m)
         _finish(sink, m, opts, t0, "failed", f"{type(err).__name__}: {err}")
         raise
     _finish(sink, m, opts, t0, "partial" if m.left_out else "completed", None)
     return m
 
 
-def _load(sink: Sink, ctx: Context, m: Manifest, spec: TableSpec, batches: Any, merge: bool) -> LoadResult:
+REPORT_EVERY = 2.0  # seconds between progress reports inside a long table
+
+
+def _reporting(
+    batches: Iterator[pa.RecordBatch], name: str, i: int, n: int, rec: TableRecord, progress: Progress
+) -> Iterator[pa.RecordBatch]:
+    """The batches, with a progress report (mode "loading", rows sent so far) every few
+    seconds: a table of millions of rows is not silent until it ends."""
+    t0 = last = time.perf_counter()
+    sent = 0
+    for batch in batches:
+        yield batch
+        sent += batch.num_rows
+        now = time.perf_counter()
+        if now - last >= REPORT_EVERY and sent < rec.planned:
+            last = now
+            progress(name, i, n, TableRecord(planned=rec.planned, inserted=sent, seconds=round(now - t0, 1),
+                                             mode="loading"))  # fmt: skip
+
+
+def _load(
+    sink: Sink, ctx: Context, m: Manifest, spec: TableSpec, batches: Any, merge: bool, deferral: Deferral | None
+) -> LoadResult:
     """Load a table; when the database refuses its rows, try once more with the columns it
     may leave empty left empty (NULL): rules a trigger enforces ("no open_item_id on this
     account") are mostly about optional values. The first refusal is the one reported."""
     try:
-        return sink.load(spec, batches, merge=merge)
+        return sink.load(spec, batches, merge=merge, deferral=deferral)
     except LoadFailed as first:
         optional = _optional(spec)
         if not optional:
             raise
         try:
             result = sink.load(spec, nulled(ctx.batches(spec.name), tuple(sorted(set(optional) | set(spec.deferred)))),
-                               merge=merge)  # fmt: skip
+                               merge=merge, deferral=deferral)  # fmt: skip
         except LoadFailed:
             raise first from None
         m.warnings.append(
             f"{spec.name}: loaded with {', '.join(optional)} NULL; with values the database refused it: {first.message}"
         )
         return result
+
+
+def _unloaded_parents(plan: ResolvedPlan, rest: list[str], name: str) -> frozenset[str]:
+    """The foreign keys of ``name`` to tables loaded after it (``rest``: it and the tables
+    after it): they stay in place for its load (their rows are not there to check yet)."""
+    later = set(rest) - {name}
+    return frozenset(fk.name or "" for fk in plan.schema.table(name).foreign_keys if fk.ref_table in later)
 
 
 def _optional(spec: TableSpec) -> list[str]:
@@ -205,13 +234,8 @@ def _after_trigger_rows(sink: Sink, ctx: Context, m: Manifest, name: str) -> Con
 
 
 def _table_failed(sink: Sink, m: Manifest, plan: ResolvedPlan, name: str, err: SeedbedError) -> None:
-    """The database refused ``name``'s rows (its transaction rolled back): give back what was
-    dropped for its load, and leave it out with every table whose rows point at it."""
-    statements = m.pending_ddl.pop(name, None)
-    if statements:
-        with sink.transaction():
-            sink.execute(statements, skip_existing=True)
-            sink.manifests.save(m)
+    """The database refused ``name``'s rows (its transaction rolled back, with whatever was
+    dropped for the load): leave it out with every table whose rows point at it."""
     m.left_out[name] = err.message + (f" ({err.hint})" if err.hint else "")
     gone = {name}
     for t in plan.order:  # parents come first, so one pass finds every table that needs them
@@ -220,8 +244,15 @@ def _table_failed(sink: Sink, m: Manifest, plan: ResolvedPlan, name: str, err: S
             m.left_out.setdefault(t, f"its rows refer to {name}, whose rows the database refused")
 
 
-def _manifest(sink: Sink, plan: ResolvedPlan, bases: dict[str, int]) -> Manifest:
+def structure_of(sink: Sink, plan: ResolvedPlan) -> list[list[Any]]:
+    """The indexes and constraints of the plan's tables (partitions included), as recorded."""
+    tables = {t.name for t in plan.schema.tables}
+    return [list(row) for row in sink.structure() if row[0] in tables]
+
+
+def _manifest(sink: Sink, plan: ResolvedPlan, bases: dict[str, int], opts: SeedOptions) -> Manifest:
     return Manifest(
+        options=run_options(opts),
         run_id=run_id(plan.name, plan.seed),
         plan=plan.name,
         seed=plan.seed,
@@ -233,17 +264,9 @@ def _manifest(sink: Sink, plan: ResolvedPlan, bases: dict[str, int]) -> Manifest
     )
 
 
-def _restore_after_failure(sink: Sink, m: Manifest) -> None:
-    """A failed load still gets its indexes back; if even that fails, the manifest keeps the
-    statements and the next run of the seed rebuilds them first."""
-    if not m.pending_ddl:
-        return
-    with contextlib.suppress(Exception):  # the run's own error is the one to report
-        restore_indexes(sink, m)
-
-
 def restore_indexes(sink: Sink, m: Manifest) -> None:
-    """Rebuild what a run dropped for its load (statements from its manifest), and clear
+    """Rebuild what a run of an earlier version dropped for its load and recorded in its
+    manifest (a run now drops and rebuilds inside each table's transaction), and clear
     them from the manifest in the same transaction."""
     statements = [stmt for stmts in m.pending_ddl.values() for stmt in stmts]
     # every key and index first, then the foreign keys that may lean on them
@@ -285,7 +308,7 @@ def _intact(sink: Sink, ctx: Context) -> bool:
 
 def _skip(sink: Sink, source: Source, ctx: Context, previous: Manifest, opts: SeedOptions, t0: float) -> Manifest:
     """Record a rerun that found its completed run intact: nothing is written but the manifest."""
-    m = _manifest(sink, ctx.plan, previous.bases)
+    m = _manifest(sink, ctx.plan, previous.bases, opts)
     m.started_at = previous.started_at
     m.tables = {t: TableRecord(planned=ctx.rows(t), mode="complete") for t in ctx.plan.order}
     _remember_for_rerun(sink, source, opts, ctx, m)
@@ -305,7 +328,7 @@ def _after_triggers(
 ) -> tuple[list[str], set[str]]:
     """Load each table that triggers insert into after the tables whose triggers do, and
     every table that needs its rows after it (parents still before children)."""
-    short = {t: t.split(".")[-1] for t in order}
+    short = {t: short_name(t) for t in order}
     fed = {t for t in order if feeds.get(short[t])}
     if not fed:
         return list(order), fed

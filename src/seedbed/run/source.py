@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seedbed.errors import PlanError
+from seedbed.errors import PlanError, SchemaError, SeedbedError
 from seedbed.planning.load import load_plan_file
 from seedbed.planning.model import PlanFile
 from seedbed.planning.resolve import resolve_plan
@@ -75,13 +76,46 @@ def _source_from(
         except OSError as err:
             raise PlanError(f"cannot read DDL file: {err.strerror}", where=str(path)) from None
         d = dialect or plan_file.dialect
-        return Source(
-            plan_file.name or path.stem, plan_file, parse_ddl(text, d), text, d, origin=str(plan) if plan else str(path)
-        )
+        schema = _read_ddl(text, d, path)
+        return Source(plan_file.name or path.stem, plan_file, schema, text, d, origin=str(plan) if plan else str(path))
     if plan and plan_file.schema_file:
         base = Path(plan).parent / plan_file.schema_file
         return _source_from(plan=plan, ddl=base, dialect=dialect or plan_file.dialect)
     return Source(plan_file.name or "database", plan_file, None, origin=str(plan) if plan else "database")
+
+
+def _read_ddl(text: str, dialect: str, path: Path) -> Schema:
+    """The schema a DDL file defines, read in ``dialect``. A file that yields fewer tables
+    than another dialect reads from it was written in that one: refused with that hint
+    (read in the wrong dialect, statements are dropped or misread)."""
+    from seedbed import dialects
+    from seedbed.schema.ddl import parse_ddl
+
+    schema = parse_ddl(text, dialect)
+    if schema.tables and not schema.warnings:
+        return schema  # read whole: nothing to compare
+    if not re.search(r"\bCREATE\s+(?:\w+\s+)*TABLE\b", text, re.IGNORECASE):
+        return schema  # types or views only: what it holds is read as it is
+    best, best_n = dialect, len(schema.tables)
+    for other in dialects.names():
+        if dialects.get(other).family == dialects.get(dialect).family:
+            continue
+        try:
+            n = len(parse_ddl(text, other).tables)
+        except SeedbedError:
+            continue
+        if n > best_n:
+            best, best_n = other, n
+    if best != dialect:
+        raise SchemaError(
+            f"read as {dialect} DDL it defines {len(schema.tables)} of the {best_n} tables it defines as {best} DDL",
+            where=str(path),
+            hint=f"pass --dialect {best} (or dialect: {best} in the plan)",
+        )
+    if not schema.tables:
+        raise SchemaError(f"no CREATE TABLE statement could be read as {dialect} DDL", where=str(path),
+                          hint="check the file and its --dialect")  # fmt: skip
+    return schema
 
 
 def resolve(source: Source, schema: Schema | None = None, **options: Any) -> ResolvedPlan:

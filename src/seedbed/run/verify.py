@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from seedbed.run.options import SeedOptions
+from typing import Any
+
+from seedbed.run.options import SeedOptions, as_recorded
 from seedbed.run.prepare import for_server, plan_for
 from seedbed.run.source import Source
 from seedbed.sinks.base import Sink
@@ -16,7 +18,7 @@ def verify(sink: Sink, source: Source, opts: SeedOptions) -> Report:
     run = sink.manifests.require(name, seed)
     plan, ctx = plan_for(
         source,
-        SeedOptions(seed=run.seed, scale=run.scale, rows=opts.rows, chunk_size=opts.chunk_size, locale=opts.locale),
+        as_recorded(opts, run.seed, run.scale, run.options),
         bases=run.bases,
         left_out=run.left_out,
     )
@@ -28,4 +30,17 @@ def verify(sink: Sink, source: Source, opts: SeedOptions) -> Report:
     report.results.append(
         CheckResult("indexes and keys dropped for the load are back", not missing, [], missing, "indexes")
     )
+    report.results.append(_structure_kept(sink, run.structure))
     return report
+
+
+def _structure_kept(sink: Sink, recorded: list[list[Any]] | None) -> CheckResult:
+    """Every index and constraint the run's tables had when it began is there, and valid
+    where it was (read from the database's catalog, not from the manifest)."""
+    name = "every index and constraint the schema had is there and valid"
+    if recorded is None:  # a run recorded before seedbed kept this
+        return CheckResult(name, True, [], [], "indexes")
+    now = {(t, n, d): v for t, n, d, v in sink.structure()}
+    lost = [f"{t}: {n} ({d})" for t, n, d, v in recorded if (t, n, d) not in now]
+    invalid = [f"{t}: {n} is not valid" for t, n, d, v in recorded if v and now.get((t, n, d)) is False]
+    return CheckResult(name, not (lost or invalid), [], lost + invalid, "indexes")

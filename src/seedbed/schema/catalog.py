@@ -186,3 +186,22 @@ def _read_create(sql: str, d: Dialect) -> Table | None:
     except Exception:  # noqa: BLE001 - a statement the reader cannot parse adds nothing
         return None
     return found.tables[0] if found.tables else None
+
+
+_NAMED = ("name", "column_names", "constrained_columns", "referred_columns")
+
+
+def stored_names(found: Any, fix: Any) -> Any:
+    """The inspector's results with every column and constraint name as the database stores
+    it (``fix``: the dialect's ``reflected_name``)."""
+    for items in found.values():
+        for item in items if isinstance(items, list) else [items]:
+            if not isinstance(item, dict):
+                continue
+            for key in _NAMED:
+                value = item.get(key)
+                if isinstance(value, str):
+                    item[key] = fix(value)
+                elif isinstance(value, list):
+                    item[key] = [fix(v) if isinstance(v, str) else v for v in value]
+    return found

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from seedbed.dialects.names import join_name, short_name
 from seedbed.errors import SchemaError, did_you_mean
 
 # Logical type kinds. Dialect type names are mapped onto these by the readers so
@@ -169,7 +170,7 @@ class Table:
 
     @property
     def qualified(self) -> str:
-        return f"{self.schema}.{self.name}" if self.schema else self.name
+        return join_name(self.schema, self.name)
 
     @property
     def is_partition(self) -> bool:
@@ -230,13 +231,13 @@ class Schema:
 
     def enum(self, name: str) -> EnumType:
         for e in self.enums:
-            if e.name == name or e.name.split(".")[-1] == name:
+            if e.name == name or short_name(e.name) == name:
                 return e
         raise SchemaError(f"unknown enum type {name!r}")
 
     def domain(self, name: str) -> Domain:
         for d in self.domains:
-            if d.name == name or d.name.split(".")[-1] == name:
+            if d.name == name or short_name(d.name) == name:
                 return d
         raise SchemaError(f"unknown domain {name!r}")
 

@@ -28,8 +28,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Inspector
 
 from seedbed import dialects
+from seedbed.dialects.names import join_name, schema_of, short_name
 from seedbed.errors import ConnectionFailed, SchemaError, SeedbedError
-from seedbed.schema.catalog import Catalog, Key
+from seedbed.schema.catalog import Catalog, Key, stored_names
 from seedbed.schema.ddl import expression_columns
 from seedbed.schema.model import Check, Column, ColumnType, EnumType, ForeignKey, Schema, Table, Unique, make_table
 from seedbed.schema.partitions import (
@@ -87,7 +88,7 @@ class _Reflector:
 
     def qualify(self, schema: str | None, name: str | None) -> str:
         assert name is not None
-        return name if schema in (None, self.default) else self.d.qualify(schema, name)
+        return join_name(None, name) if schema in (None, self.default) else self.d.qualify(schema, name)
 
     def schema(self, schemas: list[str] | None, tables: list[str] | None) -> Schema:
         wanted = list(schemas or [])
@@ -102,7 +103,7 @@ class _Reflector:
             query = None if schema == self.default else schema
             names = None
             if tables is not None:
-                names = [t.rsplit(".", 1)[-1] for t in tables if "." not in t or t.split(".", 1)[0] == schema]
+                names = [short_name(t) for t in tables if schema_of(t) in (None, schema)]
                 if not names:
                     continue
             self.read_enums(query)
@@ -148,11 +149,12 @@ class _Reflector:
     def read_tables(self, schema: str | None, names: list[str] | None) -> list[Table]:
         kw: dict[str, Any] = {"schema": schema, "filter_names": names}
         # the inspector's results, keyed by (schema or None, table)
-        columns: dict[Any, Any] = self.insp.get_multi_columns(**kw)
-        pks: dict[Any, Any] = self.insp.get_multi_pk_constraint(**kw)
-        fks: dict[Any, Any] = self.insp.get_multi_foreign_keys(**kw)
-        uniques: dict[Any, Any] = self.insp.get_multi_unique_constraints(**kw)
-        indexes: dict[Any, Any] = self.insp.get_multi_indexes(**kw)
+        fix = self.d.reflected_name
+        columns: dict[Any, Any] = stored_names(self.insp.get_multi_columns(**kw), fix)
+        pks: dict[Any, Any] = stored_names(self.insp.get_multi_pk_constraint(**kw), fix)
+        fks: dict[Any, Any] = stored_names(self.insp.get_multi_foreign_keys(**kw), fix)
+        uniques: dict[Any, Any] = stored_names(self.insp.get_multi_unique_constraints(**kw), fix)
+        indexes: dict[Any, Any] = stored_names(self.insp.get_multi_indexes(**kw), fix)
         checks: dict[Any, Any] = dict(self.insp.get_multi_check_constraints(**kw))
         table_parts = self.catalog.table_partitions(schema)
         checks, json_columns = self.catalog.all_checks(schema, list(columns), checks)

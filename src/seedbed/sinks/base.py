@@ -19,8 +19,10 @@ import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from seedbed.dialects import Dialect
-from seedbed.errors import LoadFailed, SeedbedError
+from seedbed.dialects.names import join_name
+from seedbed.errors import ConnectionFailed, LoadFailed, SeedbedError
 from seedbed.sinks.keysets import KeySets
+from seedbed.sinks.lock import holder_label
 from seedbed.sinks.manifest import MANIFEST_TABLE, ManifestStore
 
 if TYPE_CHECKING:
@@ -35,11 +37,13 @@ class LoadResult:
     rows: int  # rows inserted
     path: str  # how they went in: "copy binary", "copy csv", "load data", "insert"
     seconds: float
+    index_seconds: float = 0.0  # of which rebuilding what was dropped for the load
 
 
 @dataclass(frozen=True)
 class Deferral:
-    """Indexes and constraints of an empty table, dropped for its load and rebuilt after."""
+    """Indexes and constraints of an empty table, dropped for its load and rebuilt after it
+    in the load's own transaction (a table commits with every one of them, or not at all)."""
 
     drop: list[str]
     rebuild: list[str]
@@ -71,12 +75,17 @@ class Sink(Protocol):
         """Run DDL in the current transaction (``skip_existing``: leave objects that exist)."""
         ...
 
-    def deferrable(self, spec: TableSpec) -> Deferral | None:
-        """What of an empty table can be dropped for its load and rebuilt after (None: nothing)."""
+    def deferrable(self, spec: TableSpec, keep: frozenset[str] = frozenset()) -> Deferral | None:
+        """What of an empty table can be dropped for its load and rebuilt after (None: nothing);
+        ``keep``: constraints to leave in place (foreign keys to tables not loaded yet)."""
         ...
 
-    def load(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> LoadResult:
-        """Write one table's batches in one transaction (``merge``: only rows whose key is missing)."""
+    def load(
+        self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool, deferral: Deferral | None = None
+    ) -> LoadResult:
+        """Write one table's batches in one transaction (``merge``: only rows whose key is missing);
+        ``deferral``'s keys and indexes are dropped and rebuilt inside it, so the table commits
+        with all of them or not at all."""
         ...
 
     def update(self, spec: TableSpec, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]) -> int: ...
@@ -91,6 +100,10 @@ class Sink(Protocol):
 
     def trigger_feeds(self) -> dict[str, set[str]]:
         """Tables that INSERT triggers fill, and the tables whose inserts fire them."""
+        ...
+
+    def structure(self) -> list[tuple[str, str, str, bool]]:
+        """(table, name, definition, valid) of every index and constraint of the user's tables."""
         ...
 
     def driver_values(self, col: pa.Array) -> list[Any]:
@@ -128,6 +141,35 @@ class Extremes:
                 self.low[name] = min(both["min"], self.low.get(name, both["min"]))
                 self.high[name] = max(both["max"], self.high.get(name, both["max"]))
             yield batch
+
+
+def known_error(sink: Sink, err: Exception) -> SeedbedError | None:
+    """A driver's error the dialect knows (read-only, disk full, not a database, the
+    connection lost), as seedbed's message naming the database and the next step."""
+    d = sink.dialect
+    if d.connection_lost(err):
+        return ConnectionFailed(
+            f"lost the connection to {sink.safe_url}",
+            hint="what was in progress was rolled back; run the same command again once the database is back",
+        )
+    code = d.error_code(err)
+    known = d.ERRORS.get(code) if code is not None else None
+    if known is None:
+        return None
+    first = (str(getattr(err, "orig", err)).strip().splitlines() or [""])[0]
+    return known.error(f"{sink.safe_url}: {known.meaning}{d.code_suffix(code)}: {first}", hint=known.hint)
+
+
+def interrupt_in(err: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM (a KeyboardInterrupt) an error was raised while handling, if any:
+    a driver whose socket it closed fails the rollback, and that error must not pass for
+    the database refusing the rows."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return seen
+        seen = seen.__context__
+    return None
 
 
 class DatabaseSink(KeySets):
@@ -171,7 +213,7 @@ class DatabaseSink(KeySets):
         out: set[str] = set()
         for schema in schemas:
             names = insp.get_table_names(schema=schema)
-            out |= {f"{schema}.{n}" for n in names} if schema else set(names)
+            out |= {join_name(schema, n) for n in names}
         return out
 
     def execute(self, statements: Sequence[str], *, skip_existing: bool = False) -> None:
@@ -189,14 +231,52 @@ class DatabaseSink(KeySets):
                     if not self.dialect.exists_error(err):
                         raise
 
-    def deferrable(self, spec: TableSpec) -> Deferral | None:
+    def deferrable(self, spec: TableSpec, keep: frozenset[str] = frozenset()) -> Deferral | None:
         return None
 
+    def structure(self) -> list[tuple[str, str, str, bool]]:
+        """(table, name, definition, valid) of every index and constraint of the user's
+        tables, from the database's own catalog (seedbed's manifest table left out)."""
+        sql = self.dialect.STRUCTURE_SQL
+        if not sql:
+            return []
+        with self.transaction():
+            cur = self._raw().cursor()
+            try:
+                cur.execute(sql)  # no parameters: the text's '%' are LIKE's
+                rows = cur.fetchall()
+            finally:
+                cur.close()
+        return sorted((str(t), str(n), str(d), bool(v)) for t, n, d, v in rows if str(t) != MANIFEST_TABLE)
+
+    # -- the run lock (sinks/lock.py) -------------------------------------------
+    def try_lock(self, command: str) -> bool:
+        d = self.dialect
+        if d.LOCK_SQL is None:
+            return True
+        if not self.scalar(d.LOCK_SQL):
+            return False
+        if d.LABEL_SQL:
+            self.scalar(d.LABEL_SQL, [holder_label(command)])
+        return True
+
+    def unlock(self) -> None:
+        if self.dialect.UNLOCK_SQL:
+            self.scalar(self.dialect.UNLOCK_SQL)
+
+    def lock_holder(self) -> str | None:
+        return self.scalar(self.dialect.LOCK_HOLDER_SQL) if self.dialect.LOCK_HOLDER_SQL else None
+
     # -- loading ---------------------------------------------------------------
-    def load(self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool) -> LoadResult:
+    def load(
+        self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool, deferral: Deferral | None = None
+    ) -> LoadResult:
         t0 = time.perf_counter()
+        index_seconds = 0.0
         try:
             with self.conn.begin():
+                for stmt in deferral.drop if deferral else ():
+                    self._raw_execute(stmt)
                 sequences = self.sequences(spec)
                 written = Extremes(sequences)
                 rows, path = self.write_batches(spec, written.watch(batches), merge=merge)
@@ -205,14 +285,28 @@ class DatabaseSink(KeySets):
                     if column in written.high:
                         for name in names:
                             self.advance_sequence(name, written.low[column], written.high[column])
+                # before the commit: a duplicate or an orphan rolls back the rows and the drop
+                t1 = time.perf_counter()
+                for stmt in deferral.rebuild if deferral else ():
+                    self._raw_execute(stmt)
+                index_seconds = time.perf_counter() - t1
         except SeedbedError:
             raise
         except Exception as err:
+            stop = interrupt_in(err)
+            if stop is not None:  # a rollback that failed on the way out of Ctrl-C or SIGTERM
+                raise stop from None
+            if self.dialect.connection_lost(err):
+                raise ConnectionFailed(
+                    f"lost the connection to {self.safe_url} while loading {spec.name}",
+                    where=spec.name,
+                    hint="the server rolls the table back; run the same command again once the database is back",
+                ) from None
             code, detail = self.describe_error(err)
             if code is None:
                 raise
             raise self.dialect.load_failed(spec.name, code, detail) from err
-        return LoadResult(rows, path, round(time.perf_counter() - t0, 3))
+        return LoadResult(rows, path, round(time.perf_counter() - t0, 3), round(index_seconds, 3))
 
     def sequences(self, spec: TableSpec) -> dict[str, list[str]]:
         """The written columns a sequence numbers, and their sequences (in the open transaction).

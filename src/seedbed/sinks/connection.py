@@ -16,6 +16,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from seedbed.dialects import Dialect, redact
+from seedbed.dialects.names import split_name
 from seedbed.sinks.manifest import ManifestStore
 
 if TYPE_CHECKING:
@@ -35,8 +36,12 @@ class Connected:
         self.engine = sa.create_engine(
             d.sqlalchemy_url, creator=lambda: d.connect(url, **self.url_options), poolclass=sa.pool.NullPool
         )
+        self.prepare_engine(self.engine)
         self.conn = self.engine.connect()
         self.manifests = ManifestStore(d, self._execute, self.safe_url, self.transaction)
+
+    def prepare_engine(self, engine: sa.Engine) -> None:
+        """Set up the engine before its first connection (event listeners); nothing by default."""
 
     def transaction(self) -> AbstractContextManager[Any]:
         """A transaction, or a savepoint within the one already open."""
@@ -87,7 +92,7 @@ class Connected:
         return self.engine.dialect.identifier_preparer.quote(name)
 
     def qname(self, qualified: str) -> str:
-        return ".".join(self.q(p) for p in qualified.split("."))
+        return ".".join(self.q(p) for p in split_name(qualified))
 
     def qt(self, spec: TableSpec) -> str:
         return self.qname(spec.name)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from seedbed.errors import StillReferenced
 from seedbed.sinks.connection import Connected
 from seedbed.sinks.probe import presence_sql
 
@@ -86,12 +87,53 @@ class KeySets(Connected):
         Runs in the caller's transaction, so a purge of many tables is all or nothing.
         """
         temp = self._with_keys(spec, keys)
-        res = self.conn.exec_driver_sql(
-            f"DELETE FROM {self.qt(spec)} WHERE EXISTS "
-            f"(SELECT 1 FROM {temp} k WHERE {self._match(spec, self.qt(spec))})"
-        )
+        helpers = self._lookup_indexes(spec)
+        for create, _ in helpers:
+            self.conn.exec_driver_sql(create)
+        try:
+            res = self.conn.exec_driver_sql(
+                f"DELETE FROM {self.qt(spec)} WHERE EXISTS "
+                f"(SELECT 1 FROM {temp} k WHERE {self._match(spec, self.qt(spec))})"
+            )
+        except Exception as err:
+            raise self._still_referenced(spec, err) from None
+        for _, drop in helpers:
+            self.conn.exec_driver_sql(drop)
         self.conn.exec_driver_sql(f"DROP TABLE {temp}")
         return int(res.rowcount)
+
+    def _lookup_indexes(self, spec: TableSpec) -> list[tuple[str, str]]:
+        """(create, drop) of an index for each foreign key into the table whose columns lead
+        no index of its child: without one, deleting each parent row scans the child table.
+        Made and dropped inside the purge's transaction (a failed purge drops them too)."""
+        sql = self.dialect.UNINDEXED_REFERENCES_SQL
+        if sql is None:
+            return []
+        out = []
+        for i, (child, schema, cols) in enumerate(self._execute(sql, {"table": self.qt(spec)})):
+            name = f"seedbed_lookup_{i}"  # made in the child's schema, dropped from there
+            out.append(
+                (
+                    f"CREATE INDEX {name} ON {child} ({', '.join(self.q(c) for c in cols)})",
+                    f"DROP INDEX {schema}.{name}",
+                )
+            )
+        return out
+
+    def _still_referenced(self, spec: TableSpec, err: Exception) -> Exception:
+        """A delete a foreign key refused, as a message naming the referencing rows; any
+        other error as it is."""
+        code, detail = self.describe_error(err)
+        if code is None or code not in self.dialect.REFERENCE_ERRORS:
+            return err
+        return StillReferenced(
+            f"cannot purge {spec.name}: rows that are not this seed's refer to its rows: {detail}",
+            where=spec.name,
+            hint="nothing was deleted: delete or re-point those rows, or purge the seed that made them, first",
+        )
+
+    def describe_error(self, err: BaseException) -> tuple[str | None, str]:
+        raise NotImplementedError
 
     def update(self, spec: TableSpec, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]) -> int:
         """Set ``columns`` of the rows identified by the key (batches hold key + columns).

@@ -12,7 +12,9 @@ and the cheap rerun's bare driver connection (``probe.py``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
@@ -47,6 +49,16 @@ class TableRecord:
     key_digest: str = ""  # that did not complete goes on after a fix (run/resume.py)
 
 
+def file_name(run_id: str) -> str:
+    """A file name for a run's manifest, safe for any plan name and seed string: characters
+    outside [A-Za-z0-9._-] become '_', with a digest of the whole id when any did (two ids
+    never share a file); never a path, never hidden."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", run_id.replace(":", "-")).lstrip(".") or "run"
+    if safe != run_id.replace(":", "-"):
+        safe = f"{safe[:80]}-{hashlib.sha256(run_id.encode()).hexdigest()[:10]}"
+    return safe + ".json"
+
+
 @dataclass
 class Manifest:
     run_id: str
@@ -75,6 +87,13 @@ class Manifest:
     # database refused, one that needs either's rows
     left_out: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # what planning noticed (a column left NULL, ...)
+    # the options besides seed and scale that decide which rows exist ({"rows": 50, "locale":
+    # "de_DE"}): purge and verify take them from here, whatever they are given later
+    # (None: a run recorded before they were)
+    options: dict[str, Any] | None = None
+    # [table, name, definition, valid] of each index and constraint of the run's tables when
+    # it began: verify checks every one is still there (and valid where it was)
+    structure: list[list[Any]] | None = None
     version: int = MANIFEST_VERSION
 
     @property
@@ -95,7 +114,7 @@ class Manifest:
 
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{self.run_id.replace(':', '-')}.json"
+        path = folder / file_name(self.run_id)
         path.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return path
 
@@ -206,3 +225,24 @@ class ManifestStore:
             return
         with self.transaction():
             self.execute(f"DELETE FROM {MANIFEST_TABLE} WHERE run_id = {self.d.param}", (run_id,))
+
+
+def check_writable(folder: Path) -> None:
+    """The manifest folder can take the run's file, checked before anything is written (a
+    run must not end failed after the database says it completed). Nothing is created."""
+    import os
+
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    problem = None
+    if not probe.is_dir():
+        problem = f"{probe} is not a folder"
+    elif not os.access(probe, os.W_OK | os.X_OK):
+        problem = f"{probe} is not writable"
+    if problem:
+        raise PlanError(
+            f"cannot write the run's manifest to {folder}: {problem}",
+            where=str(folder),
+            hint="give --manifest-dir a folder this user can write to",
+        )

@@ -296,7 +296,10 @@ class MySQLSink(DatabaseSink):
         for fk in spec.table.foreign_keys:
             if fk.ref_table in own and all(spec.table.column(c).nullable for c in fk.columns):
                 cur.execute(f"UPDATE {join} SET " + ", ".join(f"t.{self.q(c)} = NULL" for c in fk.columns))
-        deleted = cur.execute(f"DELETE t FROM {join}")
+        try:
+            deleted = cur.execute(f"DELETE t FROM {join}")
+        except Exception as err:
+            raise self._still_referenced(spec, err) from None
         cur.execute(f"DROP TEMPORARY TABLE {temp}")
         return int(deleted)
 

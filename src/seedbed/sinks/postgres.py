@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from seedbed import dialects
 from seedbed.dialects import Dialect
+from seedbed.errors import LoadFailed
 from seedbed.sinks.base import DatabaseSink, Deferral
 from seedbed.sinks.pgcopy import SIGNATURE, TRAILER, BinaryCopy
 
@@ -116,13 +117,14 @@ class PostgresSink(DatabaseSink):
         if (edge - upcoming) * step >= 0:
             cur.execute("SELECT setval(%s::regclass, %s)", (sequence, edge))
 
-    def deferrable(self, spec: TableSpec) -> Deferral | None:
+    def deferrable(self, spec: TableSpec, keep: frozenset[str] = frozenset()) -> Deferral | None:
         """(drop, recreate) statements for an empty table's indexes and constraints.
 
         Loading first and building indexes after is several times cheaper than keeping
         random-key b-trees up to date row by row. Only for an empty, non-partitioned
         table; its primary and unique keys only when no foreign key points at it (they
-        would have to go too). Recreating a foreign key validates every loaded row.
+        would have to go too); never the constraints in ``keep``. Recreating a foreign key
+        validates every loaded row.
         """
         if spec.table.partition_kind or spec.table.partition_of:
             return None
@@ -154,6 +156,8 @@ class PostgresSink(DatabaseSink):
             ).fetchall()
         drop, create = [], []
         for name, definition, _kind, _index in cons:
+            if name in keep:
+                continue
             drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {self.q(name)}")
             create.append(f"ALTER TABLE {rel} ADD CONSTRAINT {self.q(name)} {definition}")
         for name, definition in idx:
@@ -166,8 +170,18 @@ class PostgresSink(DatabaseSink):
     @contextlib.contextmanager
     def unchecked(self) -> Iterator[None]:
         """Foreign-key triggers off for this session (needs a superuser or replication role)."""
-        with self.conn.begin():
-            self.conn.exec_driver_sql("SET session_replication_role = replica")
+        try:
+            with self.conn.begin():
+                self.conn.exec_driver_sql("SET session_replication_role = replica")
+        except sa.exc.DBAPIError as err:
+            if self.dialect.error_code(err) != "42501":
+                raise
+            raise LoadFailed(
+                "this plan loads a cycle of NOT NULL foreign keys, which needs the foreign-key checks off for the "
+                "load: only a superuser may turn them off (session_replication_role)",
+                hint="run as a superuser, make one foreign key of the cycle DEFERRABLE or nullable, "
+                "or skip one table of the cycle in the plan (skip: true)",
+            ) from None
         try:
             yield
         finally:

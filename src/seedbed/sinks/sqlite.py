@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlalchemy as sa
 
 from seedbed import dialects
 from seedbed.dialects import Dialect
+from seedbed.dialects.urls import sqlite_path
+from seedbed.errors import ConnectionFailed, StillReferenced
 from seedbed.sinks.base import DatabaseSink, Deferral
+from seedbed.sinks.lock import FileLock, holder_label
 
 if TYPE_CHECKING:
     from seedbed.planning.resolved import TableSpec
@@ -46,21 +52,65 @@ class SQLiteSink(DatabaseSink):
     dialect: ClassVar[Dialect] = dialects.get("sqlite")
     null_safe_eq = "IS"
 
+    def prepare_engine(self, engine: sa.Engine) -> None:
+        """Every transaction begins with BEGIN, DDL included: the sqlite3 module on its own
+        opens one only before INSERT/UPDATE/DELETE, so a DROP INDEX would commit at once and
+        a failed load roll back its rows but not the drop. (Connections come in autocommit
+        mode, isolation_level None, from the dialect; SQLAlchemy's documented recipe.)"""
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+    # the run lock: a file lock beside the database (a database in memory is this process's alone)
+    _lock: FileLock | None = None
+
+    def _lock_file(self) -> FileLock | None:
+        path = sqlite_path(self.url)
+        if path == ":memory:" or "mode=memory" in self.url:
+            return None
+        if self._lock is None:
+            self._lock = FileLock(str(Path(path).resolve()))
+        return self._lock
+
+    def try_lock(self, command: str) -> bool:
+        lock = self._lock_file()
+        if lock is None:
+            return True
+        try:
+            return lock.acquire(holder_label(command))
+        except OSError as err:
+            raise ConnectionFailed(
+                f"cannot lock {self.safe_url}: {err.strerror} ({lock.path})",
+                hint="seedbed keeps a lock file beside the database while it writes: the folder must be writable",
+            ) from None
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+
+    def lock_holder(self) -> str | None:
+        lock = self._lock_file()
+        return lock.holder() if lock else None
+
     def driver_values(self, col: pa.Array) -> list[Any]:
         return python_columns(pa.RecordBatch.from_arrays([col], names=["v"]))[0]
 
     @contextlib.contextmanager
     def unchecked(self) -> Iterator[None]:
-        """PRAGMA foreign_keys off between transactions (it cannot change inside one)."""
-        self.conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
-        self.conn.commit()
+        """PRAGMA foreign_keys off between transactions (inside one it does nothing): sent
+        to the driver directly, which is in autocommit between seedbed's transactions."""
+        if self.conn.in_transaction():
+            self.conn.commit()
+        self._raw().execute("PRAGMA foreign_keys = OFF")
         try:
             yield
         finally:
-            self.conn.exec_driver_sql("PRAGMA foreign_keys = ON")
-            self.conn.commit()
+            if self.conn.in_transaction():
+                self.conn.commit()
+            self._raw().execute("PRAGMA foreign_keys = ON")
 
-    def deferrable(self, spec: TableSpec) -> Deferral | None:
+    def deferrable(self, spec: TableSpec, keep: frozenset[str] = frozenset()) -> Deferral | None:
         """(drop, recreate) statements for an empty table's own CREATE INDEX indexes: one
         sorted build after the load instead of a B-tree insert per row. The keys declared in
         the table (PRIMARY KEY, UNIQUE) cannot be dropped in SQLite and stay."""
@@ -105,15 +155,101 @@ class SQLiteSink(DatabaseSink):
             return inserted, "insert"
         sql = self._insert(spec, self.qt(spec), spec.written, merge)
         before = raw.total_changes
+        # foreign keys checked once, before the commit, where the violating row can be named
+        checked = cur.execute("PRAGMA foreign_keys").fetchone()[0]
+        if checked:
+            cur.execute("PRAGMA defer_foreign_keys = ON")  # until this transaction ends
         for batch in batches:
-            cur.executemany(sql, zip(*python_columns(batch), strict=True))
+            rows = list(zip(*python_columns(batch), strict=True))
+            try:
+                cur.executemany(sql, rows)
+            except sqlite3.IntegrityError as err:
+                raise self._refused(spec, sql, rows, err) from err
+        if checked:
+            self._check_foreign_keys(spec)
         return raw.total_changes - before, "insert"
+
+    def _refused(self, spec: TableSpec, sql: str, rows: list[tuple[Any, ...]], err: Exception) -> Exception:
+        """The batch's first row the database refuses, named in the error: SQLite's message
+        names the constraint's columns only. (The transaction is rolled back anyway.)"""
+        cur = self._raw().cursor()
+        cur.execute("SAVEPOINT seedbed_find")
+        try:
+            for row in rows:
+                try:
+                    cur.execute(sql, row)
+                except sqlite3.IntegrityError as one:
+                    shown = ", ".join(f"{c}={_shown(v)}" for c, v in zip(spec.written, row, strict=True))
+                    return self.dialect.load_failed(
+                        spec.name, self.dialect.error_code(one) or "", f"{one}; row ({shown})"
+                    )
+        finally:
+            cur.execute("ROLLBACK TO seedbed_find")
+            cur.execute("RELEASE seedbed_find")
+        return err
+
+    def _check_foreign_keys(self, spec: TableSpec) -> None:
+        """The deferred foreign keys of the table, checked before its commit: the first row
+        pointing at no parent row, with the key and its value."""
+        cur = self._raw().cursor()
+        bad = cur.execute(f"PRAGMA foreign_key_check({self.q(spec.table.name)})").fetchone()
+        if bad is None:
+            return
+        _, rowid, parent, fkid = bad
+        pairs = [
+            (r[3], r[4]) for r in cur.execute(f"PRAGMA foreign_key_list({self.q(spec.table.name)})") if r[0] == fkid
+        ]
+        cols = [c for c, _ in pairs]
+        values = ""
+        if rowid is not None:
+            found = cur.execute(
+                f"SELECT {', '.join(self.q(c) for c in cols)} FROM {self.qt(spec)} WHERE rowid = ?", (rowid,)
+            ).fetchone()
+            values = "; row with " + ", ".join(f"{c}={_shown(v)}" for c, v in zip(cols, found or (), strict=False))
+        target = f"{parent}({', '.join(str(t) for _, t in pairs)})"
+        detail = f"FOREIGN KEY ({', '.join(cols)}) REFERENCES {target} failed{values}: no such {parent} row"
+        raise self.dialect.load_failed(spec.name, "SQLITE_CONSTRAINT_FOREIGNKEY", detail)
+
+    def _still_referenced(self, spec: TableSpec, err: Exception) -> Exception:
+        """SQLite's refusal names no row: the first row of another table still pointing at
+        one of the rows being deleted (those in the key set) is looked up and named."""
+        out = super()._still_referenced(spec, err)
+        if out is err:
+            return err
+        cur = self._raw().cursor()
+        parent = spec.table.name
+        for (child,) in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            fks: dict[int, list[tuple[str, str]]] = {}
+            for row in cur.execute(f"PRAGMA foreign_key_list({self.q(child)})").fetchall():
+                if row[2].lower() == parent.lower():
+                    fks.setdefault(row[0], []).append((row[3], row[4] or spec.key[0]))
+            for pairs in fks.values():
+                on = " AND ".join(f"p.{self.q(to)} = c.{self.q(frm)}" for frm, to in pairs)
+                cols = ", ".join(f"c.{self.q(frm)}" for frm, _ in pairs)
+                found = cur.execute(
+                    f"SELECT {cols} FROM {self.q(child)} c WHERE EXISTS (SELECT 1 FROM {self.qt(spec)} p "
+                    f"JOIN seedbed_keys k ON {self._match(spec, 'p')} WHERE {on}) LIMIT 1"
+                ).fetchone()
+                if found:
+                    shown = ", ".join(f"{frm}={_shown(v)}" for (frm, _), v in zip(pairs, found, strict=True))
+                    return StillReferenced(
+                        f"cannot purge {spec.name}: a row of {child} that is not this seed's refers to its rows "
+                        f"({shown})",
+                        where=spec.name,
+                        hint=getattr(out, "hint", None),
+                    )
+        return out
 
     def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
         sql = self._insert(spec, temp, spec.key, merge=False)
         cur = self._raw().cursor()
         for batch in batches:
             cur.executemany(sql, zip(*python_columns(batch), strict=True))
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _if_absent(create_index: str) -> str:

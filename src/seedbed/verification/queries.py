@@ -9,13 +9,14 @@ import re
 from typing import Any
 
 from seedbed.dialects import Dialect
+from seedbed.dialects.names import split_name
 from seedbed.planning.resolved import TableSpec
 from seedbed.schema.model import ForeignKey
 from seedbed.sinks.base import Sink
 
 
 def _name(d: Dialect, qualified: str) -> str:
-    return ".".join(d.quote(p) for p in qualified.split("."))
+    return ".".join(d.quote(p) for p in split_name(qualified))
 
 
 def orphans(sink: Sink, spec: TableSpec, fk: ForeignKey, parent: str) -> int:

@@ -16,6 +16,7 @@ from sqlglot.errors import SqlglotError
 
 from seedbed import dialects
 from seedbed.dialects import Dialect
+from seedbed.dialects.names import join_name
 from seedbed.schema.ddl.clauses import MySQLPartitioning
 from seedbed.schema.ddl.statements import quiet_sqlglot, restore
 from seedbed.schema.model import Column, ColumnType, Domain, EnumType, Unique, domain_chain
@@ -77,7 +78,7 @@ class Draft:
 
     @property
     def qualified(self) -> str:
-        return f"{self.schema}.{self.name}" if self.schema else self.name
+        return join_name(self.schema, self.name)
 
 
 def has_like(d: Draft, con: Con) -> bool:

@@ -14,6 +14,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from seedbed.dialects import Dialect
+from seedbed.dialects.names import split_name
 from seedbed.errors import SchemaError
 from seedbed.schema.model import Column, ColumnType, Schema, Table
 from seedbed.schema.order import dependency_order
@@ -60,7 +61,8 @@ class _Writer:
         return [n for n in names if n not in partitions]
 
     def name(self, qualified: str) -> str:
-        schema, _, name = qualified.rpartition(".")
+        *rest, name = split_name(qualified)
+        schema = rest[-1] if rest else ""
         if not self.w.caps.schemas or not schema:
             return quote(name, self.w)
         return f"{quote(schema, self.w)}.{quote(name, self.w)}"
