@@ -175,6 +175,8 @@ class Dialect:
     # (table's own name, name, definition, valid) of every index and constraint of the user's tables:
     # what a run found before it began, and verify checks is all still there and valid
     STRUCTURE_SQL: ClassVar[str | None] = None
+    # statistics for a table just filled ({table}), where the planner has none until asked
+    ANALYZE_SQL: ClassVar[str | None] = None
     # (child table, its schema, child columns) of each foreign key into one table (%(table)s, quoted)
     # whose columns lead no index of the child: deleting a parent row scans the child then
     UNINDEXED_REFERENCES_SQL: ClassVar[str | None] = None

@@ -115,6 +115,7 @@ FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.o
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
 """
+    ANALYZE_SQL = "ANALYZE {table}"
     UNINDEXED_REFERENCES_SQL = """
 SELECT c.conrelid::regclass::text, quote_ident(n.nspname), array_agg(a.attname::text ORDER BY k.ord)
 FROM pg_constraint c

@@ -40,6 +40,9 @@ class KeySets(Connected):
         self.write_keys(spec, temp, batches)
         # without an index every probe of the key set would scan it
         self.conn.exec_driver_sql(f"CREATE INDEX {temp}_idx ON {temp} ({cols})")
+        if self.dialect.ANALYZE_SQL:  # a temporary table has no statistics: the planner would
+            # guess a few hundred keys and probe an index once per key instead of hashing
+            self.conn.exec_driver_sql(self.dialect.ANALYZE_SQL.format(table=temp))
         return temp
 
     def _match(self, spec: TableSpec, outer: str, inner: str = "k") -> str:
@@ -87,6 +90,12 @@ class KeySets(Connected):
         Runs in the caller's transaction, so a purge of many tables is all or nothing.
         """
         temp = self._with_keys(spec, keys)
+        n = self._delete_keyed(spec, temp)
+        self.conn.exec_driver_sql(f"DROP TABLE {temp}")
+        return n
+
+    def _delete_keyed(self, spec: TableSpec, temp: str) -> int:
+        """Delete the rows whose keys are in ``temp``; rows deleted."""
         helpers = self._lookup_indexes(spec)
         for create, _ in helpers:
             self.conn.exec_driver_sql(create)
@@ -99,7 +108,6 @@ class KeySets(Connected):
             raise self._still_referenced(spec, err) from None
         for _, drop in helpers:
             self.conn.exec_driver_sql(drop)
-        self.conn.exec_driver_sql(f"DROP TABLE {temp}")
         return int(res.rowcount)
 
     def _lookup_indexes(self, spec: TableSpec) -> list[tuple[str, str]]:
