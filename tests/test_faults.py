@@ -79,9 +79,12 @@ def _status(url: str) -> str | None:
 
 
 def _restart_postgres() -> None:
+    """Restart the local PostgreSQL server (as CI starts it: pg_ctlcluster, root or sudo)."""
     version = os.listdir("/etc/postgresql")[0]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
-                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    cmd = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"]
+    if os.geteuid() != 0:
+        cmd = ["sudo", "-n", *cmd]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
 
 
 def _databases(dialect: str, request: pytest.FixtureRequest, tmp_path: Path, n: int):
