@@ -112,7 +112,14 @@ class MySQLSink(DatabaseSink):
         batches = mysql_batches(spec, batches)
         cur = self._raw().cursor()
         if not merge:
-            return self._copy(cur, self.qt(spec), spec.written, batches, self._order(spec, spec.written)), self.path
+            seen: list[pa.RecordBatch] = []
+            try:
+                n = self._copy(cur, self.qt(spec), spec.written, _last(batches, seen), self._order(spec, spec.written))
+            except Exception as err:
+                if self.dialect.error_code(err) != "1452" or not seen:
+                    raise
+                raise self._orphan(spec, seen[0], err) from err
+            return n, self.path
         stage = "seedbed_stage"
         cols = ", ".join(self.q(c) for c in spec.written)
         cur.execute(f"DROP TEMPORARY TABLE IF EXISTS {stage}")
@@ -199,6 +206,30 @@ class MySQLSink(DatabaseSink):
             loaded = cur.execute(sql)
         self._check_load(cur, table, batch.num_rows, loaded)
         return loaded
+
+    def _orphan(self, spec: TableSpec, batch: pa.RecordBatch, err: Exception) -> Exception:
+        """MySQL names the foreign key a row broke, not the row: the first value of the
+        refused batch that its parent table does not hold, looked up and named."""
+        _, detail = self.describe_error(err)
+        found = re.search(r"CONSTRAINT `((?:[^`]|``)+)` FOREIGN KEY", detail)
+        name = found.group(1).replace("``", "`") if found else None
+        for fk in spec.table.foreign_keys:
+            if fk.name != name or len(fk.columns) != 1 or fk.columns[0] not in batch.schema.names:
+                continue
+            values = [v for v in dict.fromkeys(batch.column(fk.columns[0]).to_pylist()) if v is not None]
+            cur = self._raw().cursor()
+            parent = self.qname(fk.ref_table)
+            for a in range(0, len(values), 1000):
+                chunk = values[a : a + 1000]
+                marks = ", ".join(["%s"] * len(chunk))
+                cur.execute(f"SELECT {self.q(fk.ref_columns[0])} FROM {parent} WHERE {self.q(fk.ref_columns[0])} "
+                            f"IN ({marks})", chunk)  # fmt: skip
+                there = {row[0] for row in cur.fetchall()}
+                missing = next((v for v in chunk if v not in there), None)
+                if missing is not None:
+                    detail = f"{detail}; a row has {fk.columns[0]}={missing!r}, which no {fk.ref_table} row has"
+                    return self.dialect.load_failed(spec.name, "1452", detail)
+        return err
 
     @staticmethod
     def _check_load(cur: Any, table: str, sent: int, loaded: int) -> None:
@@ -329,3 +360,10 @@ class MySQLSink(DatabaseSink):
         """A MariaDB sequence a column's default draws from; SETVAL ignores a value behind the
         sequence. (AUTO_INCREMENT needs nothing: InnoDB moves it past written values itself.)"""
         self._raw().cursor().execute(f"SELECT SETVAL({sequence}, %s)", (high,))
+
+
+def _last(batches: Iterable[pa.RecordBatch], seen: list[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The batches, keeping the one in flight in ``seen`` (to name a row it held if refused)."""
+    for batch in batches:
+        seen[:] = [batch]
+        yield batch
