@@ -281,16 +281,11 @@ def test_a_user_that_may_not_write_is_told_so(fresh_pg_url, tmp_path, monkeypatc
 
 
 @pytest.mark.postgres
-def test_a_cycle_of_not_null_keys_needs_a_superuser_and_says_so(fresh_pg_url, tmp_path, monkeypatch):
-    from seedbed.sinks import open_sink
+def test_a_cycle_of_not_null_keys_needs_a_superuser_and_says_so(request, tmp_path, monkeypatch):
+    from tests.helpers import fresh_url
 
     monkeypatch.chdir(tmp_path)
-    sink = open_sink(fresh_pg_url)
-    try:
-        sink.execute(CYCLE)
-        sink.conn.commit()
-    finally:
-        sink.close()
+    fresh_pg_url = fresh_url("postgres", request, tmp_path, CYCLE)
     owner = _role(fresh_pg_url.rsplit("/", 1)[0] + "/test", "sb_owner", owner_of=fresh_pg_url.rsplit("/", 1)[1])
     owner = owner.rsplit("/", 1)[0] + "/" + fresh_pg_url.rsplit("/", 1)[1]
     import psycopg

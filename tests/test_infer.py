@@ -291,3 +291,16 @@ def test_ranges_an_exclude_constraint_keeps_apart_never_overlap():
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
     during = sorted(tuple(x.strip('"') for x in r["during"].strip("[)").split(",")) for r in rows)
     assert all(a[1] <= b[0] for a, b in zip(during, during[1:], strict=False))
+
+
+def test_time_ranges_lie_in_the_two_years_before_the_anchor():
+    ddl = """CREATE TABLE stay (id integer PRIMARY KEY, during tstzrange NOT NULL, days daterange NOT NULL,
+      span int4range NOT NULL);"""
+    rows = _inferred_rows(ddl, "stay", 200)
+    for r in rows:
+        lo, hi = (x.strip('"') for x in r["during"].strip("[)").split(","))
+        assert "2023-10-31" <= lo < hi <= "2026", r  # the plan's anchor is 2025-10-31
+        dlo, dhi = r["days"].strip("[)").split(",")
+        assert "2023-10-31" <= dlo < dhi <= "2026", r
+        slo, shi = (int(x) for x in r["span"].strip("[)").split(","))
+        assert 0 <= slo < shi, r

@@ -44,6 +44,14 @@ def _seed(url: str, plan: dict | None = None, **opts):
         sink.close()
 
 
+def _drop_trigger(url: str) -> None:
+    """The schema fixed: b's trigger that refuses every row is gone."""
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    con.execute("DROP TRIGGER refuse_b")
+    con.commit()
+    con.close()
+
+
 def _count(url: str, table: str) -> int:
     con = sqlite3.connect(url.removeprefix("sqlite:///"))
     try:
@@ -69,10 +77,7 @@ def test_a_table_the_database_refuses_leaves_out_it_and_its_children_only(tmp_pa
 def test_after_the_schema_is_fixed_the_next_run_fills_the_rest(tmp_path):
     url = _db(tmp_path, REFUSE_B)
     _seed(url)
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
-    con.execute("DROP TRIGGER refuse_b")
-    con.commit()
-    con.close()
+    _drop_trigger(url)
     m, report = _seed(url)
     assert m.status == "completed" and not m.left_out and report.ok
     assert (m.tables["a"].inserted, m.tables["b"].inserted, m.tables["c"].inserted) == (0, 50, 50)
@@ -93,10 +98,7 @@ def test_after_the_plan_is_fixed_the_next_run_goes_on(tmp_path):
 def test_a_changed_table_of_an_unfinished_run_is_rewritten_by_key(tmp_path):
     url = _db(tmp_path, REFUSE_B)
     _seed(url)
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
-    con.execute("DROP TRIGGER refuse_b")
-    con.commit()
-    con.close()
+    _drop_trigger(url)
     plan = {"tables": {"a": {"columns": {"name": {"choices": ["renamed"]}}}}}
     m, report = _seed(url, plan)
     assert m.status == "completed" and report.ok

@@ -7,7 +7,6 @@ Nothing heavy (numpy, pyarrow, drivers) is imported at module level, so
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -99,14 +98,6 @@ def _stop(signum: int, _frame: Any) -> None:
     raise Stopped(signum)
 
 
-_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S*@|(password=)\S+", re.IGNORECASE)
-
-
-def _no_secrets(text: str) -> str:
-    """A driver's message with any password in it (a URL's, a conninfo's) hidden."""
-    return _PASSWORD.sub(lambda m: (m.group(1) or m.group(2)) + "***" + ("@" if m.group(1) else ""), text)
-
-
 def handles_errors(fn: F) -> F:
     """Turn seedbed's own errors into a message on stderr and the error's exit code;
     SIGINT and SIGTERM stop the command cleanly with 130 and 143."""
@@ -148,9 +139,11 @@ def handles_errors(fn: F) -> F:
                 raise
             from rich.markup import escape
 
+            from seedbed.dialects.urls import no_secrets
+
             out = console(stderr=True)
             first = (str(err).strip().splitlines() or [""])[0]
-            out.print(f"[bold red]error:[/] {escape(type(err).__name__)}: {escape(_no_secrets(first))}")
+            out.print(f"[bold red]error:[/] {escape(type(err).__name__)}: {escape(no_secrets(first))}")
             out.print(
                 "  [yellow]hint:[/] nothing is half-done (each table commits whole); if the database is fine, "
                 "this is a bug: run again with SEEDBED_DEBUG=1 and report the traceback"

@@ -7,6 +7,7 @@ SQLAlchemy. ``postgresql+psycopg://`` and ``mysql+pymysql://`` name a driver aft
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 
@@ -40,6 +41,15 @@ class Parts:
         self.password = unquote(p.password) if p.password is not None else None
         self.database = unquote(p.path.lstrip("/")) or None
         self.query = dict(parse_qsl(p.query))
+
+
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S*@|(password=)\S+", re.IGNORECASE)
+
+
+def no_secrets(text: str) -> str:
+    """Any text (a driver's message) with every password in it hidden: a URL's, even one
+    holding an unescaped '@', and a conninfo's ``password=``."""
+    return _PASSWORD.sub(lambda m: (m.group(1) or m.group(2)) + "***" + ("@" if m.group(1) else ""), text)
 
 
 def sqlite_path(url: str) -> str:

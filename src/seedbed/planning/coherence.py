@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_ADDRESS = {"city": "city", "state": "state", "postcode": "postcode", "country": "country"}
-_ADDRESS |= {"country_code": "country_code"}
+_ADDRESS = ("city", "state", "postcode", "country", "country_code")  # fake kinds that are address parts
 
 
 def _fake_column(columns: dict[str, Any], kind: str) -> str | None:
@@ -48,7 +47,7 @@ def coherent_people(columns: dict[str, Any]) -> None:
 
 def coherent_address(columns: dict[str, Any]) -> None:
     """Two or more address parts in one row: all from one region of the locale."""
-    found = {c: part for c, e in columns.items() for kind, part in _ADDRESS.items() if e == {"fake": kind}}
+    found = {c: part for c, e in columns.items() for part in _ADDRESS if e == {"fake": part}}
     if len(found) >= 2:
         for column, part in found.items():
             columns[column] = {"address": part}

@@ -160,18 +160,18 @@ class SQLiteSink(DatabaseSink):
         if checked:
             cur.execute("PRAGMA defer_foreign_keys = ON")  # until this transaction ends
         for batch in batches:
-            rows = list(zip(*python_columns(batch), strict=True))
             try:
-                cur.executemany(sql, rows)
+                cur.executemany(sql, zip(*python_columns(batch), strict=True))
             except sqlite3.IntegrityError as err:
-                raise self._refused(spec, sql, rows, err) from err
+                raise self._refused(spec, sql, batch, err) from err
         if checked:
             self._check_foreign_keys(spec)
         return raw.total_changes - before, "insert"
 
-    def _refused(self, spec: TableSpec, sql: str, rows: list[tuple[Any, ...]], err: Exception) -> Exception:
+    def _refused(self, spec: TableSpec, sql: str, batch: pa.RecordBatch, err: Exception) -> Exception:
         """The batch's first row the database refuses, named in the error: SQLite's message
         names the constraint's columns only. (The transaction is rolled back anyway.)"""
+        rows = zip(*python_columns(batch), strict=True)
         cur = self._raw().cursor()
         cur.execute("SAVEPOINT seedbed_find")
         try:

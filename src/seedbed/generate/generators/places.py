@@ -47,7 +47,7 @@ class Address(Gen):
             return words.take(pa.array(pick))
         if self.part in ("country", "country_code"):
             kind = "home_country" if self.part == "country" else "home_country_code"
-            return pa.array(vocab.words(self.locale, kind).to_pylist() * f.n, pa.string())
+            return vocab.words(self.locale, kind).take(pa.array(np.zeros(f.n, dtype=np.int64)))  # the locale's own
         names, codes, lo, hi = _regions(self.locale)
         region = rng.below(f.u64, f.key("", "address-region"), len(names))  # shared by the row's parts
         if self.part == "state":

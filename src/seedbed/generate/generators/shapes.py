@@ -70,6 +70,7 @@ class Range(Gen):
             width = rng.between(f.u64, rng.mix(np.uint64(1), key), 1, slot // 2 - 1 if slot > 2 else 1) * unit
             lo = first if start is None else start
             return lo, lo + width
+        if self.of in ("date", "timestamp", "timestamptz"):
             unit = DAY_US if self.of == "date" else 3_600_000_000
             lo = self.anchor_us - 730 * DAY_US + rng.between(f.u64, key, 0, 700) * DAY_US
             width = rng.between(f.u64, rng.mix(np.uint64(1), key), 1, 60) * unit
