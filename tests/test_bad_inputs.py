@@ -298,3 +298,96 @@ def test_a_cycle_of_not_null_keys_needs_a_superuser_and_says_so(request, tmp_pat
     assert "superuser" in run.flat and "DEFERRABLE" in run.flat, run.output
     with psycopg.connect(fresh_pg_url) as conn:
         assert conn.execute("SELECT (SELECT count(*) FROM store) + (SELECT count(*) FROM staff)").fetchone()[0] == 0
+
+
+# -- a full disk -------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def tiny_disk():
+    """A filesystem of 1 MB (a tmpfs), grown by calling the fixture's value with a size."""
+    import subprocess
+    import tempfile
+
+    from tests.conftest import IN_CI
+
+    # under /tmp itself, not pytest's folder: the PostgreSQL server's own user must reach it
+    where = Path(tempfile.mkdtemp(prefix="seedbed-tiny-"))
+    where.chmod(0o755)
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0777", "tmpfs", str(where)],
+                          capture_output=True, text=True)  # fmt: skip
+    if made.returncode != 0:
+        msg = f"cannot mount a small filesystem to fill: {made.stderr.strip()} (run as root)"
+        pytest.fail(msg + " — CI requires it", pytrace=False) if IN_CI else pytest.skip(msg)
+
+    def grow(size: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(where)], check=True)
+
+    try:
+        yield where, grow
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+        where.rmdir()
+
+
+def _complete_tables(url: str) -> dict[str, int]:
+    from seedbed.sinks import open_sink
+
+    sink = open_sink(url)
+    try:
+        m = sink.manifests.require("scale-seed", 123)
+        return {t: sink.scalar(f"SELECT count(*) FROM {t}") for t in m.tables}
+    finally:
+        sink.close()
+
+
+def _fills_and_goes_on(url: str, tmp_path: Path, grow) -> None:
+    runs = tmp_path / "runs"
+    args = ("seed", "--recipe", "scale-seed", "--db", url, "--scale", "0.01", "-q", "--manifest-dir", runs)
+    run = cli(*args)
+    assert_refused(run, "the database takes no more rows", "full", hint="free space")
+    assert "goes on where this run stopped" in run.flat_err and "purge" in run.flat_err
+    # what was written: whole tables only (each as planned or empty), said in the manifest
+    import json
+
+    from seedbed.sinks.manifest import Manifest
+
+    recorded = Manifest.from_dict(json.loads(next(runs.glob("*.json")).read_text()))
+    assert recorded.status == "failed"
+    counts = _complete_tables(url)
+    assert 0 in counts.values(), counts
+    for t, n in counts.items():
+        assert n in (0, recorded.tables[t].planned), (t, n)
+    grow("64m")
+    assert cli(*args).code == 0
+    assert cli("verify", "--recipe", "scale-seed", "--db", url).code == 0
+
+
+def test_a_full_disk_stops_the_run_and_the_same_command_goes_on(tiny_disk, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    where, grow = tiny_disk
+    _fills_and_goes_on(f"sqlite:///{where / 'full.db'}", tmp_path, grow)
+
+
+@pytest.mark.postgres
+def test_a_full_server_disk_stops_the_run_and_the_same_command_goes_on(tiny_disk, fresh_pg_url, tmp_path, monkeypatch):
+    import psycopg
+
+    monkeypatch.chdir(tmp_path)
+    where, grow = tiny_disk
+    space = where / "pg"
+    space.mkdir()
+    import shutil
+
+    shutil.chown(space, "postgres", "postgres")
+    name = fresh_pg_url.rsplit("/", 1)[1]
+    admin = fresh_pg_url.rsplit("/", 1)[0] + "/test"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLESPACE {name}_tiny LOCATION '{space}'")
+        conn.execute(f'ALTER DATABASE "{name}" SET default_tablespace = {name}_tiny')
+    try:
+        _fills_and_goes_on(fresh_pg_url, tmp_path, grow)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f"DROP TABLESPACE IF EXISTS {name}_tiny")

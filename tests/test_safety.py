@@ -211,6 +211,53 @@ def test_verify_fails_when_an_index_is_gone_behind_its_back(dialect, request, tm
         sink.close()
 
 
+# an attachment the application uploads into a seeded workspace: S1's storage totals no
+# longer add up over the whole table, but they still do over the run's own rows
+APP_ATTACHMENT = (
+    "INSERT INTO attachments (id, workspace_id, task_id, uploaded_by, file_name, content_type, size_bytes,"
+    " status, created_at) SELECT '00000000-0000-4000-8000-00000000a77a', workspace_id, NULL, uploaded_by,"
+    " 'app.pdf', content_type, 12345, 'uploaded', created_at FROM attachments WHERE status = 'uploaded' LIMIT 1"
+)
+STORAGE_TOTALS = (
+    "SELECT count(*) FROM workspace_storage_usage u WHERE u.used_bytes <> COALESCE((SELECT sum(a.size_bytes)"
+    " FROM attachments a WHERE a.workspace_id = u.workspace_id AND a.status = 'uploaded'), 0)"
+)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_recipe_checks_see_only_the_runs_own_rows(dialect, request, tmp_path):
+    url = fresh_url(dialect, request, tmp_path)
+    src, opts = source_from(recipe="scale-seed"), SeedOptions(seed=3, scale=0.001, manifest_dir=None)
+    sink = open_sink(url)
+    try:
+        seed(sink, src, opts)
+        seed(sink, src, SeedOptions(seed=4, scale=0.001, manifest_dir=None))  # another seed beside it
+        sink.execute([APP_ATTACHMENT])
+        sink.conn.commit()
+        assert sink.scalar(STORAGE_TOTALS) == 1  # read whole, the table no longer adds up
+        report = verify(sink, src, opts)
+        assert report.ok, [(r.name, r.expected, r.actual) for r in report.failures]
+        # the shadows are gone: the application's row is there to be read again
+        assert sink.scalar("SELECT count(*) FROM attachments WHERE file_name = 'app.pdf'") == 1
+        assert sink.scalar(STORAGE_TOTALS) == 1
+        before = structure(url)
+        assert verify(sink, src, SeedOptions(seed=4, scale=0.001, manifest_dir=None)).ok
+        assert structure(url) == before
+    finally:
+        sink.close()
+
+
+def test_the_tables_a_check_reads_are_found_in_its_sql():
+    from seedbed.verification.checks import tables_named
+
+    tables = ["public.attachments", "public.workspaces", "public.users", "public.work_tasks"]
+    sql = "SELECT count(*) FROM workspaces w JOIN (SELECT * FROM Attachments) a ON a.workspace_id = w.id"
+    assert tables_named(sql, tables, "postgres") == ["public.attachments", "public.workspaces"]
+    # a column named like a table is not a read of it; a query the parser cannot read is matched by word
+    assert tables_named("SELECT users FROM work_tasks", tables, "postgres") == ["public.work_tasks"]
+    assert tables_named("SELECT FROM FROM users ((", tables, "postgres") == ["public.users"]
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_stopped_purge_cancels_its_statement_on_the_server(fresh_pg_url, tmp_path, signum):

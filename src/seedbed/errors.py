@@ -48,6 +48,12 @@ class LoadFailed(SeedbedError):
     """The database rejected rows; the table's transaction was rolled back."""
 
 
+class CannotWrite(SeedbedError):
+    """The database takes no more writes (its disk is full, it is read-only, the user lacks a
+    right): no table would fare better, so the run stops there. The table in progress was
+    rolled back; the tables committed before it stay, and the same command goes on."""
+
+
 class StillReferenced(SeedbedError):
     """Rows a run did not make refer to rows it did: deleting those would orphan them."""
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from seedbed.dialects.names import join_name
-from seedbed.errors import ConnectionFailed, LoadFailed, SeedbedError
+from seedbed.errors import CannotWrite, ConnectionFailed, LoadFailed, SeedbedError
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,9 @@ class Dialect:
     STRUCTURE_SQL: ClassVar[str | None] = None
     # statistics for a table just filled ({table}), where the planner has none until asked
     ANALYZE_SQL: ClassVar[str | None] = None
+    # drops the temporary table {table} and never a real one of that name (a recipe check's
+    # shadow of a table, sinks/keysets.py)
+    DROP_TEMP_SQL: ClassVar[str] = "DROP TABLE {table}"
     # (child table, its schema, child columns) of each foreign key into one table (%(table)s, quoted)
     # whose columns lead no index of the child: deleting a parent row scans the child then
     UNINDEXED_REFERENCES_SQL: ClassVar[str | None] = None
@@ -293,8 +296,19 @@ class Dialect:
         known = self.ERRORS.get(code)
         return known is not None and known.error is LoadFailed and not known.hint
 
-    def load_failed(self, table: str, code: str, detail: str) -> LoadFailed:
+    def load_failed(self, table: str, code: str, detail: str) -> LoadFailed | CannotWrite:
+        """The error a load of ``table`` raises for the server's ``code``: rows refused
+        (LoadFailed: the run leaves the table out and goes on), or a database that takes no
+        more writes (CannotWrite: the run stops, keeping what it committed)."""
         known = self.ERRORS.get(code)
+        if known is not None and known.error is CannotWrite:
+            return CannotWrite(
+                f"the database takes no more rows ({self.name}): {known.meaning}{self.code_suffix(code)}: {detail}",
+                where=table,
+                hint=f"{known.hint}: {table} was rolled back and the tables loaded before it are kept, so the "
+                "same command goes on where this run stopped (seedbed purge with the same options takes "
+                "them out instead)",
+            )
         if known is not None and known.error is LoadFailed and known.hint:
             hint = f"the table was rolled back; {known.hint}"
         elif not self.data_error(code):

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from seedbed.dialects.base import Capabilities, Code, Dialect, TableDraft, no_driver, password_free
 from seedbed.dialects.urls import Parts, redact
-from seedbed.errors import ConnectionFailed, LoadFailed
+from seedbed.errors import CannotWrite, ConnectionFailed, LoadFailed
 
 # Session settings of every connection: UTC for TIMESTAMP columns, and errors (not
 # silent truncation) for values that do not fit, in every storage engine.
@@ -113,6 +113,7 @@ ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION
         "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
     )
     REFERENCE_ERRORS = frozenset({"1451"})
+    DROP_TEMP_SQL = "DROP TEMPORARY TABLE {table}"
     TABLE_EXISTS_SQL = "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s"
     STRUCTURE_SQL = """
 SELECT TABLE_NAME, INDEX_NAME,
@@ -196,10 +197,10 @@ WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_TYPE = 'CHECK'
             1262: _load("CSV row with too many fields"),
             1205: _load("lock wait timeout"),
             1213: _load("deadlock"),
-            1290: Code(LoadFailed, "the server runs read-only", "use a server this user can write to"),
-            1142: Code(LoadFailed, "command denied", "GRANT this user the rights it needs, or use another"),
-            1114: Code(LoadFailed, "the table is full", "free space on the server and run again"),
-            1021: Code(LoadFailed, "the server's disk is full", "free space on the server and run again"),
+            1290: Code(CannotWrite, "the server runs read-only", "use a server this user can write to"),
+            1142: Code(CannotWrite, "command denied", "GRANT this user the rights it needs, or use another"),
+            1114: Code(CannotWrite, "the table is full", "free space on the server and run again"),
+            1021: Code(CannotWrite, "the server's disk is full", "free space on the server and run again"),
         }
     )
     EXISTS = frozenset(

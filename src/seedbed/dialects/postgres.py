@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from seedbed.dialects.base import Capabilities, Code, Dialect, TableDraft, no_driver, password_free
 from seedbed.dialects.urls import Parts, redact
-from seedbed.errors import ConnectionFailed, LoadFailed
+from seedbed.errors import CannotWrite, ConnectionFailed, LoadFailed
 
 _NAMEDATALEN = 64  # identifiers hold NAMEDATALEN - 1 bytes
 
@@ -116,6 +116,7 @@ JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
 """
     ANALYZE_SQL = "ANALYZE {table}"
+    DROP_TEMP_SQL = "DROP TABLE pg_temp.{table}"
     UNINDEXED_REFERENCES_SQL = """
 SELECT c.conrelid::regclass::text, quote_ident(n.nspname), array_agg(a.attname::text ORDER BY k.ord)
 FROM pg_constraint c
@@ -215,9 +216,9 @@ WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regcla
         "22007": Code(LoadFailed, "date or time value not valid"),
         "22008": Code(LoadFailed, "date or time value out of range"),
         "22P05": Code(LoadFailed, "character not valid in this encoding"),
-        "25006": Code(LoadFailed, "the database is read-only", "use a database this user can write to"),
-        "42501": Code(LoadFailed, "permission denied", "GRANT this user the rights it needs, or use another"),
-        "53100": Code(LoadFailed, "the server's disk is full", "free space on the server and run again"),
+        "25006": Code(CannotWrite, "the database is read-only", "use a database this user can write to"),
+        "42501": Code(CannotWrite, "permission denied", "GRANT this user the rights it needs, or use another"),
+        "53100": Code(CannotWrite, "the server's disk is full", "free space on the server and run again"),
         "40P01": Code(LoadFailed, "deadlock"),
         "55P03": Code(LoadFailed, "lock not available"),
     }

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from seedbed.dialects.base import SQL_NAME, Capabilities, Code, Dialect
 from seedbed.dialects.urls import redact, sqlite_path, sqlite_query
-from seedbed.errors import ConnectionFailed, LoadFailed
+from seedbed.errors import CannotWrite, ConnectionFailed, LoadFailed
 
 _OPEN_HINT = "check that the folder exists and is writable"
 # CREATE TRIGGER's head up to its body: the event it fires on is group 1
@@ -53,6 +53,7 @@ class SQLite(Dialect):
 
     REFERENCE_ERRORS = frozenset({"SQLITE_CONSTRAINT_FOREIGNKEY"})
     TABLE_EXISTS_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    DROP_TEMP_SQL = "DROP TABLE temp.{table}"
     # a table's own keys and CHECKs live in its CREATE TABLE text, so that is recorded too
     STRUCTURE_SQL = (
         "SELECT tbl_name, type || ' ' || name, coalesce(sql, ''), 1 FROM sqlite_master "
@@ -87,8 +88,8 @@ SELECT 'main', name, 'virtual table' FROM sqlite_master WHERE type = 'table' AND
             "the file is not a SQLite database",
             "point --db at a SQLite database file, or at a file name that does not exist yet to create one",
         ),
-        "SQLITE_READONLY": Code(LoadFailed, "the database file is read-only", "use a file this user can write to"),
-        "SQLITE_FULL": Code(LoadFailed, "the disk is full", "free space and run again"),
+        "SQLITE_READONLY": Code(CannotWrite, "the database file is read-only", "use a file this user can write to"),
+        "SQLITE_FULL": Code(CannotWrite, "the disk is full", "free space and run again"),
         "SQLITE_CONSTRAINT_UNIQUE": Code(LoadFailed, "duplicate key"),
         "SQLITE_CONSTRAINT_PRIMARYKEY": Code(LoadFailed, "duplicate key"),
         "SQLITE_CONSTRAINT_FOREIGNKEY": Code(LoadFailed, "foreign key violation"),

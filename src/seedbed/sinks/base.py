@@ -94,8 +94,15 @@ class Sink(Protocol):
 
     def count(self, spec: TableSpec, keys: pa.RecordBatch | Iterable[pa.RecordBatch]) -> int: ...
 
-    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        """The first value of a query (``params`` fill the driver's marks, ``dialect.param``)."""
+    def scalar(
+        self,
+        sql: str,
+        params: Sequence[Any] | None = None,
+        *,
+        own: Sequence[tuple[TableSpec, Iterable[pa.RecordBatch]]] = (),
+    ) -> Any:
+        """The first value of a query (``params`` fill the driver's marks, ``dialect.param``);
+        of each table in ``own`` (given with a run's keys) the query sees only those rows."""
         ...
 
     def trigger_feeds(self) -> dict[str, set[str]]:

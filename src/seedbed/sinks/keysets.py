@@ -7,9 +7,10 @@ keys (the first and last rows) are asked for directly (``probe.presence_sql``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -20,6 +21,7 @@ from seedbed.sinks.probe import presence_sql
 if TYPE_CHECKING:
     from seedbed.planning.resolved import TableSpec
 
+_NUMBERS = itertools.count()
 _FEW = 64  # up to this many keys are asked for in one statement, without a temporary table
 
 
@@ -51,6 +53,71 @@ class KeySets(Connected):
             op = "=" if not spec.table.column(c).nullable else self.null_safe_eq
             parts.append(f"{inner}.{self.q(c)} {op} {outer}.{self.q(c)}")
         return " AND ".join(parts)
+
+    def scalar(
+        self,
+        sql: str,
+        params: Sequence[Any] | None = None,
+        *,
+        own: Sequence[tuple[TableSpec, Iterable[pa.RecordBatch]]] = (),
+    ) -> Any:
+        """The first value of a query; ``own`` names tables (with their run's keys) of which
+        the query sees only the run's rows.
+
+        Each such table is shadowed for the query by a temporary table of the same name
+        holding just those rows: every database seedbed writes to looks a bare name up
+        among the session's temporary tables first, so the query runs as written (a
+        recipe's checks stay the SQL its users wrote) and rows the application or another
+        seed put beside the run's neither help nor hurt. Dropped again before returning.
+        """
+        if not own:
+            return super().scalar(sql, params)
+        shadows: list[str] = []
+        with self.transaction():
+            try:
+                for spec, batches in own:
+                    shadows.append(self._shadow(spec, batches))
+                value = super().scalar(sql, params)
+            except BaseException:
+                self._unshadow(shadows, quietly=True)  # PostgreSQL's rollback drops them anyway
+                raise
+            self._unshadow(shadows)
+        return value
+
+    def _shadow(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> str:
+        """A temporary table named as ``spec``'s own name holding the rows of the given keys,
+        indexed on the key and on each foreign key (the joins a check makes); its name."""
+        keys = self._with_keys(spec, batches)
+        built = "seedbed_own"
+        self._raw_execute(
+            f"CREATE TEMPORARY TABLE {built} AS SELECT t.* FROM {self.qt(spec)} t "
+            f"WHERE EXISTS (SELECT 1 FROM {keys} k WHERE {self._match(spec, 't')})"
+        )
+        self._raw_execute(f"DROP TABLE {keys}")
+        for cols in self._shadow_indexes(spec):  # named anew each time: a name stays with its table
+            index = f"{built}_{next(_NUMBERS)}"
+            self._raw_execute(f"CREATE INDEX {index} ON {built} ({', '.join(self.q(c) for c in cols)})")
+        if self.dialect.ANALYZE_SQL:
+            self._raw_execute(self.dialect.ANALYZE_SQL.format(table=built))
+        name = self.q(spec.table.name)
+        self._raw_execute(f"ALTER TABLE {built} RENAME TO {name}")
+        return name
+
+    @staticmethod
+    def _shadow_indexes(spec: TableSpec) -> list[tuple[str, ...]]:
+        out = [spec.key] if spec.key else []
+        for fk in spec.table.foreign_keys:
+            if fk.columns not in out:
+                out.append(fk.columns)
+        return out
+
+    def _unshadow(self, names: list[str], *, quietly: bool = False) -> None:
+        for name in names:
+            try:
+                self._raw_execute(self.dialect.DROP_TEMP_SQL.format(table=name))
+            except Exception:
+                if not quietly:
+                    raise
 
     def insert_missing_sql(self, spec: TableSpec, stage: str) -> str:
         """Insert the staged rows whose key is not in the table yet (reruns)."""

@@ -284,6 +284,26 @@ class MySQLSink(DatabaseSink):
         self.write_keys(spec, temp, batches)
         return temp
 
+    def _shadow(self, spec: TableSpec, batches: Iterable[pa.RecordBatch]) -> str:
+        """As on the other databases, in statements that leave the transaction open: the
+        indexes are declared in the CREATE, and the shadow is made under its own name (a
+        temporary table may take a real one's name; the SELECT still reads the real one)."""
+        keys = self._with_keys(spec, batches)
+        name = self.q(spec.table.name)
+        indexed = [self._index_columns(spec, cols) for cols in self._shadow_indexes(spec)]
+        indexes = ", ".join(f"INDEX seedbed_own_{i} ({cols})" for i, cols in enumerate(indexed) if cols)
+        cur = self._raw().cursor()
+        try:
+            cur.execute(
+                f"CREATE TEMPORARY TABLE {name} {f'({indexes}) ' if indexes else ''}"
+                f"AS SELECT t.* FROM {self.qt(spec)} t "
+                f"WHERE EXISTS (SELECT 1 FROM {keys} k WHERE {self._match(spec, 't')})"
+            )
+            cur.execute(f"DROP TEMPORARY TABLE {keys}")
+        finally:
+            cur.close()
+        return name
+
     def _index_columns(self, spec: TableSpec, columns: tuple[str, ...]) -> str:
         """An index that fits MySQL's limits over a key that may be every column of a table
         without one: at most 8 columns, long text and binary by a 64-character prefix

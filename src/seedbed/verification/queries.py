@@ -15,7 +15,7 @@ from seedbed.schema.model import ForeignKey
 from seedbed.sinks.base import Sink
 
 
-def _name(d: Dialect, qualified: str) -> str:
+def quoted_name(d: Dialect, qualified: str) -> str:
     return ".".join(d.quote(p) for p in split_name(qualified))
 
 
@@ -25,8 +25,8 @@ def orphans(sink: Sink, spec: TableSpec, fk: ForeignKey, parent: str) -> int:
     cond = " AND ".join(f"p.{d.quote(pc)} = c.{d.quote(cc)}" for cc, pc in zip(fk.columns, fk.ref_columns, strict=True))
     notnull = " AND ".join(f"c.{d.quote(c)} IS NOT NULL" for c in fk.columns)
     sql = (
-        f"SELECT count(*) FROM {_name(d, spec.name)} c WHERE {notnull} AND NOT EXISTS "
-        f"(SELECT 1 FROM {_name(d, parent)} p WHERE {cond})"
+        f"SELECT count(*) FROM {quoted_name(d, spec.name)} c WHERE {notnull} AND NOT EXISTS "
+        f"(SELECT 1 FROM {quoted_name(d, parent)} p WHERE {cond})"
     )
     return int(sink.scalar(sql))
 
@@ -37,7 +37,7 @@ def duplicates(sink: Sink, spec: TableSpec, columns: tuple[str, ...]) -> int:
     cols = ", ".join(d.quote(c) for c in columns)
     notnull = " AND ".join(f"{d.quote(c)} IS NOT NULL" for c in columns)
     sql = (
-        f"SELECT count(*) FROM (SELECT {cols} FROM {_name(d, spec.name)} WHERE {notnull} "
+        f"SELECT count(*) FROM (SELECT {cols} FROM {quoted_name(d, spec.name)} WHERE {notnull} "
         f"GROUP BY {cols} HAVING count(*) > 1) d"
     )
     return int(sink.scalar(sql))
