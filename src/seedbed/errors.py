@@ -47,6 +47,8 @@ class ConnectionFailed(SeedbedError):
 class LoadFailed(SeedbedError):
     """The database rejected rows; the table's transaction was rolled back."""
 
+    code: str | None = None  # the server's code for the refusal (SQLSTATE, errno, SQLite's name)
+
 
 class CannotWrite(SeedbedError):
     """The database takes no more writes (its disk is full, it is read-only, the user lacks a

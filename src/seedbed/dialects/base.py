@@ -274,6 +274,10 @@ class Dialect:
         """The error says the connection died under the statement (nothing was refused)."""
         return self.error_code(err) in self.LOST
 
+    #: error codes meaning code of the schema's own refused a row (a trigger raising an error):
+    #: a rule no constraint declares, so the rows it refuses are left out one by one (run/sift.py)
+    RAISED: ClassVar[frozenset[str]] = frozenset()
+
     #: error codes meaning a foreign key refused the statement (a delete that would orphan a row)
     REFERENCE_ERRORS: ClassVar[frozenset[str]] = frozenset()
 
@@ -318,7 +322,9 @@ class Dialect:
                 "the table was rolled back; give the offending column a generator in the plan "
                 "(seedbed plan --columns shows what each column gets)"
             )
-        return LoadFailed(f"{self.name} rejected rows of {table} ({code}): {detail}", where=table, hint=hint)
+        failed = LoadFailed(f"{self.name} rejected rows of {table} ({code}): {detail}", where=table, hint=hint)
+        failed.code = code
+        return failed
 
     def json_text(self, expr: str, path: list[str]) -> str:
         """SQL for the text at ``path`` inside the JSON value ``expr``."""

@@ -54,6 +54,7 @@ class SQLite(Dialect):
     REFERENCE_ERRORS = frozenset({"SQLITE_CONSTRAINT_FOREIGNKEY"})
     TABLE_EXISTS_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
     DROP_TEMP_SQL = "DROP TABLE temp.{table}"
+    RAISED = frozenset({"SQLITE_CONSTRAINT_TRIGGER"})  # SELECT RAISE(ABORT, ...) in a trigger
     # a table's own keys and CHECKs live in its CREATE TABLE text, so that is recorded too
     STRUCTURE_SQL = (
         "SELECT tbl_name, type || ' ' || name, coalesce(sql, ''), 1 FROM sqlite_master "

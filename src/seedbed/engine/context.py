@@ -8,7 +8,7 @@ lazily, once, under a lock (batches may be generated on another thread).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -128,6 +128,17 @@ class Context:
         arrays = [f.col(c) for c in spec.written]
         return pa.RecordBatch.from_arrays(arrays, schema=spec.arrow_schema)
 
+    def redrawn(self, table: str, idx: np.ndarray, attempt: int) -> Frame:
+        """Rows ``idx`` of ``table`` drawn again: ``attempt`` mixed into every random key,
+        the columns a redraw keeps (keys, distinct values) as first drawn (attempt 0: the
+        first draw). For rows the database refused by a rule seedbed cannot read
+        (run/refusals.py)."""
+        first = self.frame(table, idx)
+        if not attempt:
+            return first
+        return Frame(self, first.spec, first.gens, first.idx, attempt=attempt, origin=(first, np.arange(first.n)),
+                     guards=first._guards, fixed=first._fixed_cols)  # fmt: skip
+
     def batches(self, table: str, start: int = 0, stop: int | None = None) -> Iterator[pa.RecordBatch]:
         stop = self.rows(table) if stop is None else stop
         for a in range(start, stop, self.chunk_size):
@@ -142,11 +153,15 @@ class Context:
             f = self.frame(table, np.arange(a, min(a + self.chunk_size, n), dtype=np.int64))
             yield pa.RecordBatch.from_arrays([f.col(c) for c in spec.key], schema=schema)
 
-    def sample(self, table: str) -> Frame | None:
+    def sample(self, table: str, without: Sequence[int] = ()) -> Frame | None:
         """The first and last rows of ``table`` (None when it has none): enough to tell
-        whether a run's rows are there without regenerating them all."""
+        whether a run's rows are there without regenerating them all. ``without``: rows
+        (sorted) the database refused, which are not there."""
         n = self.rows(table)
-        return self.frame(table, np.array(sorted({0, n - 1}), dtype=np.int64)) if n else None
+        if not without:
+            return self.frame(table, np.array(sorted({0, n - 1}), dtype=np.int64)) if n else None
+        kept = np.setdiff1d(np.arange(n, dtype=np.int64), np.asarray(without, dtype=np.int64))
+        return self.frame(table, np.unique(kept[[0, -1]])) if len(kept) else None
 
 
 def probe(ctx: Context) -> None:

@@ -227,10 +227,14 @@ def build_specs(p: Planning) -> Planning:
         table = p.schema.table(name)
         columns = dict(p.columns[name])
         written = tuple(c.name for c in table.columns if c.name in columns)
-        constraint_key = table.primary_key or next(
-            (u.columns for u in table.uniques if all(c in columns and not table.column(c).nullable for c in u.columns)),
-            (),
+        # a unique constraint before a unique index: an index may be partial (WHERE ...), and
+        # a rerun's ON CONFLICT cannot name a partial one's columns alone
+        uniques = sorted(table.uniques, key=lambda u: u.index)
+        chosen = next(
+            (u for u in uniques if all(c in columns and not table.column(c).nullable for c in u.columns)), None
         )
+        constraint_key = table.primary_key or (chosen.columns if chosen else ())
+        conflict_target = bool(table.primary_key) or (chosen is not None and not chosen.index)
         key = constraint_key or written  # no key: a row is all of its written columns
         missing = [k for k in key if k not in columns]
         if missing:
@@ -255,7 +259,7 @@ def build_specs(p: Planning) -> Planning:
             total=layout.get("total"),
             each=layout.get("each"),
             spread=layout.get("spread", "even"),
-            key_is_constraint=bool(constraint_key),
+            key_is_constraint=conflict_target,
             unsure=tuple(found.unsure),
             unread=tuple(found.unread),
         )

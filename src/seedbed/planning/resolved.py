@@ -52,7 +52,9 @@ class TableSpec:
     total: int | None = None
     each: int | None = None
     spread: str = "even"
-    key_is_constraint: bool = True  # False: the key is every written column (no PK or unique)
+    # the key is a primary key or unique constraint a rerun can name in ON CONFLICT (False: every
+    # written column, or a unique index, which may be partial)
+    key_is_constraint: bool = True
     deferred: tuple[str, ...] = ()  # FK columns loaded as NULL and set after (a cut cycle)
     # CHECKs generated values are not sure to meet: evaluated on the rows, which are redrawn
     # until they pass (engine/checking.py); ``unread`` ones must be evaluable

@@ -24,6 +24,7 @@ from seedbed.run.cycles import check_cuts, nulled, set_deferred
 from seedbed.run.digest import run_digest
 from seedbed.run.options import SeedOptions, run_options
 from seedbed.run.prepare import checked, for_server, key_bases, largest_key, plan_for
+from seedbed.run.refusals import load_refusing, record_refused
 from seedbed.run.resume import digests, go_on
 from seedbed.run.source import Source
 from seedbed.sinks.base import Deferral, LoadResult, Sink
@@ -102,6 +103,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
         for t in plan.order
     }
     m.left_out = dict(plan.left_out)
+    m.refused = dict(previous.refused) if previous is not None else {}
     m.warnings = list(plan.warnings)
     # what the schema had before the run touched it (a run that goes on keeps the first's)
     m.structure = previous.structure if previous is not None and previous.structure else structure_of(sink, plan)
@@ -120,22 +122,31 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                 t1 = time.perf_counter()
                 if name in fed and previous is None and not _one_per_feeder_row(spec, fed_by.get(name, set())):
                     ctx = _after_trigger_rows(sink, ctx, m, name)
-                # a table that triggers also fill gets only the rows they did not make
-                batches = prefetch(nulled(ctx.batches(name), spec.deferred))
-                if progress:
-                    batches = _reporting(batches, name, i, len(order), rec, progress)
                 table_merge = merge or name in fed
-                # dropped, loaded and rebuilt in one transaction (DDL is transactional there):
-                # a duplicate, an orphan or a kill rolls back the rows and the drop together
-                deferral = None
-                if not table_merge and sink.dialect.caps.transactional_ddl:
-                    deferral = sink.deferrable(spec, _unloaded_parents(plan, order[i - 1 :], name))
                 try:
-                    result = _load(sink, ctx, m, spec, batches, table_merge, deferral)
+                    if any(fk.ref_table in m.refused for fk in spec.table.foreign_keys):
+                        # some rows it refers to were refused: its rows pointing there are refused in turn
+                        result = load_refusing(
+                            sink, ctx, spec, merge=table_merge, optional=_optional(spec), refused=m.refused
+                        )
+                    else:
+                        # a table that triggers also fill gets only the rows they did not make
+                        batches = prefetch(nulled(ctx.batches(name), spec.deferred))
+                        if progress:
+                            batches = _reporting(batches, name, i, len(order), rec, progress)
+                        # dropped, loaded and rebuilt in one transaction (DDL is transactional there):
+                        # a duplicate, an orphan or a kill rolls back the rows and the drop together
+                        deferral = None
+                        if not table_merge and sink.dialect.caps.transactional_ddl:
+                            deferral = sink.deferrable(spec, _unloaded_parents(plan, order[i - 1 :], name))
+                        result = _load(sink, ctx, m, spec, batches, table_merge, deferral)
                 except LoadFailed as err:  # rolled back: the other tables still load
                     _table_failed(sink, m, plan, name, err)
                     rec.mode = "left out"
                     continue
+                nothing = record_refused(m, name, rec.planned, result)
+                if nothing is not None:  # every row refused: as good as left out, with what needs it
+                    _table_failed(sink, m, plan, name, nothing)
                 rec.inserted, rec.path = result.rows, result.path
                 rec.seconds = round(time.perf_counter() - t1, 3)
                 m.index_seconds = round(m.index_seconds + result.index_seconds, 3)
@@ -184,17 +195,22 @@ def _load(
         return sink.load(spec, batches, merge=merge, deferral=deferral)
     except LoadFailed as first:
         optional = _optional(spec)
-        if not optional:
-            raise
-        try:
-            result = sink.load(spec, nulled(ctx.batches(spec.name), tuple(sorted(set(optional) | set(spec.deferred)))),
-                               merge=merge, deferral=deferral)  # fmt: skip
-        except LoadFailed:
+        if optional:
+            try:
+                empty = tuple(sorted(set(optional) | set(spec.deferred)))
+                result = sink.load(spec, nulled(ctx.batches(spec.name), empty), merge=merge, deferral=deferral)
+            except LoadFailed:
+                pass
+            else:
+                m.warnings.append(
+                    f"{spec.name}: loaded with {', '.join(optional)} NULL; with values the database refused it: "
+                    f"{first.message}"
+                )
+                return result
+        if first.code not in sink.dialect.RAISED:
             raise first from None
-        m.warnings.append(
-            f"{spec.name}: loaded with {', '.join(optional)} NULL; with values the database refused it: {first.message}"
-        )
-        return result
+        # a trigger's rule: the rows it accepts go in, the others are drawn again or left out
+        return load_refusing(sink, ctx, spec, merge=merge, optional=optional, refused=m.refused)
 
 
 def _unloaded_parents(plan: ResolvedPlan, rest: list[str], name: str) -> frozenset[str]:
@@ -204,11 +220,11 @@ def _unloaded_parents(plan: ResolvedPlan, rest: list[str], name: str) -> frozens
     return frozenset(fk.name or "" for fk in plan.schema.table(name).foreign_keys if fk.ref_table in later)
 
 
-def _optional(spec: TableSpec) -> list[str]:
+def _optional(spec: TableSpec) -> tuple[str, ...]:
     """Written columns that may be NULL and are in no key (their values identify nothing)."""
     table = spec.table
     keyed = set(spec.key) | set(table.primary_key) | {c for u in table.uniques for c in u.columns}
-    return [c for c in spec.written if table.column(c).nullable and c not in keyed]
+    return tuple(c for c in spec.written if table.column(c).nullable and c not in keyed)
 
 
 def _one_per_feeder_row(spec: TableSpec, feeders: set[str]) -> bool:
@@ -285,15 +301,15 @@ def _completed_and_intact(sink: Sink, ctx: Context, previous: Manifest | None, o
     """
     if previous is None or previous.status != "completed" or previous.pending_ddl or opts.full:
         return False
-    return _intact(sink, ctx.with_bases(previous.bases))
+    return _intact(sink, ctx.with_bases(previous.bases), previous.refused)
 
 
-def _intact(sink: Sink, ctx: Context) -> bool:
+def _intact(sink: Sink, ctx: Context, refused: dict[str, list[int]]) -> bool:
     """The first and last rows of every table of the run are in the database."""
     import pyarrow as pa
 
     for name in ctx.plan.order:
-        frame = ctx.sample(name)
+        frame = ctx.sample(name, refused.get(name, ()))
         if frame is None:
             continue
         spec = frame.spec
@@ -311,6 +327,7 @@ def _skip(sink: Sink, source: Source, ctx: Context, previous: Manifest, opts: Se
     m = _manifest(sink, ctx.plan, previous.bases, opts)
     m.started_at = previous.started_at
     m.tables = {t: TableRecord(planned=ctx.rows(t), mode="complete") for t in ctx.plan.order}
+    m.refused = previous.refused
     _remember_for_rerun(sink, source, opts, ctx, m)
     _finish(sink, m, opts, t0, "completed", None)
     return m
@@ -320,7 +337,7 @@ def _remember_for_rerun(sink: Sink, source: Source, opts: SeedOptions, ctx: Cont
     """What lets the next rerun of this completed run skip the engine (sinks/probe.py)."""
     files = list(source.files) if source.files is not None else None
     m.inputs = run_digest(files, sink.dialect.family, opts)
-    m.probe = sample_keys(ctx, sink.driver_values) if m.inputs else None
+    m.probe = sample_keys(ctx, sink.driver_values, m.refused) if m.inputs else None
 
 
 def _after_triggers(

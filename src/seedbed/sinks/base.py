@@ -24,6 +24,7 @@ from seedbed.errors import ConnectionFailed, LoadFailed, SeedbedError
 from seedbed.sinks.keysets import KeySets
 from seedbed.sinks.lock import holder_label
 from seedbed.sinks.manifest import MANIFEST_TABLE, ManifestStore
+from seedbed.sinks.sift import sift as sifted
 
 if TYPE_CHECKING:
     from seedbed.planning.resolved import TableSpec
@@ -38,6 +39,8 @@ class LoadResult:
     path: str  # how they went in: "copy binary", "copy csv", "load data", "insert"
     seconds: float
     index_seconds: float = 0.0  # of which rebuilding what was dropped for the load
+    refused: tuple[int, ...] = ()  # positions of rows the database refused, when sifted (sift.py)
+    refusal: str = ""  # the first refusal's message
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,18 @@ class Sink(Protocol):
         ...
 
     def load(
-        self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool, deferral: Deferral | None = None
+        self,
+        spec: TableSpec,
+        batches: Iterable[pa.RecordBatch],
+        *,
+        merge: bool,
+        deferral: Deferral | None = None,
+        sift: bool = False,
     ) -> LoadResult:
         """Write one table's batches in one transaction (``merge``: only rows whose key is missing);
         ``deferral``'s keys and indexes are dropped and rebuilt inside it, so the table commits
-        with all of them or not at all."""
+        with all of them or not at all. ``sift``: leave out the rows the database refuses
+        (their positions in ``LoadResult.refused``) instead of failing."""
         ...
 
     def update(self, spec: TableSpec, columns: tuple[str, ...], batches: Iterable[pa.RecordBatch]) -> int: ...
@@ -276,9 +286,17 @@ class DatabaseSink(KeySets):
 
     # -- loading ---------------------------------------------------------------
     def load(
-        self, spec: TableSpec, batches: Iterable[pa.RecordBatch], *, merge: bool, deferral: Deferral | None = None
+        self,
+        spec: TableSpec,
+        batches: Iterable[pa.RecordBatch],
+        *,
+        merge: bool,
+        deferral: Deferral | None = None,
+        sift: bool = False,
     ) -> LoadResult:
         t0 = time.perf_counter()
+        refused: list[int] = []
+        why = ""
         index_seconds = 0.0
         try:
             with self.conn.begin():
@@ -286,7 +304,11 @@ class DatabaseSink(KeySets):
                     self._raw_execute(stmt)
                 sequences = self.sequences(spec)
                 written = Extremes(sequences)
-                rows, path = self.write_batches(spec, written.watch(batches), merge=merge)
+                if sift:  # every key in place: a refused row is found by its own statement
+                    assert deferral is None
+                    rows, path, refused, why = sifted(self, spec, written.watch(batches), merge=merge)
+                else:
+                    rows, path = self.write_batches(spec, written.watch(batches), merge=merge)
                 # the application's next INSERT draws from these: past the seeded keys, or it collides
                 for column, names in sequences.items():
                     if column in written.high:
@@ -313,7 +335,7 @@ class DatabaseSink(KeySets):
             if code is None:
                 raise
             raise self.dialect.load_failed(spec.name, code, detail) from err
-        return LoadResult(rows, path, round(time.perf_counter() - t0, 3), round(index_seconds, 3))
+        return LoadResult(rows, path, round(time.perf_counter() - t0, 3), round(index_seconds, 3), tuple(refused), why)
 
     def sequences(self, spec: TableSpec) -> dict[str, list[str]]:
         """The written columns a sequence numbers, and their sequences (in the open transaction).

@@ -87,6 +87,8 @@ class Manifest:
     # database refused, one that needs either's rows
     left_out: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # what planning noticed (a column left NULL, ...)
+    # rows (by index) of a table the database kept refusing, left out (run/refusals.py)
+    refused: dict[str, list[int]] = field(default_factory=dict)
     # the options besides seed and scale that decide which rows exist ({"rows": 50, "locale":
     # "de_DE"}): purge and verify take them from here, whatever they are given later
     # (None: a run recorded before they were)

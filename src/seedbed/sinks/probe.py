@@ -37,12 +37,15 @@ def presence_sql(dialect: Dialect, schema: str | None, table: str, columns: Sequ
     return f"SELECT count(*) FROM {target} WHERE ({cols}) IN ({', '.join([one] * n)})"
 
 
-def sample_keys(ctx: Context, driver_values: Any) -> dict[str, dict[str, Any]] | None:
-    """The keys of the first and last row of every table, as the driver binds them; None
-    when a key is of a type a JSON manifest would not bring back unchanged."""
+def sample_keys(
+    ctx: Context, driver_values: Any, refused: dict[str, list[int]] | None = None
+) -> dict[str, dict[str, Any]] | None:
+    """The keys of the first and last row of every table (of those the database did not
+    refuse), as the driver binds them; None when a key is of a type a JSON manifest would
+    not bring back unchanged."""
     out = {}
     for name in ctx.plan.order:
-        frame = ctx.sample(name)
+        frame = ctx.sample(name, (refused or {}).get(name, ()))
         if frame is None:
             continue
         spec = frame.spec
