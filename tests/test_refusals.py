@@ -62,9 +62,8 @@ def test_rows_a_trigger_refuses_are_drawn_again_or_left_out(dialect, request, tm
         # some rows meet the rule (the first draw or a redraw), the rest are left out, recorded by index
         assert 0 < counts["coll_item"] < 40, counts
         assert len(m.refused["coll_item"]) == 40 - counts["coll_item"]
-        # a note of a left-out row is drawn again to point at a row that is there
-        assert counts["note"] > counts["coll_item"] / 2, counts
-        assert counts["note"] == 40 - len(m.refused.get("note", []))
+        # a note of a left-out row is drawn again to point at a row that is there, or left out
+        assert 0 < counts["note"] == 40 - len(m.refused.get("note", [])), counts
         content = sorted(sink.conn.exec_driver_sql("SELECT id, coll_id, item_id FROM coll_item").fetchall())
     again = seedbed.seed(url, rows=40, seed=5, manifest_dir=None)
     assert again.inserted_total == 0 and again.status == "completed"
