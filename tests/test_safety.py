@@ -214,8 +214,9 @@ def test_verify_fails_when_an_index_is_gone_behind_its_back(dialect, request, tm
 # an attachment the application uploads into a seeded workspace: S1's storage totals no
 # longer add up over the whole table, but they still do over the run's own rows
 APP_ATTACHMENT = (
-    "INSERT INTO attachments (id, workspace_id, task_id, uploaded_by, file_name, content_type, size_bytes,"
-    " status, created_at) SELECT '00000000-0000-4000-8000-00000000a77a', workspace_id, NULL, uploaded_by,"
+    "INSERT INTO attachments (id, organization_id, workspace_id, task_id, uploaded_by, file_name, content_type,"
+    " size_bytes, status, created_at) SELECT '00000000-0000-4000-8000-00000000a77a', organization_id, workspace_id,"
+    " NULL, uploaded_by,"
     " 'app.pdf', content_type, 12345, 'uploaded', created_at FROM attachments WHERE status = 'uploaded' LIMIT 1"
 )
 STORAGE_TOTALS = (

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -154,3 +156,45 @@ def test_batches_are_bounded_by_chunk_size():
     c = recipe_context(scale=0.1, chunk_size=5_000)
     sizes = [b.num_rows for b in c.batches("audit_events")]
     assert max(sizes) == 5_000 and sum(sizes) == 200_000
+
+
+# -- S1's own verification queries, verbatim -------------------------------------------------
+
+S1_SQL = Path(str(resources.files("seedbed.recipes"))) / "scale_seed" / "s1_verification.sql"
+
+
+def _s1_statements() -> list[str]:
+    """The file's statements as its users run them: comment lines dropped, split on ';'."""
+    text = "\n".join(line for line in S1_SQL.read_text().splitlines() if not line.lstrip().startswith("--"))
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+@pytest.mark.postgres
+def test_s1_verification_queries_run_verbatim(fresh_pg_url):
+    import psycopg
+
+    import seedbed
+
+    seedbed.seed(fresh_pg_url, recipe="scale-seed", seed=123, scale=0.1, manifest_dir=None)
+    seedbed.seed(fresh_pg_url, recipe="scale-seed", seed=456, scale=0.01, manifest_dir=None)  # another tenant
+    find, counts, dag, storage = _s1_statements()
+    ctx = recipe_context(scale=0.1)
+    with psycopg.connect(fresh_pg_url) as conn:
+        (org,) = conn.execute(find).fetchall()
+
+        def run(sql: str) -> list:
+            return conn.execute(sql.replace("$ORG_ID", str(org[0]))).fetchall()
+
+        got = dict(run(counts))
+        assert got == {t: ctx.rows(t) for t in got} and len(got) == 13
+        assert {t: n for t, n in got.items() if t in AT_0_1} == {t: AT_0_1[t] for t in got if t in AT_0_1}
+        for t, n in APPROX.items():
+            assert abs(got[t] - n) <= 0.1 * n, t
+        checked = run(dag)
+        assert checked and {status for *_, status in checked} == {"OK"}
+        totals = run(storage)
+        assert len(totals) == AT_0_1["workspace_storage_usage"]
+        assert all(used == c_used and reserved == c_reserved for _, used, reserved, c_used, c_reserved in totals)
+    report = seedbed.verify(fresh_pg_url, recipe="scale-seed", seed=123)
+    assert report.ok, [(r.name, r.expected, r.actual) for r in report.failures]
+    assert sum(r.name.startswith("S1 counts") for r in report.results) == 13

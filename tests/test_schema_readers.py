@@ -141,7 +141,7 @@ def test_recipe_foreign_keys(recipe):
     )
     assert recipe.table("work_tasks").fk_for("assignee_id").ref_table == "users"
     deps = recipe.table("work_task_dependencies")
-    assert {fk.ref_table for fk in deps.foreign_keys} == {"work_tasks"}
+    assert {fk.ref_table for fk in deps.foreign_keys} == {"work_tasks", "projects", "organizations"}
     assert recipe.table("workspace_storage_usage").fk_for("workspace_id").ref_table == "workspaces"
 
 
@@ -379,8 +379,8 @@ def test_recipe_on_sqlite(sqlite_url, recipe):
     assert any(c.sql.startswith("status IN ('backlog'") for c in reflected.table("work_tasks").checks)
     with engine.begin() as conn, pytest.raises(sa.exc.IntegrityError):
         conn.exec_driver_sql(
-            "INSERT INTO work_tasks (id, project_id, title, status, priority, rank, start_date,"
-            " due_date, created_at) VALUES ('t', 'p', 'x', 'nope', 1, 1, '2024-01-01',"
+            "INSERT INTO work_tasks (id, project_id, organization_id, title, status, priority, rank, start_date,"
+            " due_date, created_at) VALUES ('t', 'p', 'o', 'x', 'nope', 1, 1, '2024-01-01',"
             " '2024-01-02', '2024-01-01')"
         )
 

@@ -50,6 +50,7 @@ class Planned:
 
     plan: ResolvedPlan
     rows: dict[str, int]
+    existing: Manifest | None = None  # this seed's run in the database asked about, if there is one
 
     @property
     def total(self) -> int:
@@ -120,10 +121,13 @@ def plan(
     chunk_size: int = CHUNK,
     locale: str | None = None,
     max_rows: int | None = None,
+    look: bool = False,
 ) -> Planned:
     """What a seed would write, without writing anything: the plan and its row counts.
 
-    The schema comes from the recipe or DDL, else it is read from ``db``.
+    The schema comes from the recipe or DDL, else it is read from ``db``. ``look``: also
+    find this seed's run in ``db`` (``seedbed seed --dry-run``), read-only; a database
+    that does not exist yet holds none.
     """
     from seedbed.run.prepare import plan_for
 
@@ -135,7 +139,11 @@ def plan(
         with _open(database_url(db), existing=True) as sink:
             src = src.with_schema(sink.reflect())
     resolved, ctx = plan_for(src, opts)
-    return Planned(resolved, {name: ctx.rows(name) for name in resolved.order})
+    existing = None
+    if look and db is not None and not _not_created(database_url(db)):
+        with _open(database_url(db), existing=True) as sink:
+            existing = sink.manifests.find(resolved.name, resolved.seed)
+    return Planned(resolved, {name: ctx.rows(name) for name in resolved.order}, existing)
 
 
 def init(
@@ -324,6 +332,14 @@ def _prevalidate(src: Source, opts: SeedOptions, url: str) -> None:
     from seedbed.run.prepare import plan_for
 
     plan_for(src, opts)
+
+
+def _not_created(url: str) -> bool:
+    """A database that connecting would create (a SQLite file) and that is not there yet."""
+    from seedbed import dialects
+    from seedbed.dialects.urls import sqlite_path
+
+    return dialects.for_url(url).caps.creates_on_connect and not Path(sqlite_path(url)).is_file()
 
 
 @contextmanager

@@ -43,6 +43,10 @@ class SchemaError(SeedbedError):
 class ConnectionFailed(SeedbedError):
     """The database could not be reached."""
 
+    # the server may answer a moment later (nothing listens yet, too many connections, a
+    # timeout): worth another attempt, unlike a wrong password or a missing database
+    transient: bool = False
+
 
 class LoadFailed(SeedbedError):
     """The database rejected rows; the table's transaction was rolled back."""

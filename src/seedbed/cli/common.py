@@ -34,7 +34,10 @@ DbEnv = Annotated[
 ]
 Seed = Annotated[str | None, typer.Option("--seed", help="Seed of the run (default: the plan's).")]
 Scale = Annotated[float | None, typer.Option("--scale", help="Multiplies every row count (> 0).")]
-Profile = Annotated[str | None, typer.Option("--profile", help="A named scale from the plan (small, medium, large).")]
+Profile = Annotated[
+    str | None,
+    typer.Option("--profile", "--size", help="A named size from the plan's profiles (small, medium, large)."),
+]
 Rows = Annotated[int | None, typer.Option("--rows", help="Rows per table when the plan gives none.")]
 Chunk = Annotated[int, typer.Option("--chunk-size", help="Rows generated and written per batch.")]
 Locale = Annotated[str | None, typer.Option("--locale", help="Vocabulary locale, e.g. en_US, de_DE.")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,17 +27,24 @@ def plan(
 ) -> None:
     """Show what a seed would write, without writing anything."""
     db = c.maybe_database(db, db_env)
-    from rich.table import Table
-
     from seedbed import api
 
     planned = api.plan(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
         rows=rows, chunk_size=chunk_size, locale=locale, max_rows=max_rows,
     )  # fmt: skip
-    resolved = planned.plan
     out = c.console()
+    show(out, planned, columns)
+    out.print(f"total: [bold]{planned.total:,}[/] rows in {len(planned.rows)} tables (dry run: nothing written)")
+    show_notes(out, planned)
+
+
+def show(out: Any, planned: Any, columns: bool = False) -> None:
+    """The plan's header and its tables in load order, with their rows (and generators)."""
     from rich.markup import escape  # names may hold [brackets]
+    from rich.table import Table
+
+    resolved = planned.plan
 
     out.print(
         f"plan [bold]{escape(resolved.name)}[/]  seed {escape(str(resolved.seed))}  scale {resolved.scale}  "
@@ -53,10 +60,15 @@ def plan(
                 entry = spec.columns[col]
                 t.add_row("", escape(f"  {col}"), "", escape(f"{entry.generator} ({entry.origin})"))
     out.print(t)
-    out.print(f"total: [bold]{planned.total:,}[/] rows in {len(planned.rows)} tables (dry run: nothing written)")
-    for cut in resolved.cuts:
+
+
+def show_notes(out: Any, planned: Any) -> None:
+    """The cycles the plan cut and its warnings."""
+    from rich.markup import escape
+
+    for cut in planned.plan.cuts:
         out.print(f"cycle: {escape(cut.describe())}")
-    for w in resolved.warnings:
+    for w in planned.plan.warnings:
         out.print(f"[yellow]warning:[/] {escape(w)}")
 
 

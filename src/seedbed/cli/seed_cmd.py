@@ -39,6 +39,9 @@ def seed(
     ] = False,
     wait: c.Wait = None,
     max_rows: c.MaxRows = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be written and write nothing (not even a manifest).")
+    ] = False,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
     db = c.database(db, db_env)
@@ -47,6 +50,13 @@ def seed(
     from seedbed import api
 
     out = c.console()
+    if dry_run:
+        planned = api.plan(
+            db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
+            rows=rows, chunk_size=chunk_size, locale=locale, max_rows=max_rows, look=True,
+        )  # fmt: skip
+        _dry_run(out, planned, db)
+        return
 
     def progress(name: str, i: int, n: int, rec: Any) -> None:
         if quiet:
@@ -67,6 +77,24 @@ def seed(
 
 
 PARTIAL = 3  # exit status of a run that seeded every table it could but left some out
+
+
+def _dry_run(out: Any, planned: Any, db: str) -> None:
+    from rich.markup import escape
+
+    from seedbed.cli.plan_cmd import show, show_notes
+    from seedbed.dialects.urls import redact
+
+    show(out, planned)
+    run, where = planned.existing, escape(redact(db))
+    if run is None:
+        out.print(f"a run would write [bold]{planned.total:,}[/] rows in {len(planned.rows)} tables into {where}")
+    elif run.status == "completed":
+        out.print(f"this seed is already in {where} (completed): a run would add 0 rows")
+    else:
+        out.print(f"this seed is in {where} ({run.status}): a run would add what is missing of {planned.total:,} rows")
+    show_notes(out, planned)
+    out.print("dry run: nothing written")
 
 
 def _summary(out: Any, m: Any, quiet: bool) -> None:

@@ -300,9 +300,12 @@ WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_TYPE = 'CHECK'
                 **options,
             )
         except pymysql.err.MySQLError as err:
-            raise self.connection_failed(
+            failed = self.connection_failed(
                 redact(url), err, "check that MySQL/MariaDB is running and the URL is right"
-            ) from None
+            )
+            # can't connect (nothing listens yet), too many connections, lost during the handshake
+            failed.transient = self.error_code(err) in ("2003", "1040", "2013")
+            raise failed from None
         except (ValueError, TypeError, OSError) as err:
             reason = password_free(str(err), p.password)
             raise ConnectionFailed(

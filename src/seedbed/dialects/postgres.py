@@ -289,10 +289,13 @@ WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regcla
             said = _connect_reason(str(err))
             if said is not None:  # libpq gives no SQLSTATE before the session exists: its words then
                 what, hint = said
-                raise ConnectionFailed(f"cannot connect to {redact(url)}: {what}", hint=hint) from None
-            raise self.connection_failed(
-                redact(url), err, "check that PostgreSQL is running and the URL is right"
-            ) from None
+                failed = ConnectionFailed(f"cannot connect to {redact(url)}: {what}", hint=hint)
+            else:
+                failed = self.connection_failed(
+                    redact(url), err, "check that PostgreSQL is running and the URL is right"
+                )
+            failed.transient = _TRANSIENT.search(str(err)) is not None or err.sqlstate in ("57P03", "53300")
+            raise failed from None
         except ValueError as err:  # a malformed URL
             reason = password_free(str(err), Parts(url).password if "@" in url else None)
             raise ConnectionFailed(
@@ -354,6 +357,12 @@ _CONNECT_REASONS = (
     (re.compile(r"Connection refused"), "nothing listens there", "check that PostgreSQL runs on that host and port"),
     (re.compile(r"could not translate host name"), "unknown host", "the host name does not resolve: fix the URL"),
 )  # fmt: skip
+
+
+# libpq's words for a server that may answer a moment later
+_TRANSIENT = re.compile(
+    r"Connection refused|timeout expired|starting up|shutting down|too many (?:clients|connections)"
+)
 
 
 def _connect_reason(text: str) -> tuple[str, str] | None:

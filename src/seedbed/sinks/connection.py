@@ -8,19 +8,46 @@ directly; SQLAlchemy keeps the transactions and savepoints.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import pyarrow as pa
 import sqlalchemy as sa
 
 from seedbed.dialects import Dialect, redact
 from seedbed.dialects.names import split_name
+from seedbed.errors import ConnectionFailed
 from seedbed.sinks.manifest import ManifestStore
 
 if TYPE_CHECKING:
     from seedbed.planning.resolved import TableSpec
+
+T = TypeVar("T")
+
+
+ATTEMPTS = 3  # tries to reach a server that does not answer, the pauses between them doubling
+FIRST_PAUSE = 0.5  # seconds
+
+
+def connect_with_retries(connect: Callable[[], T]) -> T:
+    """``connect()``, tried again after a pause when the server did not answer (a server
+    restarting, too many connections); a refusal that will not change (a wrong password, a
+    missing database) fails at once. The last failure says how often it was tried."""
+    pause, waited = FIRST_PAUSE, 0.0
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return connect()
+        except ConnectionFailed as err:
+            if not err.transient:
+                raise
+            if attempt == ATTEMPTS:
+                message = f"{err.message} (tried {ATTEMPTS} times over {waited:g} s)"
+                raise ConnectionFailed(message, hint=err.hint, where=err.where) from None
+            time.sleep(pause)
+            waited, pause = waited + pause, pause * 2
+    raise AssertionError("unreachable")
 
 
 class Connected:
@@ -37,7 +64,7 @@ class Connected:
             d.sqlalchemy_url, creator=lambda: d.connect(url, **self.url_options), poolclass=sa.pool.NullPool
         )
         self.prepare_engine(self.engine)
-        self.conn = self.engine.connect()
+        self.conn = connect_with_retries(self.engine.connect)
         self.manifests = ManifestStore(d, self._execute, self.safe_url, self.transaction)
 
     def prepare_engine(self, engine: sa.Engine) -> None:

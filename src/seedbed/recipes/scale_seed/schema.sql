@@ -3,6 +3,8 @@
 --
 -- organizations.slug is deliberately not unique: several seeded datasets
 -- (one per seed) live side by side, each found by slug and plan_metadata's seed.
+-- Every table S1's verification queries count by organization carries organization_id
+-- (s1_verification.sql beside this file runs on it verbatim).
 
 CREATE TYPE task_status AS ENUM ('backlog', 'todo', 'in_progress', 'in_review', 'blocked', 'done', 'cancelled');
 
@@ -17,6 +19,7 @@ CREATE INDEX organizations_slug_idx ON organizations (slug);
 
 CREATE TABLE users (
     id uuid PRIMARY KEY,
+    organization_id uuid NOT NULL REFERENCES organizations (id),
     email varchar(320) NOT NULL,
     full_name varchar(200) NOT NULL,
     job_title varchar(120),
@@ -56,6 +59,7 @@ CREATE TABLE workspace_members (
 CREATE TABLE projects (
     id uuid PRIMARY KEY,
     workspace_id uuid NOT NULL REFERENCES workspaces (id),
+    organization_id uuid NOT NULL REFERENCES organizations (id),
     name varchar(200) NOT NULL,
     code varchar(16) NOT NULL,
     status varchar(20) NOT NULL CHECK (status IN ('planned', 'active', 'on_hold', 'completed', 'archived')),
@@ -69,6 +73,7 @@ CREATE TABLE projects (
 CREATE TABLE work_tasks (
     id uuid PRIMARY KEY,
     project_id uuid NOT NULL REFERENCES projects (id),
+    organization_id uuid NOT NULL REFERENCES organizations (id),
     assignee_id uuid REFERENCES users (id),
     title varchar(300) NOT NULL,
     status task_status NOT NULL,
@@ -85,6 +90,8 @@ CREATE TABLE work_tasks (
 
 CREATE TABLE work_task_dependencies (
     id uuid PRIMARY KEY,
+    organization_id uuid NOT NULL REFERENCES organizations (id),
+    project_id uuid NOT NULL REFERENCES projects (id),
     predecessor_task_id uuid NOT NULL REFERENCES work_tasks (id),
     successor_task_id uuid NOT NULL REFERENCES work_tasks (id),
     dependency_type varchar(2) NOT NULL CHECK (dependency_type IN ('FS', 'SS', 'FF', 'SF')),
@@ -96,6 +103,7 @@ CREATE TABLE work_task_dependencies (
 CREATE TABLE schedule_baselines (
     id uuid PRIMARY KEY,
     project_id uuid NOT NULL REFERENCES projects (id),
+    organization_id uuid NOT NULL REFERENCES organizations (id),
     name varchar(120) NOT NULL,
     captured_at timestamptz NOT NULL
 );
@@ -113,6 +121,7 @@ CREATE TABLE schedule_baseline_items (
 CREATE TABLE earned_value_snapshots (
     id uuid PRIMARY KEY,
     project_id uuid NOT NULL REFERENCES projects (id),
+    organization_id uuid NOT NULL REFERENCES organizations (id),
     snapshot_date date NOT NULL,
     planned_value numeric(14, 2) NOT NULL,
     earned_value numeric(14, 2) NOT NULL,
@@ -123,6 +132,7 @@ CREATE TABLE earned_value_snapshots (
 CREATE TABLE workspace_member_capacity (
     id uuid PRIMARY KEY,
     workspace_member_id uuid NOT NULL REFERENCES workspace_members (id),
+    organization_id uuid NOT NULL REFERENCES organizations (id),
     week_start date NOT NULL,
     capacity_hours numeric(5, 1) NOT NULL CHECK (capacity_hours >= 0),
     allocated_hours numeric(5, 1) NOT NULL CHECK (allocated_hours >= 0),
@@ -131,6 +141,7 @@ CREATE TABLE workspace_member_capacity (
 
 CREATE TABLE attachments (
     id uuid PRIMARY KEY,
+    organization_id uuid NOT NULL REFERENCES organizations (id),
     workspace_id uuid NOT NULL REFERENCES workspaces (id),
     task_id uuid REFERENCES work_tasks (id),
     uploaded_by uuid NOT NULL REFERENCES users (id),
@@ -143,6 +154,7 @@ CREATE TABLE attachments (
 
 CREATE TABLE workspace_storage_usage (
     workspace_id uuid PRIMARY KEY REFERENCES workspaces (id),
+    organization_id uuid NOT NULL REFERENCES organizations (id),
     used_bytes bigint NOT NULL CHECK (used_bytes >= 0),
     reserved_bytes bigint NOT NULL CHECK (reserved_bytes >= 0),
     updated_at timestamptz NOT NULL
@@ -150,6 +162,7 @@ CREATE TABLE workspace_storage_usage (
 
 CREATE TABLE audit_events (
     id uuid PRIMARY KEY,
+    organization_id uuid NOT NULL REFERENCES organizations (id),
     actor_id uuid NOT NULL REFERENCES users (id),
     entity_type varchar(32) NOT NULL,
     entity_id uuid NOT NULL,
@@ -159,3 +172,9 @@ CREATE TABLE audit_events (
     details jsonb NOT NULL
 );
 CREATE INDEX audit_events_entity_idx ON audit_events (entity_type, entity_id);
+
+-- S1's verification queries filter by organization: the tenant column is indexed where it is big
+CREATE INDEX work_tasks_org_idx ON work_tasks (organization_id);
+CREATE INDEX work_task_dependencies_org_idx ON work_task_dependencies (organization_id, project_id);
+CREATE INDEX attachments_org_idx ON attachments (organization_id);
+CREATE INDEX audit_events_org_idx ON audit_events (organization_id);

@@ -1,0 +1,80 @@
+"""The rollout recipe (seed system S4): seven tables, 195 rows at --size small, on every database.
+
+S4's contract as its users type it: `--size small|medium|large`, exact counts per table, a
+concurrent run refused with S4's own words, every foreign key pointing at a row, a rerun
+adding nothing and purge taking out exactly the run's rows.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from contextlib import closing
+
+import pytest
+
+import seedbed
+from seedbed.sinks import open_sink
+from seedbed.sinks.lock import LockHeld, locked
+from tests.helpers import dialect_params, fresh_url
+from tests.test_cli_errors import cli
+from tests.test_safety import SEEDBED
+
+SMALL = {"vendors": 5, "clients": 10, "products": 20, "batches": 30, "orders": 50, "invoices": 50, "payments": 30}
+
+
+@pytest.mark.parametrize("size, factor", [("small", 1), ("medium", 10), ("large", 100)])
+def test_sizes_give_s4s_counts(size, factor):
+    planned = seedbed.plan(recipe="rollout", profile=size)
+    assert planned.rows == {t: n * factor for t, n in SMALL.items()}
+    assert sum(planned.rows.values()) == 195 * factor
+
+
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_small_inserts_exactly_195_rows(dialect, request, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = fresh_url(dialect, request, tmp_path)
+    run = cli("seed", "--recipe", "rollout", "--db", url, "--size", "small")
+    assert run.code == 0, run.output
+    assert "[1/7]" in run.stdout and "[7/7]" in run.stdout and "195 rows added of 195 planned" in run.flat
+    with closing(open_sink(url)) as sink:
+        assert {t: sink.scalar(f"SELECT count(*) FROM {t}") for t in SMALL} == SMALL
+    assert cli("verify", "--recipe", "rollout", "--db", url).code == 0
+    again = cli("seed", "--recipe", "rollout", "--db", url, "--size", "small")
+    assert again.code == 0 and "0 rows added" in again.flat
+    deleted = seedbed.purge(url, recipe="rollout")
+    assert deleted == SMALL
+
+
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_a_concurrent_run_is_refused_in_s4s_words(dialect, request, tmp_path):
+    url = fresh_url(dialect, request, tmp_path)
+    holder = open_sink(url)
+    try:
+        with locked(holder, "seed"):
+            cmd = [SEEDBED, "seed", "--recipe", "rollout", "--db", url, "--size", "small",
+                   "--manifest-dir", str(tmp_path / "runs")]  # fmt: skip
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+            assert out.returncode == LockHeld.exit_code, out.stderr
+            assert "Another seeding operation is in progress" in out.stderr and "Traceback" not in out.stderr
+    finally:
+        holder.close()
+    with closing(open_sink(url)) as sink:  # nothing of the refused run was written
+        assert not sink.existing_tables([None]) & set(SMALL)
+
+
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_a_dry_run_writes_nothing_and_says_what_a_run_would(dialect, request, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = fresh_url(dialect, request, tmp_path)
+    run = cli("seed", "--recipe", "rollout", "--db", url, "--size", "small", "--dry-run")
+    assert run.code == 0, run.output
+    assert "a run would write 195 rows in 7 tables" in run.flat and "dry run: nothing written" in run.flat
+    assert not (tmp_path / "seedbed-runs").exists()  # not even the manifest
+    if dialect == "sqlite":
+        assert not (tmp_path / "fresh.db").exists()  # the file a run would create is not made
+    else:
+        with closing(open_sink(url)) as sink:
+            assert sink.existing_tables([None]) == set()
+    assert cli("seed", "--recipe", "rollout", "--db", url, "-q").code == 0
+    again = cli("seed", "--recipe", "rollout", "--db", url, "--dry-run")
+    assert again.code == 0 and "already in" in again.flat and "would add 0 rows" in again.flat
