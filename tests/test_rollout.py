@@ -78,3 +78,23 @@ def test_a_dry_run_writes_nothing_and_says_what_a_run_would(dialect, request, tm
     assert cli("seed", "--recipe", "rollout", "--db", url, "-q").code == 0
     again = cli("seed", "--recipe", "rollout", "--db", url, "--dry-run")
     assert again.code == 0 and "already in" in again.flat and "would add 0 rows" in again.flat
+
+
+def test_json_logs_one_object_per_event(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'logs.db'}"
+    run = cli("seed", "--recipe", "rollout", "--db", url, "--log-format", "json")
+    assert run.code == 0, run.output
+    events = [json.loads(line) for line in run.stderr.splitlines()]  # every line is one JSON object
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "run_start" and kinds[-1] == "run_end"
+    assert kinds.count("table_start") == kinds.count("table_end") == 7
+    ends = {e["table"]: e["inserted"] for e in events if e["event"] == "table_end"}
+    assert ends == SMALL and events[-1]["inserted"] == 195 and events[-1]["status"] == "completed"
+    assert all(e["command"] == "seed" and e["ts"].endswith("+00:00") for e in events)
+    bad = cli("seed", "--recipe", "rolout", "--db", url, "--log-format", "json")
+    last = json.loads(bad.stderr.splitlines()[-1])
+    assert bad.code == 2 and last["event"] == "error" and last["hint"] == "did you mean 'rollout'?"
+    assert "Traceback" not in bad.output

@@ -45,6 +45,7 @@ MaxRows = Annotated[
     int | None,
     typer.Option("--max-rows", help="The most rows a run may make (default: the plan's limit, else 50,000,000)."),
 ]
+LogFormat = Annotated[str, typer.Option("--log-format", help="human, or json: one JSON object per event on stderr.")]
 Wait = Annotated[
     float | None,
     typer.Option("--wait", help="Seconds to wait for another seed or purge of the database to end (default: none)."),
@@ -127,6 +128,11 @@ def handles_errors(fn: F) -> F:
         except SeedbedError as err:
             from rich.markup import escape
 
+            from seedbed.cli.logs import JsonLog
+
+            if JsonLog.active is not None:
+                JsonLog.active.emit("error", message=err.message, where=err.where, hint=err.hint, exit=err.exit_code)
+                raise typer.Exit(err.exit_code) from None
             out = console(stderr=True)
             where = f"{err.where}: " if err.where else ""
             out.print(f"[bold red]error:[/] {escape(where + err.message)}")
@@ -153,6 +159,9 @@ def handles_errors(fn: F) -> F:
             )
             raise typer.Exit(1) from None
         finally:
+            from seedbed.cli.logs import JsonLog
+
+            JsonLog.active = None
             if previous is not None:  # a caller in the same process (tests) gets its own back
                 signal.signal(signal.SIGTERM, previous)
 

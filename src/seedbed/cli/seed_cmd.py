@@ -42,8 +42,12 @@ def seed(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be written and write nothing (not even a manifest).")
     ] = False,
+    log_format: c.LogFormat = "human",
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
+    from seedbed.cli import logs
+
+    log = logs.start("seed", log_format)
     db = c.database(db, db_env)
     from rich.markup import escape
 
@@ -59,24 +63,51 @@ def seed(
         return
 
     def progress(name: str, i: int, n: int, rec: Any) -> None:
-        if quiet:
+        if log is not None:
+            _log_table(log, name, i, n, rec)
+        elif quiet or rec.mode == "starting":
             return
-        if rec.mode == "loading":  # inside a long table
-            out.print(f"[{i}/{n}] {escape(name)}: {rec.inserted:,} of {rec.planned:,} rows so far ({rec.seconds:.0f}s)")
+        elif rec.mode == "loading":  # inside a long table
+            rate = rec.inserted / rec.seconds if rec.seconds else 0.0
+            left = f", about {(rec.planned - rec.inserted) / rate:.0f}s left" if rate else ""
+            out.print(f"[{i}/{n}] {escape(name)}: {rec.inserted:,} of {rec.planned:,} rows ({rate:,.0f} rows/s{left})")
         else:
             out.print(f"[{i}/{n}] {escape(name)}: {rec.inserted:,} rows inserted in {rec.seconds:.2f}s")
 
+    if log is not None:
+        from seedbed.dialects.urls import redact
+
+        log.emit("run_start", db=redact(db), recipe=recipe, plan=str(plan_file) if plan_file else None,
+                 ddl=str(ddl) if ddl else None, seed=seed, scale=scale, size=profile, rows=rows)  # fmt: skip
     m = api.seed(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
         rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
         full=full, progress=progress, wait=wait, max_rows=max_rows,
     )  # fmt: skip
-    _summary(out, m, quiet)
+    if log is not None:
+        for w in m.warnings:
+            log.emit("warning", message=w)
+        for table, why in m.left_out.items():
+            log.emit("left_out", table=table, reason=why)
+        log.emit("run_end", status=m.status, plan=m.plan, seed=m.seed, scale=m.scale, inserted=m.inserted_total,
+                 planned=m.planned_total, seconds=m.seconds)  # fmt: skip
+    _summary(out, m, quiet or log is not None)
     if m.status == "partial":
         raise typer.Exit(PARTIAL)
 
 
 PARTIAL = 3  # exit status of a run that seeded every table it could but left some out
+
+
+def _log_table(log: Any, name: str, i: int, n: int, rec: Any) -> None:
+    if rec.mode == "starting":
+        log.emit("table_start", table=name, step=i, of=n, planned=rec.planned)
+    elif rec.mode == "loading":
+        log.emit("table_progress", table=name, step=i, of=n, planned=rec.planned, rows=rec.inserted,
+                 seconds=rec.seconds)  # fmt: skip
+    else:
+        log.emit("table_end", table=name, step=i, of=n, planned=rec.planned, inserted=rec.inserted,
+                 seconds=rec.seconds, path=rec.path, mode=rec.mode)  # fmt: skip
 
 
 def _dry_run(out: Any, planned: Any, db: str) -> None:

@@ -120,6 +120,8 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                     rec.mode = "left out"
                     continue
                 t1 = time.perf_counter()
+                if progress:  # mode "starting": the table's load begins
+                    progress(name, i, len(order), TableRecord(planned=rec.planned, mode="starting"))
                 if name in fed and previous is None and not _one_per_feeder_row(spec, fed_by.get(name, set())):
                     ctx = _after_trigger_rows(sink, ctx, m, name)
                 table_merge = merge or name in fed
