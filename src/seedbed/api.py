@@ -41,7 +41,7 @@ Progress = Callable[[str, int, int, "TableRecord"], None]  # (table, i, n, its r
 CHUNK = 20_000  # rows per batch: memory grows with it, speed hardly does past ~10k (see bench/)
 FORMATS = ("parquet", "csv")
 
-__all__ = ["CHUNK", "FORMATS", "Planned", "export", "init", "plan", "purge", "seed", "verify"]
+__all__ = ["CHUNK", "FORMATS", "Planned", "export", "init", "mark", "plan", "purge", "seed", "verify"]
 
 
 @dataclass(frozen=True)
@@ -332,6 +332,18 @@ def _prevalidate(src: Source, opts: SeedOptions, url: str) -> None:
     from seedbed.run.prepare import plan_for
 
     plan_for(src, opts)
+
+
+def mark(db: Where, *, environment: str | None = None) -> str | None:
+    """The environment ``db`` is marked as (``production``, ...; None: unmarked), as the
+    database itself says; ``environment``: mark it so first (``""`` removes the mark)."""
+    url = database_url(db)
+    if environment is None and _not_created(url):
+        return None
+    with _open(url, existing=environment is None) as sink:
+        if environment is not None:
+            sink.manifests.set_environment(environment or None)
+        return sink.manifests.environment()
 
 
 def _not_created(url: str) -> bool:

@@ -45,6 +45,15 @@ MaxRows = Annotated[
     int | None,
     typer.Option("--max-rows", help="The most rows a run may make (default: the plan's limit, else 50,000,000)."),
 ]
+Env = Annotated[
+    str | None,
+    typer.Option("--env", help="The target's environment; production asks for confirmation (or SEEDBED_ENV)."),
+]
+Force = Annotated[
+    bool, typer.Option("--force", help="Skip the confirmation a production database asks for (a countdown remains).")
+]
+ENV_VAR = "SEEDBED_ENV"
+COUNTDOWN = 5  # seconds a production run waits after its warning (SEEDBED_COUNTDOWN), Ctrl-C to stop
 LogFormat = Annotated[str, typer.Option("--log-format", help="human, or json: one JSON object per event on stderr.")]
 Wait = Annotated[
     float | None,
@@ -78,6 +87,39 @@ def maybe_database(db: str | None, db_env: str | None) -> str | None:
             raise PlanError(f"the environment variable {db_env} (--db-env) is not set", hint=f"export {db_env}=URL")
         return value
     return db if db is not None else (os.environ.get(DB_ENV) or None)
+
+
+def confirm_target(db: str, env: str | None, force: bool, command: str) -> None:
+    """On a production target - the user says so (``--env``, ``SEEDBED_ENV``) or the database
+    carries the mark (``seedbed mark``) - a writing command shows a warning, asks for the
+    word ``production`` at a terminal unless ``--force`` confirms it already (with no terminal
+    it refuses), then counts down. Anything else goes ahead silently."""
+    import os
+    import sys
+    import time
+
+    from seedbed import api
+    from seedbed.dialects.urls import redact
+    from seedbed.errors import PlanError
+
+    said = env or os.environ.get(ENV_VAR)
+    name = said or api.mark(db)
+    if (name or "").strip().lower() != "production":
+        return
+    why = "--env" if env else (ENV_VAR if said else "the database's own mark")
+    if not force and not sys.stdin.isatty():
+        raise PlanError(
+            f"refusing to {command} a production database ({why}) without confirmation",
+            where=redact(db),
+            hint="pass --force to confirm (there is no terminal to ask)",
+        )
+    err = console(stderr=True)
+    err.print(f"[bold yellow]warning:[/] {redact(db)} is a production database ({why}): {command} writes to it")
+    if not force and typer.prompt("type production to go on").strip() != "production":
+        raise PlanError("not confirmed: nothing was written", where=redact(db), hint="type production, or pass --force")
+    for left in range(int(os.environ.get("SEEDBED_COUNTDOWN", COUNTDOWN)), 0, -1):
+        err.print(f"{command} starts in {left} s (Ctrl-C stops it)")
+        time.sleep(1)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -20,8 +20,15 @@ def purge(
     rows: c.Rows = None,
     chunk_size: c.Chunk = c.CHUNK,
     locale: c.Locale = None,
-    force: Annotated[bool, typer.Option("--force", help="Purge even if the plan changed since the run.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Skip the confirmation a production database asks for, and purge even if the plan changed.",
+        ),
+    ] = False,
     wait: c.Wait = None,
+    env: c.Env = None,
 ) -> None:
     """Remove the rows one seed created, children before parents; nothing else."""
     db = c.database(db, db_env)
@@ -30,6 +37,7 @@ def purge(
     from seedbed import api
 
     out = c.console()
+    c.confirm_target(db, env, force, "purge")
 
     def progress(name: str, i: int, n: int, rows: int, seconds: float) -> None:
         out.print(f"[{i}/{n}] {escape(name)}: {rows:,} rows deleted in {seconds:.2f}s")

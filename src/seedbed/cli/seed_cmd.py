@@ -43,6 +43,8 @@ def seed(
         bool, typer.Option("--dry-run", help="Show what would be written and write nothing (not even a manifest).")
     ] = False,
     log_format: c.LogFormat = "human",
+    env: c.Env = None,
+    force: c.Force = False,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
     from seedbed.cli import logs
@@ -61,6 +63,7 @@ def seed(
         )  # fmt: skip
         _dry_run(out, planned, db)
         return
+    c.confirm_target(db, env, force, "seed")
 
     def progress(name: str, i: int, n: int, rec: Any) -> None:
         if log is not None:

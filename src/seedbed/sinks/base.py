@@ -23,7 +23,7 @@ from seedbed.dialects.names import join_name
 from seedbed.errors import ConnectionFailed, LoadFailed, SeedbedError
 from seedbed.sinks.keysets import KeySets
 from seedbed.sinks.lock import holder_label
-from seedbed.sinks.manifest import MANIFEST_TABLE, ManifestStore
+from seedbed.sinks.manifest import SEEDBED_TABLES, ManifestStore
 from seedbed.sinks.sift import sift as sifted
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ class DatabaseSink(KeySets):
         from seedbed.schema.reflect import reflect_schema
 
         found = reflect_schema(self.engine, schemas=self.user_schemas())
-        return replace(found, tables=tuple(t for t in found.tables if t.name != MANIFEST_TABLE))
+        return replace(found, tables=tuple(t for t in found.tables if t.name not in SEEDBED_TABLES))
 
     def user_schemas(self) -> list[str] | None:
         """Schemas holding the application's tables (None: the connection's default)."""
@@ -264,7 +264,7 @@ class DatabaseSink(KeySets):
                 rows = cur.fetchall()
             finally:
                 cur.close()
-        return sorted((str(t), str(n), str(d), bool(v)) for t, n, d, v in rows if str(t) != MANIFEST_TABLE)
+        return sorted((str(t), str(n), str(d), bool(v)) for t, n, d, v in rows if str(t) not in SEEDBED_TABLES)
 
     # -- the run lock (sinks/lock.py) -------------------------------------------
     def try_lock(self, command: str) -> bool:

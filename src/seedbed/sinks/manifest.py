@@ -27,6 +27,8 @@ from seedbed.errors import PlanError
 
 MANIFEST_VERSION = 1
 MANIFEST_TABLE = "seedbed_runs"  # the manifests' table in each target database
+ENVIRONMENT_TABLE = "seedbed_environment"  # the database's own mark: which environment it is (production)
+SEEDBED_TABLES = frozenset({MANIFEST_TABLE, ENVIRONMENT_TABLE})  # never planned, never the user's
 
 
 def run_id(plan_name: str, seed: int | str) -> str:
@@ -221,6 +223,23 @@ class ManifestStore:
                 hint="seed it first, or check --seed and --db",
             )
         return m
+
+    def environment(self) -> str | None:
+        """The environment the database is marked as (``production``, ...), None when unmarked."""
+        with self.transaction():
+            if not self.execute(self.d.TABLE_EXISTS_SQL, (ENVIRONMENT_TABLE,)):
+                return None
+            rows = self.execute(f"SELECT name FROM {ENVIRONMENT_TABLE}", ())
+        return str(rows[0][0]) if rows else None
+
+    def set_environment(self, name: str | None) -> None:
+        """Mark the database as environment ``name`` (None: unmark it)."""
+        with self.transaction():
+            if not self.execute(self.d.TABLE_EXISTS_SQL, (ENVIRONMENT_TABLE,)):
+                self.execute(f"CREATE TABLE {ENVIRONMENT_TABLE} (name {self.d.TYPES['varchar']}(32) NOT NULL)", ())
+            self.execute(f"DELETE FROM {ENVIRONMENT_TABLE}", ())
+            if name:
+                self.execute(f"INSERT INTO {ENVIRONMENT_TABLE} (name) VALUES ({self.d.param})", (name,))
 
     def delete(self, run_id: str) -> None:
         if not self.exists():
