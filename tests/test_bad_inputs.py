@@ -98,6 +98,8 @@ CASES = [
     Case("rows over the default limit", ["seed", "--ddl", "{tmp}/s.sql", "--db", "{db}", "--rows", "1000000000",
                                          "--create-schema"],
          ("above the limit of 50,000,000 rows", "seedbed's default"), hint="--max-rows", files={"s.sql": GOOD_DDL}),
+    Case("unknown --table", ["seed", "--recipe", "scale-seed", "--db", "{db}", "--table", "usres"], ("usres",),
+         hint="users"),
     Case("rows over --max-rows", ["seed", "--recipe", "scale-seed", "--db", "{db}", "--max-rows", "10"],
          ("above the limit of 10 rows", "--max-rows"), hint="--max-rows"),
     Case("key type too small", ["seed", "--ddl", "{tmp}/t.sql", "--db", "{db}", "--rows", "100000",

@@ -98,3 +98,40 @@ def test_json_logs_one_object_per_event(tmp_path, monkeypatch):
     last = json.loads(bad.stderr.splitlines()[-1])
     assert bad.code == 2 and last["event"] == "error" and last["hint"] == "did you mean 'rollout'?"
     assert "Traceback" not in bad.output
+
+
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_a_table_alone_with_what_it_refers_to_and_cleaned(dialect, request, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = fresh_url(dialect, request, tmp_path)
+    # orders need clients and batches, batches products, products vendors: those come along
+    run = cli("seed", "--recipe", "rollout", "--db", url, "--table", "orders", "-q")
+    assert run.code == 0, run.output
+    with closing(open_sink(url)) as sink:
+        counts = {t: sink.scalar(f"SELECT count(*) FROM {t}") for t in SMALL}
+    assert counts == {**SMALL, "invoices": 0, "payments": 0}
+    assert seedbed.verify(url, recipe="rollout").ok  # the run's record is of the tables it wrote
+    # the rest later: the same rows as one whole run
+    assert cli("seed", "--recipe", "rollout", "--db", url, "-q").code == 0
+    if dialect == "sqlite":  # the same rows as one whole run into a fresh file
+        whole = f"sqlite:///{tmp_path / 'whole.db'}"
+        seedbed.seed(whole, recipe="rollout", manifest_dir=None)
+        with closing(open_sink(url)) as a, closing(open_sink(whole)) as b:
+            for t in SMALL:
+                q = f"SELECT * FROM {t} ORDER BY id"
+                assert a.conn.exec_driver_sql(q).fetchall() == b.conn.exec_driver_sql(q).fetchall(), t
+    # an application row beside them, and a client of another seed: --clean takes out only the run's
+    with closing(open_sink(url)) as sink:
+        sink.execute(["INSERT INTO clients (id, name, contact_name, email, credit_limit, created_at) VALUES "
+                      "(9001, 'App Co', 'A. User', 'a@app.example', 1, '2025-01-01 00:00:00')"])  # fmt: skip
+        sink.conn.commit()
+    run = cli("seed", "--recipe", "rollout", "--db", url, "--table", "clients", "--clean", "-q")
+    assert run.code == 0, run.output
+    with closing(open_sink(url)) as sink:
+        counts = {t: sink.scalar(f"SELECT count(*) FROM {t}") for t in SMALL}
+        assert sink.scalar("SELECT count(*) FROM clients WHERE id = 9001") == 1
+    # clients again (10 of the run's, and the application's), what refers to them gone with them
+    assert counts == {**SMALL, "clients": 11, "orders": 0, "invoices": 0, "payments": 0}
+    assert seedbed.verify(url, recipe="rollout").ok
+    deleted = seedbed.purge(url, recipe="rollout")
+    assert sum(deleted.values()) == 5 + 10 + 20 + 30 and deleted["clients"] == 10

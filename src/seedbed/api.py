@@ -19,7 +19,7 @@ them, and prints. Nothing heavy is imported until a function runs.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,8 +76,14 @@ def seed(
     progress: Progress | None = None,
     wait: float | None = None,
     max_rows: int | None = None,
+    tables: Sequence[str] | None = None,
+    clean: bool = False,
 ) -> Manifest:
     """Seed the database at ``db``; rerunning the same seed adds only missing rows.
+
+    ``tables``: only these (and the tables they refer to, present or seeded); ``clean``:
+    first remove this seed's rows of them (all, without ``tables``) and of the tables
+    referring to them.
 
     ``create_schema``: create missing tables from the DDL (a recipe does by default).
     ``full``: on a rerun of a completed seed, check every row, not a sample of keys.
@@ -89,21 +95,29 @@ def seed(
     opts = _options(
         seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
         manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full, max_rows=max_rows,
+        tables=tuple(tables) if tables else None,
     )  # fmt: skip
     if opts.manifest_dir is not None:
         from seedbed.sinks.manifest import check_writable
 
         check_writable(opts.manifest_dir)
-    quick = None if full else _quick_rerun(url, recipe, plan, ddl, dialect, opts)
+    from seedbed.run.shortcuts import quick_rerun
+
+    quick = None if full or clean else quick_rerun(url, recipe, _path(plan), _path(ddl), dialect, opts)
     if quick is not None:
         if opts.manifest_dir is not None:
             quick.write(opts.manifest_dir)
         return quick
     from seedbed.run.seed import seed as run_seed
+    from seedbed.run.shortcuts import prevalidate
 
     src = _source(recipe, plan, ddl, dialect)
-    _prevalidate(src, opts, url)
+    prevalidate(src, opts, url)
     with _open(url, lock="seed", wait=wait) as sink:
+        if clean:
+            from seedbed.run.purge import clean as clean_run
+
+            clean_run(sink, src, opts)
         return run_seed(sink, src, opts, progress)
 
 
@@ -122,6 +136,7 @@ def plan(
     locale: str | None = None,
     max_rows: int | None = None,
     look: bool = False,
+    tables: Sequence[str] | None = None,
 ) -> Planned:
     """What a seed would write, without writing anything: the plan and its row counts.
 
@@ -132,7 +147,9 @@ def plan(
     from seedbed.run.prepare import plan_for
 
     src = _source(recipe, plan, ddl, dialect)
-    opts = _options(seed, scale, profile, rows, chunk_size, locale, max_rows=max_rows)
+    opts = _options(
+        seed, scale, profile, rows, chunk_size, locale, max_rows=max_rows, tables=tuple(tables) if tables else None
+    )
     if src.schema is None:
         if db is None:
             raise PlanError("nothing to plan", hint="give --recipe, --ddl FILE --dialect D, or --db URL")
@@ -143,7 +160,7 @@ def plan(
     if look and db is not None and not _not_created(database_url(db)):
         with _open(database_url(db), existing=True) as sink:
             existing = sink.manifests.find(resolved.name, resolved.seed)
-    return Planned(resolved, {name: ctx.rows(name) for name in resolved.order}, existing)
+    return Planned(resolved, {name: ctx.rows(name) for name in resolved.written}, existing)
 
 
 def init(
@@ -300,38 +317,6 @@ def _source(recipe: str | None, plan: Where | None, ddl: Where | None, dialect: 
     if dialect and not ddl:
         raise PlanError("--dialect describes a --ddl file", hint="add --ddl FILE or drop --dialect")
     return source_from(recipe=recipe, plan=_path(plan), ddl=_path(ddl), dialect=dialect)
-
-
-def _quick_rerun(
-    url: str, recipe: str | None, plan: Where | None, ddl: Where | None, dialect: str | None, opts: SeedOptions
-) -> Manifest | None:
-    """A completed run answered from its manifest, before the engine is even imported."""
-    from seedbed import dialects
-    from seedbed.run.digest import input_files, run_digest
-    from seedbed.sinks.probe import quick_rerun
-
-    if bool(recipe) == bool(plan or ddl):
-        return None  # not one source: the full path says why
-    try:
-        family = dialects.for_url(url).family
-    except PlanError:
-        return None
-    files = input_files(recipe, _path(plan), _path(ddl), dialect)
-    return quick_rerun(url, run_digest(files, family, opts))
-
-
-def _prevalidate(src: Source, opts: SeedOptions, url: str) -> None:
-    """Resolve and probe the plan before connecting where connecting creates the database
-    (a SQLite file), so bad input never leaves an empty file behind. Elsewhere the run
-    checks everything itself before any write (and a source without a schema is
-    reflected from the database, so it is checked after connecting)."""
-    from seedbed import dialects
-
-    if src.schema is None or not dialects.for_url(url).caps.creates_on_connect:
-        return
-    from seedbed.run.prepare import plan_for
-
-    plan_for(src, opts)
 
 
 def mark(db: Where, *, environment: str | None = None) -> str | None:

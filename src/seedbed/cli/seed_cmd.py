@@ -45,6 +45,16 @@ def seed(
     log_format: c.LogFormat = "human",
     env: c.Env = None,
     force: c.Force = False,
+    table: Annotated[
+        list[str] | None,
+        typer.Option("--table", help="Seed only this table (repeatable), with the tables it refers to."),
+    ] = None,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean", help="First remove this seed's rows of those tables and of the ones referring to them."
+        ),
+    ] = False,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
     from seedbed.cli import logs
@@ -59,7 +69,7 @@ def seed(
     if dry_run:
         planned = api.plan(
             db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
-            rows=rows, chunk_size=chunk_size, locale=locale, max_rows=max_rows, look=True,
+            rows=rows, chunk_size=chunk_size, locale=locale, max_rows=max_rows, look=True, tables=table,
         )  # fmt: skip
         _dry_run(out, planned, db)
         return
@@ -85,13 +95,13 @@ def seed(
     m = api.seed(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
         rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
-        full=full, progress=progress, wait=wait, max_rows=max_rows,
+        full=full, progress=progress, wait=wait, max_rows=max_rows, tables=table, clean=clean,
     )  # fmt: skip
     if log is not None:
         for w in m.warnings:
             log.emit("warning", message=w)
-        for table, why in m.left_out.items():
-            log.emit("left_out", table=table, reason=why)
+        for name, why in m.left_out.items():
+            log.emit("left_out", table=name, reason=why)
         log.emit("run_end", status=m.status, plan=m.plan, seed=m.seed, scale=m.scale, inserted=m.inserted_total,
                  planned=m.planned_total, seconds=m.seconds)  # fmt: skip
     _summary(out, m, quiet or log is not None)

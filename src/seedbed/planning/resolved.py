@@ -86,6 +86,14 @@ class ResolvedPlan:
     origin: str = "plan"  # the file errors point at
     params: dict[str, Any] = field(default_factory=dict)  # seed, scale, run: for templates
     left_out: dict[str, str] = field(default_factory=dict)  # tables not seeded, and why
+    # the tables a run writes when it was asked for some only (--table), with the tables
+    # they refer to; None: every table of ``order``
+    only: frozenset[str] | None = None
+
+    @property
+    def written(self) -> list[str]:
+        """The tables a run writes, verifies and purges, in dependency order."""
+        return self.order if self.only is None else [t for t in self.order if t in self.only]
 
     def table(self, name: str) -> TableSpec:
         if name in self.tables:

@@ -31,7 +31,7 @@ def nulled(batches: Iterable[pa.RecordBatch], columns: tuple[str, ...]) -> Itera
 
 def set_deferred(sink: Sink, ctx: Context) -> None:
     """Second pass of a cut cycle: set the foreign keys loaded as NULL, now that parents exist."""
-    for name in ctx.plan.order:
+    for name in ctx.plan.written:
         spec = ctx.spec(name)
         if not spec.deferred:
             continue

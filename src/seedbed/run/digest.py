@@ -12,6 +12,7 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from seedbed.run.options import SeedOptions
 
@@ -77,6 +78,8 @@ def run_digest(files: list[bytes] | None, backend_name: str | None, opts: SeedOp
     h = hashlib.blake2b(digest_size=16)
     for f in files:
         h.update(hashlib.blake2b(f, digest_size=16).digest())
-    asked = [backend_name, opts.seed, opts.scale, opts.profile, opts.rows, opts.locale, code_digest()]
+    asked: list[Any] = [backend_name, opts.seed, opts.scale, opts.profile, opts.rows, opts.locale, code_digest()]
+    if opts.tables:  # (absent otherwise: a digest recorded before --table stays the same)
+        asked.append(sorted(opts.tables))
     h.update(json.dumps(asked, default=str).encode())
     return h.hexdigest()

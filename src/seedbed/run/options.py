@@ -19,20 +19,29 @@ class SeedOptions:
     locale: str | None = None
     full: bool = False  # rerun of a completed run: re-check every row instead of sampling keys
     max_rows: int | None = None  # the most rows a run may make (None: the plan's limit, else seedbed's)
+    tables: tuple[str, ...] | None = None  # only these tables (and the tables they refer to); None: all
 
 
 # Besides seed and scale (recorded on their own), what decides which rows a run has:
-# their count where the plan gives none, and the vocabulary natural keys are drawn from.
-DECIDING = ("rows", "locale")
+# their count where the plan gives none, the vocabulary natural keys are drawn from, and
+# the tables it was asked for.
+DECIDING = ("rows", "locale", "tables")
 
 
 def run_options(opts: SeedOptions) -> dict[str, Any]:
     """What a run's manifest records of its options."""
-    return {name: getattr(opts, name) for name in DECIDING}
+    out = {name: getattr(opts, name) for name in DECIDING}
+    out["tables"] = sorted(out["tables"]) if out["tables"] else None
+    return out
 
 
 def as_recorded(opts: SeedOptions, seed: int | str, scale: float, recorded: dict[str, Any] | None) -> SeedOptions:
     """``opts`` for a later command on a recorded run: its seed, scale and deciding options
     as the run had them (a run recorded without them keeps the ones given now)."""
     out = replace(opts, seed=seed, scale=scale, profile=None)
-    return replace(out, **{k: recorded[k] for k in DECIDING if k in recorded}) if recorded is not None else out
+    if recorded is None:
+        return out
+    kept = {k: recorded[k] for k in DECIDING if k in recorded}
+    if kept.get("tables") is not None:
+        kept["tables"] = tuple(kept["tables"])
+    return replace(out, **kept)

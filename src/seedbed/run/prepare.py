@@ -83,6 +83,8 @@ def _plan_for(
         locale=opts.locale,
         left_out=left_out,
     )
+    if opts.tables:
+        plan = replace(plan, only=asked_tables(plan, opts.tables))
     limit, whose = _row_limit(plan, opts)
     asked = _upper_bound(plan)
     if asked > limit:  # refused before laying anything out: a layout per parent row costs memory
@@ -93,7 +95,7 @@ def _plan_for(
         )
     ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
     _capped(plan, ctx, _asked_for(source, opts))
-    total = sum(ctx.rows(t) for t in plan.order)
+    total = sum(ctx.rows(t) for t in plan.written)
     if total > limit:
         raise PlanError(
             f"the plan makes {total:,} rows, above the limit of {limit:,} rows ({whose})",
@@ -207,3 +209,17 @@ def largest_key(sink: Sink, ctx: Context, name: str) -> int:
         table = ".".join(sink.dialect.quote(p) for p in split_name(spec.name))
         return max(int(sink.scalar(f"SELECT max({column}) FROM {table}") or 0), 0)
     return 0
+
+
+def asked_tables(plan: ResolvedPlan, names: tuple[str, ...]) -> frozenset[str]:
+    """The tables ``names`` (as the plan or the schema names them) and every table they refer
+    to, near or far: their rows must be there for the asked ones' references to hold."""
+    keep: set[str] = set()
+    todo = [plan.table(n).name for n in names]  # an unknown name raises with a did-you-mean
+    while todo:
+        t = todo.pop()
+        if t in keep or t not in plan.tables:
+            continue
+        keep.add(t)
+        todo += [fk.ref_table for fk in plan.schema.table(t).foreign_keys]
+    return frozenset(keep)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from seedbed.errors import PlanError
+from seedbed.planning.resolved import ResolvedPlan
 from seedbed.run.cycles import null_keys
 from seedbed.run.options import SeedOptions, as_recorded
 from seedbed.run.prepare import for_server, plan_for
@@ -23,9 +24,16 @@ Progress = Callable[[str, int, int, int, float], None]  # (table, i, n, rows del
 
 
 def purge(
-    sink: Sink, source: Source, opts: SeedOptions, *, force: bool = False, progress: Progress | None = None
+    sink: Sink,
+    source: Source,
+    opts: SeedOptions,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    only: frozenset[str] | None = None,
 ) -> dict[str, int]:
-    """Delete the rows of (plan, seed) from ``sink``; rows deleted per table."""
+    """Delete the rows of (plan, seed) from ``sink``; rows deleted per table. ``only``: of
+    these tables (none of the others refers to them), the run's record kept for the rest."""
     source = for_server(sink, source)
     name = source.plan.name or source.name
     seed = opts.seed if opts.seed is not None else source.plan.seed
@@ -46,9 +54,10 @@ def purge(
         restore_indexes(sink, run)
     deleted: dict[str, int] = {}
     unchecked = any(c.method == "checks_off" for c in plan.cuts)
-    order = purge_order(plan.schema, plan.order)
+    written = [t for t in plan.written if only is None or t in only]
+    order = purge_order(plan.schema, written)
     with sink.unchecked() if unchecked else contextlib.nullcontext(), sink.transaction():
-        for table in plan.order:  # first untie cycles: cut keys back to NULL
+        for table in written:  # first untie cycles: cut keys back to NULL
             spec = ctx.spec(table)
             if spec.deferred:
                 sink.update(spec, spec.deferred, null_keys(ctx, spec))
@@ -57,5 +66,38 @@ def purge(
             deleted[table] = sink.delete(ctx.spec(table), ctx.key_batches(table))
             if progress:
                 progress(table, i, len(order), deleted[table], time.perf_counter() - t0)
-    sink.manifests.delete(run.run_id)
+    rest = [t for t in plan.written if t not in written]
+    if not rest:
+        sink.manifests.delete(run.run_id)
+    else:  # the run now holds the other tables only
+        run.tables = {t: r for t, r in run.tables.items() if t in rest}
+        run.options = {**(run.options or {}), "tables": rest}
+        sink.manifests.save(run)
     return deleted
+
+
+def clean(sink: Sink, source: Source, opts: SeedOptions) -> dict[str, int]:
+    """Before a seed writes them again (``--clean``): remove the run's rows of the tables it
+    is asked for (all, without ``--table``) and of every table of the run referring to
+    them, row by row as purge does; rows deleted per table."""
+    source = for_server(sink, source)
+    name = source.plan.name or source.name
+    seed = opts.seed if opts.seed is not None else source.plan.seed
+    run = sink.manifests.find(name, seed if seed is not None else 1)
+    if run is None:
+        return {}
+    only = None
+    if opts.tables:
+        recorded = as_recorded(opts, run.seed, run.scale, run.options)
+        plan, _ = plan_for(source, recorded, bases=run.bases, check=False, left_out=run.left_out)
+        only = referring(plan, {plan.table(t).name for t in opts.tables})
+    return purge(sink, source, opts, only=only)
+
+
+def referring(plan: ResolvedPlan, tables: set[str]) -> frozenset[str]:
+    """``tables`` and every table of the plan whose rows refer to theirs, near or far."""
+    found = set(tables)
+    for t in plan.order:  # parents first: one pass reaches every descendant
+        if any(fk.ref_table in found for fk in plan.schema.table(t).foreign_keys):
+            found.add(t)
+    return frozenset(found)

@@ -29,7 +29,7 @@ def digests(plan: ResolvedPlan) -> dict[str, tuple[str, str]]:
     """table -> (rows digest, keys digest). A table's rows follow its parents' keys and
     values, so its digests take in those of the tables its foreign keys point at."""
     out: dict[str, tuple[str, str]] = {}
-    for name in plan.order:  # parents first
+    for name in plan.written:  # parents first
         spec = plan.tables[name]
         parents = sorted({fk.ref_table for fk in spec.table.foreign_keys if fk.ref_table != name})
         upstream = [out[p] for p in parents if p in out]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -24,14 +23,13 @@ from seedbed.run.cycles import check_cuts, nulled, set_deferred
 from seedbed.run.digest import run_digest
 from seedbed.run.options import SeedOptions, run_options
 from seedbed.run.prepare import checked, for_server, key_bases, largest_key, plan_for
+from seedbed.run.progress import Progress, reporting
 from seedbed.run.refusals import load_refusing, record_refused
 from seedbed.run.resume import digests, go_on
 from seedbed.run.source import Source
 from seedbed.sinks.base import Deferral, LoadResult, Sink
 from seedbed.sinks.manifest import Manifest, TableRecord, now_iso, run_id
 from seedbed.sinks.probe import sample_keys
-
-Progress = Callable[[str, int, int, TableRecord], None]
 
 
 def prepare_schema(sink: Sink, source: Source, opts: SeedOptions) -> None:
@@ -85,7 +83,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     if previous is not None and previous.pending_ddl:
         restore_indexes(sink, previous)
     feeds = sink.trigger_feeds()
-    order, fed = _after_triggers(plan.order, feeds, plan)
+    order, fed = _after_triggers(plan.written, feeds, plan)
     fed_by = {t: {o for o in plan.order if short_name(o) in feeds.get(short_name(t), set())} for t in fed}
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
     ctx = ctx.with_bases(bases)
@@ -100,8 +98,9 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
             digest=table_digests[t][0],
             key_digest=table_digests[t][1],
         )
-        for t in plan.order
+        for t in plan.written
     }
+    _cover(m, previous)
     m.left_out = dict(plan.left_out)
     m.refused = dict(previous.refused) if previous is not None else {}
     m.warnings = list(plan.warnings)
@@ -135,7 +134,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                         # a table that triggers also fill gets only the rows they did not make
                         batches = prefetch(nulled(ctx.batches(name), spec.deferred))
                         if progress:
-                            batches = _reporting(batches, name, i, len(order), rec, progress)
+                            batches = reporting(batches, name, i, len(order), rec, progress)
                         # dropped, loaded and rebuilt in one transaction (DDL is transactional there):
                         # a duplicate, an orphan or a kill rolls back the rows and the drop together
                         deferral = None
@@ -165,26 +164,6 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
         raise
     _finish(sink, m, opts, t0, "partial" if m.left_out else "completed", None)
     return m
-
-
-REPORT_EVERY = 2.0  # seconds between progress reports inside a long table
-
-
-def _reporting(
-    batches: Iterator[pa.RecordBatch], name: str, i: int, n: int, rec: TableRecord, progress: Progress
-) -> Iterator[pa.RecordBatch]:
-    """The batches, with a progress report (mode "loading", rows sent so far) every few
-    seconds: a table of millions of rows is not silent until it ends."""
-    t0 = last = time.perf_counter()
-    sent = 0
-    for batch in batches:
-        yield batch
-        sent += batch.num_rows
-        now = time.perf_counter()
-        if now - last >= REPORT_EVERY and sent < rec.planned:
-            last = now
-            progress(name, i, n, TableRecord(planned=rec.planned, inserted=sent, seconds=round(now - t0, 1),
-                                             mode="loading"))  # fmt: skip
 
 
 def _load(
@@ -308,9 +287,8 @@ def _completed_and_intact(sink: Sink, ctx: Context, previous: Manifest | None, o
 
 def _intact(sink: Sink, ctx: Context, refused: dict[str, list[int]]) -> bool:
     """The first and last rows of every table of the run are in the database."""
-    import pyarrow as pa
 
-    for name in ctx.plan.order:
+    for name in ctx.plan.written:
         frame = ctx.sample(name, refused.get(name, ()))
         if frame is None:
             continue
@@ -328,11 +306,23 @@ def _skip(sink: Sink, source: Source, ctx: Context, previous: Manifest, opts: Se
     """Record a rerun that found its completed run intact: nothing is written but the manifest."""
     m = _manifest(sink, ctx.plan, previous.bases, opts)
     m.started_at = previous.started_at
-    m.tables = {t: TableRecord(planned=ctx.rows(t), mode="complete") for t in ctx.plan.order}
+    m.tables = {t: TableRecord(planned=ctx.rows(t), mode="complete") for t in ctx.plan.written}
     m.refused = previous.refused
+    _cover(m, previous)
     _remember_for_rerun(sink, source, opts, ctx, m)
     _finish(sink, m, opts, t0, "completed", None)
     return m
+
+
+def _cover(m: Manifest, previous: Manifest | None) -> None:
+    """A run asked for some tables only (``--table``) over a run holding others: its record
+    goes on covering those too (their records, and the tables the run holds)."""
+    asked = (m.options or {}).get("tables")
+    if previous is None or asked is None:
+        return
+    held = (previous.options or {}).get("tables")
+    m.options = {**(m.options or {}), "tables": None if held is None else sorted(set(asked) | set(held))}
+    m.tables = {**{t: r for t, r in previous.tables.items() if t not in m.tables}, **m.tables}
 
 
 def _remember_for_rerun(sink: Sink, source: Source, opts: SeedOptions, ctx: Context, m: Manifest) -> None:

@@ -44,7 +44,7 @@ def sample_keys(
     refuse), as the driver binds them; None when a key is of a type a JSON manifest would
     not bring back unchanged."""
     out = {}
-    for name in ctx.plan.order:
+    for name in ctx.plan.written:
         frame = ctx.sample(name, (refused or {}).get(name, ()))
         if frame is None:
             continue
