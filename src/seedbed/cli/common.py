@@ -43,7 +43,11 @@ Chunk = Annotated[int, typer.Option("--chunk-size", help="Rows generated and wri
 Locale = Annotated[str | None, typer.Option("--locale", help="Vocabulary locale, e.g. en_US, de_DE.")]
 MaxRows = Annotated[
     int | None,
-    typer.Option("--max-rows", help="The most rows a run may make (default: the plan's limit, else 50,000,000)."),
+    typer.Option(
+        "--max-rows",
+        "--max-total-rows",
+        help="The most rows a run may make (default: the plan's limit, else 50,000,000).",
+    ),
 ]
 Env = Annotated[
     str | None,

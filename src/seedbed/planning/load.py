@@ -18,6 +18,8 @@ def parse_plan(data: Any, source: str) -> PlanFile:
         data = {}
     if not isinstance(data, dict):
         raise PlanError("a plan must be a mapping (name: ..., tables: ...)", where=source)
+    if data and "tables" not in data and all(isinstance(v, dict) and "count" in v for v in data.values()):
+        data = {"tables": data}  # a config of counts alone ({"setups": {"count": 8}}): its keys are tables
     try:
         return PlanFile.model_validate(data)
     except ValidationError as err:

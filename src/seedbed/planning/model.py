@@ -48,6 +48,10 @@ class Checked(_Strict):
 
 class TablePlan(_Strict):
     rows: int | PerParent | None = None
+    # a total spread over the table's parent (the table its first required foreign key
+    # points to), floor(count / parents) each with the remainder one by one: never a
+    # number per parent. A table with no such key gets ``count`` rows.
+    count: int | None = Field(default=None, ge=0)
     scaled: bool = True  # whether ``scale`` multiplies a flat row count
     columns: dict[str, Any] = Field(default_factory=dict)
     edges: dict[str, Any] | None = None

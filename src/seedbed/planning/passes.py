@@ -314,6 +314,12 @@ def _layout(p: Planning, name: str) -> dict[str, Any]:
     tplan = p.table_plan(name)
     where = p.where(name)
     rows = tplan.rows
+    if tplan.count is not None:
+        if rows is not None:
+            raise PlanError("give rows or count, not both", where=where)
+        parent = next((fk for fk in table.foreign_keys if not table.column(fk.columns[0]).nullable
+                       and fk.ref_table != table.qualified), None)  # fmt: skip
+        rows = PerParent(per=parent.columns[0], total=tplan.count) if parent is not None else tplan.count
     if rows is None:
         inferred = p.inferred[name].rows
         rows = PerParent(**inferred) if isinstance(inferred, dict) else inferred

@@ -103,7 +103,10 @@ def _plan_for(
             hint=f"lower --scale or --rows, or allow it with --max-rows {total}",
         )
     if total > plan.limits.warn_total_rows:
-        plan.warnings.append(f"large dataset: {total:,} rows")
+        plan.warnings.append(
+            f"large dataset: {total:,} rows, over the {plan.limits.warn_total_rows:,} rows that warn "
+            "(limits.warn_total_rows in the plan)"
+        )
     if check:
         probe(ctx)
     return plan, ctx

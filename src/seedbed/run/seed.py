@@ -154,6 +154,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                 if progress:
                     progress(name, i, len(order), rec)
             set_deferred(sink, ctx)
+        _exact(m, fed)
         check_cuts(sink, ctx)
         _remember_for_rerun(sink, source, opts, ctx, m)
     except SeedbedError as err:
@@ -312,6 +313,15 @@ def _skip(sink: Sink, source: Source, ctx: Context, previous: Manifest, opts: Se
     _remember_for_rerun(sink, source, opts, ctx, m)
     _finish(sink, m, opts, t0, "completed", None)
     return m
+
+
+def _exact(m: Manifest, fed: set[str]) -> None:
+    """After a first load: each table got exactly its planned rows (those the database
+    refused, tables left out and rows triggers made aside), or the run says which did not."""
+    for t, rec in m.tables.items():
+        want = rec.planned - len(m.refused.get(t, ()))
+        if rec.mode == "copy" and t not in m.left_out and t not in fed and rec.inserted != want:
+            m.warnings.append(f"{t}: {rec.inserted:,} rows inserted, {want:,} planned")
 
 
 def _cover(m: Manifest, previous: Manifest | None) -> None:
