@@ -75,9 +75,13 @@ def seed(
         return
     c.confirm_target(db, env, force, "seed")
 
+    bar = _Bar(out) if out.is_terminal and not quiet and log is None else None
+
     def progress(name: str, i: int, n: int, rec: Any) -> None:
         if log is not None:
             _log_table(log, name, i, n, rec)
+        elif bar is not None:
+            bar.show(name, i, n, rec)
         elif quiet or rec.mode == "starting":
             return
         elif rec.mode == "loading":  # inside a long table
@@ -92,11 +96,15 @@ def seed(
 
         log.emit("run_start", db=redact(db), recipe=recipe, plan=str(plan_file) if plan_file else None,
                  ddl=str(ddl) if ddl else None, seed=seed, scale=scale, size=profile, rows=rows)  # fmt: skip
-    m = api.seed(
-        db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
-        rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
-        full=full, progress=progress, wait=wait, max_rows=max_rows, tables=table, clean=clean,
-    )  # fmt: skip
+    try:
+        m = api.seed(
+            db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
+            rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
+            full=full, progress=progress, wait=wait, max_rows=max_rows, tables=table, clean=clean,
+        )  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.stop()
     if log is not None:
         for w in m.warnings:
             log.emit("warning", message=w)
@@ -110,6 +118,41 @@ def seed(
 
 
 PARTIAL = 3  # exit status of a run that seeded every table it could but left some out
+
+
+class _Bar:
+    """At a terminal: a progress bar per table while it loads (rows, rows/s, time left), and
+    the table's line once it is in. Elsewhere plain lines are printed instead."""
+
+    def __init__(self, out: Any):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+            console=out, transient=True,
+        )  # fmt: skip
+        self.task: Any = None
+        self.progress.start()
+
+    def show(self, name: str, i: int, n: int, rec: Any) -> None:
+        from rich.markup import escape
+
+        if rec.mode == "starting":
+            self.task = self.progress.add_task(f"[{i}/{n}] {escape(name)}", total=max(rec.planned, 1), rate="")
+        elif rec.mode == "loading" and self.task is not None:
+            rate = f"{rec.inserted / rec.seconds:,.0f} rows/s" if rec.seconds else ""
+            self.progress.update(self.task, completed=rec.inserted, rate=rate)
+        else:
+            if self.task is not None:
+                self.progress.remove_task(self.task)
+                self.task = None
+            self.progress.console.print(
+                f"[{i}/{n}] {escape(name)}: {rec.inserted:,} rows inserted in {rec.seconds:.2f}s"
+            )
+
+    def stop(self) -> None:
+        self.progress.stop()
 
 
 def _log_table(log: Any, name: str, i: int, n: int, rec: Any) -> None:
