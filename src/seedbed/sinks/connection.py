@@ -60,8 +60,14 @@ class Connected:
         self.url = url
         self.safe_url = redact(url)
         d = self.dialect
+        # no pool, and no ROLLBACK when a connection is handed back: it is closed at once (the
+        # server rolls back what was open), and a connection a signal stopped in the middle of
+        # a COPY would answer that ROLLBACK with an error the pool prints as a traceback
         self.engine = sa.create_engine(
-            d.sqlalchemy_url, creator=lambda: d.connect(url, **self.url_options), poolclass=sa.pool.NullPool
+            d.sqlalchemy_url,
+            creator=lambda: d.connect(url, **self.url_options),
+            poolclass=sa.pool.NullPool,
+            pool_reset_on_return=None,
         )
         self.prepare_engine(self.engine)
         self.conn = connect_with_retries(self.engine.connect)
