@@ -11,6 +11,8 @@ import subprocess
 from contextlib import closing
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import seedbed
 from seedbed.sinks import open_sink
@@ -135,3 +137,33 @@ def test_a_table_alone_with_what_it_refers_to_and_cleaned(dialect, request, tmp_
     assert seedbed.verify(url, recipe="rollout").ok
     deleted = seedbed.purge(url, recipe="rollout")
     assert sum(deleted.values()) == 5 + 10 + 20 + 30 and deleted["clients"] == 10
+
+
+# -- S4's properties, by property-based testing ---------------------------------------------
+
+ORPHANS = {
+    "products": "SELECT count(*) FROM products c LEFT JOIN vendors p ON p.id = c.vendor_id WHERE p.id IS NULL",
+    "batches": "SELECT count(*) FROM batches c LEFT JOIN products p ON p.id = c.product_id WHERE p.id IS NULL",
+    "orders": "SELECT count(*) FROM orders c LEFT JOIN clients p ON p.id = c.client_id WHERE p.id IS NULL"
+    " OR NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = c.batch_id)",
+    "invoices": "SELECT count(*) FROM invoices c LEFT JOIN orders p ON p.id = c.order_id WHERE p.id IS NULL",
+    "payments": "SELECT count(*) FROM payments c LEFT JOIN invoices p ON p.id = c.invoice_id WHERE p.id IS NULL",
+}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seed=st.integers(min_value=1, max_value=10**6),
+    scale=st.sampled_from([0.1, 0.5, 1, 2.5]),
+    tables=st.one_of(st.none(), st.lists(st.sampled_from(sorted(SMALL)), min_size=1, max_size=3, unique=True)),
+)
+def test_reported_counts_are_the_rows_inserted_and_every_key_points_at_a_row(tmp_path_factory, seed, scale, tables):
+    # any seed, size and choice of tables: what the run reports per table is what the
+    # database holds, and no foreign key points at a missing row
+    url = f"sqlite:///{tmp_path_factory.mktemp('s4') / 'p.db'}"
+    m = seedbed.seed(url, recipe="rollout", seed=seed, scale=scale, tables=tables, manifest_dir=None)
+    with closing(open_sink(url)) as sink:
+        held = {t: sink.scalar(f"SELECT count(*) FROM {t}") for t in SMALL}
+        assert {t: r.inserted for t, r in m.tables.items()} == {t: n for t, n in held.items() if t in m.tables}
+        assert all(n == 0 for t, n in held.items() if t not in m.tables)
+        assert all(sink.scalar(sql) == 0 for sql in ORPHANS.values())
