@@ -101,7 +101,7 @@ def seed(
         from seedbed.sinks.manifest import check_writable
 
         check_writable(opts.manifest_dir)
-    from seedbed.run.shortcuts import quick_rerun
+    from seedbed.run.shortcuts import prevalidate, quick_rerun
 
     quick = None if full or clean else quick_rerun(url, recipe, _path(plan), _path(ddl), dialect, opts)
     if quick is not None:
@@ -109,7 +109,6 @@ def seed(
             quick.write(opts.manifest_dir)
         return quick
     from seedbed.run.seed import seed as run_seed
-    from seedbed.run.shortcuts import prevalidate
 
     src = _source(recipe, plan, ddl, dialect)
     prevalidate(src, opts, url)

@@ -69,7 +69,7 @@ def load_refusing(
         tried = np.concatenate(sent) if sent else np.zeros(0, dtype=np.int64)
         back = tried[np.asarray(result.refused, dtype=np.int64)]
         if merge and n == 0:  # a row already there may be refused as a new one now (the rule reads other tables)
-            back = np.asarray([r for r in back if not _present(sink, ctx, spec, int(r))], dtype=np.int64)
+            back = _absent(sink, ctx, spec, back)
         before = len(pending)
         pending = np.sort(np.concatenate([back, *dangling])).astype(np.int64)
         if dangling and not why:
@@ -124,11 +124,24 @@ def _gone_parents(ctx: Context, spec: TableSpec, refused: dict[str, list[int]]) 
     return out
 
 
-def _present(sink: Sink, ctx: Context, spec: TableSpec, row: int) -> bool:
-    """Row ``row`` of the run is in the table (by its key)."""
-    f = ctx.frame(spec.name, np.asarray([row], dtype=np.int64))
-    keys = pa.RecordBatch.from_arrays([f.col(c) for c in spec.key], names=list(spec.key))
-    return sink.count(spec, keys) == 1
+def _absent(sink: Sink, ctx: Context, spec: TableSpec, rows: np.ndarray) -> np.ndarray:
+    """Those of ``rows`` whose key is not in the table. Their keys are counted a group at a
+    time, and a group is halved only when some of its rows are there and some are not: one
+    query when none (or all) are, as after a rerun of a table whose rule refused them."""
+    out: list[np.ndarray] = []
+    todo = [rows]
+    while todo:
+        part = todo.pop()
+        if not len(part):
+            continue
+        f = ctx.frame(spec.name, part)
+        found = sink.count(spec, pa.RecordBatch.from_arrays([f.col(c) for c in spec.key], names=list(spec.key)))
+        if found == 0:
+            out.append(part)
+        elif found < len(part):
+            half = len(part) // 2
+            todo += [part[:half], part[half:]]
+    return np.sort(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
 
 
 def record_refused(m: Manifest, name: str, planned: int, result: LoadResult) -> LoadFailed | None:
