@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import subprocess
 from contextlib import closing
+from importlib import resources
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +23,7 @@ from tests.helpers import dialect_params, fresh_url
 from tests.test_cli_errors import cli
 from tests.test_safety import SEEDBED
 
+SCHEMA_SQL = Path(str(resources.files("seedbed.recipes"))) / "rollout" / "schema.sql"
 SMALL = {"vendors": 5, "clients": 10, "products": 20, "batches": 30, "orders": 50, "invoices": 50, "payments": 30}
 
 
@@ -167,3 +170,31 @@ def test_reported_counts_are_the_rows_inserted_and_every_key_points_at_a_row(tmp
         assert {t: r.inserted for t, r in m.tables.items()} == {t: n for t, n in held.items() if t in m.tables}
         assert all(n == 0 for t, n in held.items() if t not in m.tables)
         assert all(sink.scalar(sql) == 0 for sql in ORPHANS.values())
+
+
+def test_a_long_table_reports_its_progress_while_it_loads(monkeypatch):
+    import pyarrow as pa
+
+    from seedbed.run import progress as p
+    from seedbed.sinks.manifest import TableRecord
+
+    monkeypatch.setattr(p, "REPORT_EVERY", 0.0)
+    seen: list[tuple[str, int]] = []
+    batches = (pa.RecordBatch.from_pydict({"id": list(range(i * 10, i * 10 + 10))}) for i in range(5))
+    rec = TableRecord(planned=50)
+    sent = list(p.reporting(batches, "orders", 5, 7, rec, lambda name, i, n, r: seen.append((r.mode, r.inserted))))
+    assert sum(b.num_rows for b in sent) == 50
+    assert seen == [("loading", 10), ("loading", 20), ("loading", 30), ("loading", 40)]
+
+
+def test_seed_shows_the_plans_warnings(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plan = tmp_path / "p.yaml"
+    plan.write_text("name: warned\nlimits: {warn_total_rows: 100}\n")
+    run = cli("seed", "--recipe", "rollout", "--db", f"sqlite:///{tmp_path / 'w.db'}", "-q", "--size", "medium")
+    assert run.code == 0 and "warning:" not in run.flat  # 1,950 rows: under the recipe's threshold
+    url = f"sqlite:///{tmp_path / 'w2.db'}"
+    run = cli("seed", "--ddl", SCHEMA_SQL, "--dialect", "postgres", "--plan", plan, "--db", url, "--create-schema",
+              "--rows", "20", "-q")  # fmt: skip
+    assert run.code == 0, run.output
+    assert "warning: large dataset: 140 rows, over the 100 rows that warn" in run.flat
