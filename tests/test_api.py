@@ -39,7 +39,7 @@ def test_the_readme_examples_run(tmp_path, monkeypatch, capsys):
 
 def test_one_function_per_command_with_keyword_options():
     commands = {c.name for c in app.registered_commands}
-    assert commands == {"plan", "init", "seed", "verify", "purge", "export", "mark"}
+    assert commands == {"plan", "init", "seed", "verify", "purge", "export", "mark", "mask"}
     for name in commands:
         fn = getattr(seedbed, name)
         assert fn is getattr(api, name), f"seedbed.{name} is not seedbed.api.{name}"

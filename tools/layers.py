@@ -30,6 +30,7 @@ LAYERS = (
     "engine",
     "sinks",
     "verification",
+    "masking",
     "run",
     "api",
     "cli",

@@ -18,20 +18,22 @@ them, and prints. Nothing heavy is imported until a function runs.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedbed.errors import PlanError, SeedbedError
+from seedbed.errors import PlanError
 from seedbed.run.options import SeedOptions
+from seedbed.sinks.session import not_created, opened
 
 if TYPE_CHECKING:
+    from seedbed.masking.apply import Masked
+    from seedbed.masking.apply import Progress as MaskProgress
     from seedbed.planning.resolved import ResolvedPlan
     from seedbed.run.source import Source
-    from seedbed.sinks.base import DatabaseSink
     from seedbed.sinks.manifest import Manifest, TableRecord
     from seedbed.verification.checks import Report
 
@@ -40,8 +42,9 @@ Progress = Callable[[str, int, int, "TableRecord"], None]  # (table, i, n, its r
 
 CHUNK = 20_000  # rows per batch: memory grows with it, speed hardly does past ~10k (see bench/)
 FORMATS = ("parquet", "csv")
+MASK_KEY_VAR = "SEEDBED_MASK_KEY"
 
-__all__ = ["CHUNK", "FORMATS", "Planned", "export", "init", "mark", "plan", "purge", "seed", "verify"]
+__all__ = ["CHUNK", "FORMATS", "Planned", "export", "init", "mark", "mask", "plan", "purge", "seed", "verify"]
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def seed(
 
     src = _source(recipe, plan, ddl, dialect)
     prevalidate(src, opts, url)
-    with _open(url, lock="seed", wait=wait) as sink:
+    with opened(url, lock="seed", wait=wait) as sink:
         if clean:
             from seedbed.run.purge import clean as clean_run
 
@@ -152,12 +155,12 @@ def plan(
     if src.schema is None:
         if db is None:
             raise PlanError("nothing to plan", hint="give --recipe, --ddl FILE --dialect D, or --db URL")
-        with _open(database_url(db), existing=True) as sink:
+        with opened(database_url(db), existing=True) as sink:
             src = src.with_schema(sink.reflect())
     resolved, ctx = plan_for(src, opts)
     existing = None
-    if look and db is not None and not _not_created(database_url(db)):
-        with _open(database_url(db), existing=True) as sink:
+    if look and db is not None and not not_created(database_url(db)):
+        with opened(database_url(db), existing=True) as sink:
             existing = sink.manifests.find(resolved.name, resolved.seed)
     return Planned(resolved, {name: ctx.rows(name) for name in resolved.written}, existing)
 
@@ -181,7 +184,7 @@ def init(
     if schema is None:
         if db is None:
             raise PlanError("nothing to describe", hint="give --db URL, or --ddl FILE --dialect D")
-        with _open(database_url(db), existing=True) as sink:
+        with opened(database_url(db), existing=True) as sink:
             schema = sink.reflect()
     base = PlanFile(locale=locale) if locale else PlanFile()
     return inferred_plan(
@@ -209,7 +212,7 @@ def verify(
 
     src = _source(recipe, plan, ddl, dialect)
     opts = _options(seed, None, None, rows, chunk_size, locale)
-    with _open(database_url(db), existing=True) as sink:
+    with opened(database_url(db), existing=True) as sink:
         return run_verify(sink, src, opts)
 
 
@@ -237,7 +240,7 @@ def purge(
 
     src = _source(recipe, plan, ddl, dialect)
     opts = _options(seed, None, None, rows, chunk_size, locale)
-    with _open(database_url(db), lock="purge", wait=wait, existing=True) as sink:
+    with opened(database_url(db), lock="purge", wait=wait, existing=True) as sink:
         return run_purge(sink, src, opts, force=force, progress=progress)
 
 
@@ -318,61 +321,46 @@ def _source(recipe: str | None, plan: Where | None, ddl: Where | None, dialect: 
     return source_from(recipe=recipe, plan=_path(plan), ddl=_path(ddl), dialect=dialect)
 
 
+def mask(
+    db: Where,
+    *,
+    recipe: str | None = None,
+    plan: Where | None = None,
+    tables: Sequence[str] | None = None,
+    key: str | None = None,
+    dry_run: bool = False,
+    wait: float | None = None,
+    progress: MaskProgress | None = None,
+) -> list[Masked]:
+    """Replace the personal data in ``db`` (emails, phones, names, addresses, and the columns
+    the plan's ``mask:`` names) with realistic fakes; the per-column report.
+
+    The same original gets the same fake in every table (foreign keys still match),
+    uniqueness, NULLs and length limits hold, and each table changes in one transaction.
+    ``key``: the secret the fakes are derived from (default: ``SEEDBED_MASK_KEY``; without
+    one, anyone holding an original can recompute its fake). ``dry_run``: count, change nothing.
+    """
+    from seedbed.masking import apply, detect
+
+    src = _source(recipe, plan, None, None)
+    secret = key if key is not None else os.environ.get(MASK_KEY_VAR, "seedbed")
+    with opened(database_url(db), lock=None if dry_run else "mask", wait=wait, existing=True) as sink:
+        schema = sink.reflect()
+        only = frozenset(schema.table(t).qualified for t in tables) if tables else None
+        targets, groups = detect.find(schema, src.plan.mask, only)
+        return apply.mask(
+            sink, targets, groups, key=hashlib.blake2b(secret.encode(), digest_size=32).digest(),
+            locale=src.plan.locale, dry_run=dry_run, progress=progress,
+        )  # fmt: skip
+
+
 def mark(db: Where, *, environment: str | None = None) -> str | None:
     """The environment ``db`` is marked as (``production``, ...; None: unmarked), as the
     database itself says; ``environment``: mark it so first (``""`` removes the mark)."""
     url = database_url(db)
-    if environment is None and _not_created(url):
+    if environment is None and not_created(url):
         return None
-    with _open(url, existing=environment is None) as sink:
+    with opened(url, existing=environment is None) as sink:
         if environment is not None:
             sink.manifests.set_environment(environment or None)
         return sink.manifests.environment()
-
-
-def _not_created(url: str) -> bool:
-    """A database that connecting would create (a SQLite file) and that is not there yet."""
-    from seedbed import dialects
-    from seedbed.dialects.urls import sqlite_path
-
-    return dialects.for_url(url).caps.creates_on_connect and not Path(sqlite_path(url)).is_file()
-
-
-@contextmanager
-def _open(
-    url: str, lock: str | None = None, wait: float | None = None, existing: bool = False
-) -> Iterator[DatabaseSink]:
-    """The database's sink; ``lock``: the writing command that holds the database's run
-    lock while the block runs (one at a time per database, sinks/lock.py); ``existing``:
-    a command that reads a database never creates one (a SQLite file)."""
-    from seedbed import dialects
-    from seedbed.sinks import open_sink
-    from seedbed.sinks.base import known_error
-    from seedbed.sinks.lock import locked
-
-    if wait is not None and wait < 0:
-        raise PlanError(f"--wait must be 0 or more seconds, got {wait}")
-    if existing and dialects.for_url(url).caps.creates_on_connect:
-        from seedbed.dialects.urls import redact, sqlite_path
-        from seedbed.errors import ConnectionFailed
-
-        path = sqlite_path(url)
-        if path != ":memory:" and not Path(path).is_file():
-            raise ConnectionFailed(f"no database file at {redact(url)}", hint="check the path, or seed it first")
-    sink = open_sink(url)
-    try:
-        if lock is None:
-            yield sink
-        else:
-            with locked(sink, lock, wait):
-                yield sink
-    except SeedbedError:
-        raise
-    except Exception as err:
-        known = known_error(sink, err)
-        if known is None:
-            raise
-        raise known from None
-    finally:
-        with suppress(Exception):  # a connection already gone
-            sink.close()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from seedbed.cli import export_cmd, init_cmd, mark_cmd, plan_cmd, purge_cmd, seed_cmd, verify_cmd
+from seedbed.cli import export_cmd, init_cmd, mark_cmd, mask_cmd, plan_cmd, purge_cmd, seed_cmd, verify_cmd
 
 app = typer.Typer(
     name="seedbed",
@@ -15,7 +15,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (plan_cmd, init_cmd, seed_cmd, verify_cmd, purge_cmd, export_cmd, mark_cmd):
+for module in (plan_cmd, init_cmd, seed_cmd, verify_cmd, purge_cmd, export_cmd, mark_cmd, mask_cmd):
     module.register(app)
 
 

@@ -180,6 +180,16 @@ class Dialect:
     # drops the temporary table {table} and never a real one of that name (a recipe check's
     # shadow of a table, sinks/keysets.py)
     DROP_TEMP_SQL: ClassVar[str] = "DROP TABLE {table}"
+    # seedbed mask: a table's own rows ({table}; PostgreSQL's ONLY leaves an inheriting child's
+    # rows to its own pass), a temporary (original, fake) table of the column's type indexed on
+    # the original ({part}: the column, or a prefix of a long one), and the UPDATE joining it
+    # (the table's column on the left: its collation decides, as SQLite's NOCASE)
+    OWN_ROWS_SQL: ClassVar[str] = "{table}"
+    MASK_PAIRS_SQL: ClassVar[str] = (
+        "CREATE TEMPORARY TABLE {temp} AS SELECT {col} AS o, {col} AS f FROM {table} WHERE 1 = 0"
+    )
+    MASK_INDEX_SQL: ClassVar[str | None] = "CREATE INDEX {temp}_o ON {temp} (o)"
+    MASK_UPDATE_SQL: ClassVar[str] = "UPDATE {table} AS t SET {col} = m.f FROM {temp} m WHERE t.{col} = m.o"
     # (child table, its schema, child columns) of each foreign key into one table (%(table)s, quoted)
     # whose columns lead no index of the child: deleting a parent row scans the child then
     UNINDEXED_REFERENCES_SQL: ClassVar[str | None] = None

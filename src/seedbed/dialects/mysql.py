@@ -114,6 +114,13 @@ ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION
     )
     REFERENCE_ERRORS = frozenset({"1451"})
     DROP_TEMP_SQL = "DROP TEMPORARY TABLE {table}"
+    # CREATE INDEX would commit the transaction: the index comes with the table
+    MASK_PAIRS_SQL = (
+        "CREATE TEMPORARY TABLE {temp} (INDEX {temp}_o ({part})) "  # fmt: skip
+        "AS SELECT {col} AS o, {col} AS f FROM {table} WHERE 1 = 0"
+    )
+    MASK_INDEX_SQL = None
+    MASK_UPDATE_SQL = "UPDATE {table} t JOIN {temp} m ON t.{col} = m.o SET t.{col} = m.f"
     RAISED = frozenset({"1644"})  # SIGNAL SQLSTATE '45000' in a trigger
     TABLE_EXISTS_SQL = "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s"
     STRUCTURE_SQL = """

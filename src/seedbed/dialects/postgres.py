@@ -117,6 +117,7 @@ WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
 """
     ANALYZE_SQL = "ANALYZE {table}"
     DROP_TEMP_SQL = "DROP TABLE pg_temp.{table}"
+    OWN_ROWS_SQL = "ONLY {table}"
     RAISED = frozenset({"P0001"})  # RAISE EXCEPTION in PL/pgSQL
     UNINDEXED_REFERENCES_SQL = """
 SELECT c.conrelid::regclass::text, quote_ident(n.nspname), array_agg(a.attname::text ORDER BY k.ord)

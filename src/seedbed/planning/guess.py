@@ -11,6 +11,7 @@ from typing import Any
 
 from seedbed.generate.generators.patterns import can_generate
 from seedbed.planning.checks import Rules
+from seedbed.planning.personal import PATTERNS
 from seedbed.schema.model import Column, ColumnType, Schema, Table
 from seedbed.schema.types import int_bounds
 
@@ -95,21 +96,21 @@ def _time_guess(table: Table, col: Column, rules: Rules) -> dict[str, Any]:
 
 # (name pattern, plan entry) for text columns, in order.
 _TEXT_RULES: list[tuple[str, Any]] = [
-    (r"(^|_)e?mail(_address)?$", {"format": "{@first_name|lower}.{@last_name|lower}.{index}@example.com"}),
-    (r"(^|_)first_?name$|^fname$|^given_?name$", {"fake": "first_name"}),
-    (r"(^|_)(last_?name|surname|family_?name)$|^lname$", {"fake": "last_name"}),
-    (r"(^|_)(full_?name|display_name|contact_name)$", {"fake": "full_name"}),
-    (r"(^|_)user_?name$|^login$|^handle$", {"format": "{@first_name|lower}{@last_name|first|lower}{index}"}),
+    (PATTERNS["email"], {"format": "{@first_name|lower}.{@last_name|lower}.{index}@example.com"}),
+    (PATTERNS["first_name"], {"fake": "first_name"}),
+    (PATTERNS["last_name"], {"fake": "last_name"}),
+    (PATTERNS["full_name"], {"fake": "full_name"}),
+    (PATTERNS["username"], {"format": "{@first_name|lower}{@last_name|first|lower}{index}"}),
     (r"(^|_)(company|company_name|organization|organisation)(_name)?$", {"fake": "company"}),
     (r"(^|_)(job_?title|position|occupation)$", {"fake": "job"}),
-    (r"(^|_)(phone|phone_number|mobile|fax|telephone|tel)$", {"fake": "phone"}),
-    (r"(^|_)(address|street|address_line_?1|address1|street_address)$", {"format": "{@street} {index}"}),
-    (r"(^|_)(address_line_?2|address2)$", {"format": "Suite {index}"}),
+    (PATTERNS["phone"], {"fake": "phone"}),
+    (PATTERNS["street_address"], {"format": "{@street} {index}"}),
+    (PATTERNS["secondary_address"], {"format": "Suite {index}"}),
     (r"(^|_)(city|town)$", {"fake": "city"}),
     (r"(^|_)(state|region|province|district)$", {"fake": "state"}),
     (r"(^|_)country$", {"fake": "country"}),
     (r"(^|_)country_code$", {"fake": "country_code"}),
-    (r"(^|_)(postal_?code|zip(_?code)?|postcode)$", {"fake": "postcode"}),
+    (PATTERNS["postcode"], {"fake": "postcode"}),
     (r"(^|_)(timezone|time_zone|tz)$", {"fake": "timezone"}),
     (r"(^|_)(currency|currency_code)$", {"fake": "currency"}),
     (r"(^|_)(colou?r)$", {"fake": "color"}),

@@ -87,6 +87,9 @@ class PlanFile(_Strict):
     limits: Limits = Limits()
     tables: dict[str, TablePlan] = Field(default_factory=dict)
     checks: list[Checked] = Field(default_factory=list)
+    # ``seedbed mask``: TABLE.COLUMN -> the kind of personal data it holds (email, phone,
+    # full_name ...), or false to keep a column its name would have masked
+    mask: dict[str, str | bool] = Field(default_factory=dict)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
