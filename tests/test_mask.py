@@ -18,6 +18,7 @@ import seedbed
 from seedbed.errors import PlanError
 from seedbed.masking.fakes import Fakes
 from seedbed.sinks import open_sink
+from seedbed.sinks.lock import LockHeld, locked
 from tests.helpers import dialect_params, fresh_url
 from tests.test_cli_errors import cli
 
@@ -216,3 +217,17 @@ def test_fakes_are_a_function_of_the_original(originals, kind, strict, limit):
         folded = [f.casefold() for f in one.values()]
         assert len(set(folded)) == len(folded)
         assert not set(folded) & {o.casefold() for o in originals}
+
+
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_mask_waits_for_no_one_while_a_seed_runs(dialect, request, tmp_path):
+    """Masking takes the database's run lock: beside a running seed it is refused, changing nothing."""
+    url = _database(dialect, request, tmp_path)
+    holder = open_sink(url)
+    try:
+        with locked(holder, "seed"):
+            run = cli("mask", "--db", url, "--key-env", "HOME")
+    finally:
+        holder.close()
+    assert run.code == LockHeld.exit_code and "another seeding operation is in progress" in run.flat.lower(), run.output
+    assert _rows(url, "customers") == CUSTOMERS

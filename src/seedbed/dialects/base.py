@@ -189,7 +189,6 @@ class Dialect:
         "CREATE TEMPORARY TABLE {temp} AS SELECT {col} AS o, {col} AS f FROM {table} WHERE 1 = 0"
     )
     MASK_INDEX_SQL: ClassVar[str | None] = "CREATE INDEX {temp}_o ON {temp} (o)"
-    MASK_UPDATE_SQL: ClassVar[str] = "UPDATE {table} AS t SET {col} = m.f FROM {temp} m WHERE t.{col} = m.o"
     # (child table, its schema, child columns) of each foreign key into one table (%(table)s, quoted)
     # whose columns lead no index of the child: deleting a parent row scans the child then
     UNINDEXED_REFERENCES_SQL: ClassVar[str | None] = None
@@ -340,6 +339,12 @@ class Dialect:
         """SQL for the text at ``path`` inside the JSON value ``expr``."""
         inner = "".join(f"->'{p}'" for p in path[:-1])
         return f"{expr}{inner}->>'{path[-1]}'"
+
+    def mask_update_sql(self, table: str, columns: list[tuple[str, str]]) -> str:
+        """One UPDATE setting each (column, pairs table) to its fake where the pairs have one
+        (the table's column on the left of the match: its collation decides, as SQLite's NOCASE)."""
+        sets = ", ".join(f"{c} = coalesce((SELECT m.f FROM {temp} m WHERE t.{c} = m.o), t.{c})" for c, temp in columns)
+        return f"UPDATE {table} AS t SET {sets} WHERE " + " OR ".join(f"t.{c} IS NOT NULL" for c, _ in columns)
 
     def __repr__(self) -> str:
         return f"<dialect {self.name}>"

@@ -120,7 +120,6 @@ ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION
         "AS SELECT {col} AS o, {col} AS f FROM {table} WHERE 1 = 0"
     )
     MASK_INDEX_SQL = None
-    MASK_UPDATE_SQL = "UPDATE {table} t JOIN {temp} m ON t.{col} = m.o SET t.{col} = m.f"
     RAISED = frozenset({"1644"})  # SIGNAL SQLSTATE '45000' in a trigger
     TABLE_EXISTS_SQL = "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s"
     STRUCTURE_SQL = """
@@ -341,6 +340,12 @@ WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_TYPE = 'CHECK'
 
     def code_suffix(self, code: str | None) -> str:
         return f" (error {code})" if code else ""
+
+    def mask_update_sql(self, table: str, columns: list[tuple[str, str]]) -> str:
+        """A multi-table UPDATE: a temporary table may appear only once in a MySQL statement."""
+        joins = " ".join(f"LEFT JOIN {temp} m{i} ON t.{c} = m{i}.o" for i, (c, temp) in enumerate(columns))
+        sets = ", ".join(f"t.{c} = coalesce(m{i}.f, t.{c})" for i, (c, _) in enumerate(columns))
+        return f"UPDATE {table} t {joins} SET {sets}"
 
     def json_text(self, expr: str, path: list[str]) -> str:
         return f"JSON_UNQUOTE(JSON_EXTRACT({expr}, '$.{'.'.join(path)}'))"

@@ -11,17 +11,32 @@ sides carry the fakes. Empty strings and NULLs stay as they are.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from seedbed.errors import LoadFailed, SeedbedError
 from seedbed.masking.detect import Group, Target
 from seedbed.masking.fakes import Fakes
+from seedbed.planning.resolved import TableSpec
+from seedbed.schema.model import Column, ColumnType, Table
 from seedbed.sinks.base import DatabaseSink, known_error
 
+_ALNUM = re.compile(r"[^\W_]")
 _TEMP = "seedbed_mask"
-_CHUNK = 10_000  # pairs per INSERT batch
+_CHUNK = 50_000  # (original, fake) pairs per batch sent
+# the pairs table as the sink's key-set writer takes it: both columns are the key it sends
+_PAIRS = TableSpec(
+    name=_TEMP,
+    table=Table(_TEMP, (Column("o", ColumnType("text")), Column("f", ColumnType("text")))),
+    columns={},
+    written=("o", "f"),
+    key=("o", "f"),
+    arrow_schema=pa.schema([("o", pa.string()), ("f", pa.string())]),
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,7 @@ def mask(
     fakes = [Fakes(g.kind, key, strict=g.strict, max_len=g.max_len, locale=locale) for g in groups]
     for t in targets:  # a strict kind's fakes avoid every original of its columns, so read all first
         if groups[t.group].strict:
-            fakes[t.group].reserve(_values(sink, t))
+            fakes[t.group].reserve(_read(sink, t))
     units = _units(targets)
     report: list[Masked] = []
     done: list[str] = []
@@ -64,7 +79,9 @@ def mask(
         names = list(dict.fromkeys(t.table.qualified for t in unit))
         try:
             with _unchecked(sink, unit), sink.transaction():
-                masked = [_write(sink, t, fakes[t.group]) for t in unit]
+                masked = [
+                    m for name in names for m in _write(sink, [t for t in unit if t.table.qualified == name], fakes)
+                ]
         except SeedbedError:
             raise
         except Exception as err:
@@ -132,12 +149,15 @@ def _source(sink: DatabaseSink, t: Target) -> str:
     return sink.dialect.OWN_ROWS_SQL.format(table=sink.qname(t.table.qualified))
 
 
-def _values(sink: DatabaseSink, t: Target) -> list[str]:
+def _read(sink: DatabaseSink, t: Target) -> dict[str, int]:
+    """The column's distinct values, with the rows holding each."""
     col = sink.q(t.column)
     with sink.transaction():
-        rows = sink.conn.exec_driver_sql(f"SELECT DISTINCT {col} FROM {_source(sink, t)} WHERE {col} IS NOT NULL")
-        # a value with no letter or digit ('', '-', 'n/a' has some) identifies nobody: it stays
-        return [v for (v,) in rows if isinstance(v, str) and any(c.isalnum() for c in v)]
+        rows = sink.conn.exec_driver_sql(
+            f"SELECT {col}, count(*) FROM {_source(sink, t)} WHERE {col} IS NOT NULL GROUP BY {col}"
+        ).fetchall()
+        # a value with no letter or digit ('', '-'; 'n/a' has some) identifies nobody: it stays
+        return {v: int(n) for v, n in rows if isinstance(v, str) and _ALNUM.search(v)}
 
 
 def _count(sink: DatabaseSink, t: Target) -> Masked:
@@ -149,28 +169,40 @@ def _count(sink: DatabaseSink, t: Target) -> Masked:
     return Masked(t.table.qualified, t.column, t.kind, int(rows), int(values))
 
 
-def _write(sink: DatabaseSink, t: Target, fakes: Fakes) -> Masked:
-    """The column's values replaced by their fakes, in the caller's transaction."""
-    values = _values(sink, t)  # read again inside the transaction: what is there now
-    mapping = fakes.of(values)
-    d = sink.dialect
-    col, table = sink.q(t.column), _source(sink, t)
-    exec_ = sink.conn.exec_driver_sql
-    exec_(d.DROP_TEMP_SQL.format(table=_TEMP).replace("TABLE ", "TABLE IF EXISTS ", 1))  # a failed one's (MySQL)
-    length = t.table.column(t.column).type.length
-    part = "o" if length is not None and length <= 100 else "o(100)"  # an index of a long text takes a prefix
-    exec_(d.MASK_PAIRS_SQL.format(temp=_TEMP, col=col, table=table, part=part))
-    pairs = [(v, mapping[v]) for v in values]
-    for start in range(0, len(pairs), _CHUNK):
-        exec_(f"INSERT INTO {_TEMP} (o, f) VALUES ({d.param}, {d.param})", pairs[start : start + _CHUNK])
-    if d.MASK_INDEX_SQL:
-        exec_(d.MASK_INDEX_SQL.format(temp=_TEMP))
-    if d.ANALYZE_SQL:  # without statistics the planner would probe the index once per row
-        exec_(d.ANALYZE_SQL.format(table=_TEMP))
-    sql = d.MASK_UPDATE_SQL.format(table=table, temp=_TEMP, col=col)
-    rows = exec_(sql).rowcount
-    exec_(sink.dialect.DROP_TEMP_SQL.format(table=_TEMP))
-    return Masked(t.table.qualified, t.column, t.kind, int(rows), len(values))
+def _write(sink: DatabaseSink, columns: list[Target], fakes: list[Fakes]) -> list[Masked]:
+    """One table's columns replaced by their fakes in one UPDATE (one new version of each row,
+    not one per column), in the caller's transaction."""
+    d, exec_ = sink.dialect, sink.conn.exec_driver_sql
+    table = _source(sink, columns[0])
+    pairs: list[tuple[str, str]] = []
+    out = []
+    for i, t in enumerate(columns):
+        found = _read(sink, t)  # read again inside the transaction: what is there now
+        values = list(found)
+        mapping = fakes[t.group].of(values)
+        temp, col = f"{_TEMP}_{i}", sink.q(t.column)
+        exec_(d.DROP_TEMP_SQL.format(table=temp).replace("TABLE ", "TABLE IF EXISTS ", 1))  # a failed one's (MySQL)
+        length = t.table.column(t.column).type.length
+        part = "o" if length is not None and length <= 100 else "o(100)"  # an index of a long text takes a prefix
+        exec_(d.MASK_PAIRS_SQL.format(temp=temp, col=col, table=table, part=part))
+        sink.write_keys(_PAIRS, temp, _batches(values, mapping))  # COPY, LOAD DATA, or batched INSERTs
+        if d.MASK_INDEX_SQL:
+            exec_(d.MASK_INDEX_SQL.format(temp=temp))
+        if d.ANALYZE_SQL:  # without statistics the planner would probe the index once per row
+            exec_(d.ANALYZE_SQL.format(table=temp))
+        pairs.append((col, temp))
+        out.append(Masked(t.table.qualified, t.column, t.kind, sum(found.values()), len(values)))
+    exec_(d.mask_update_sql(table, pairs))
+    for _, temp in pairs:
+        exec_(d.DROP_TEMP_SQL.format(table=temp))
+    return out
+
+
+def _batches(values: list[str], mapping: dict[str, str]) -> Iterator[pa.RecordBatch]:
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        fakes = pa.array([mapping[v] for v in chunk], pa.string())
+        yield pa.RecordBatch.from_arrays([pa.array(chunk, pa.string()), fakes], names=["o", "f"])
 
 
 def _failed(sink: DatabaseSink, err: Exception, names: list[str], done: list[str], left: list[str]) -> SeedbedError:

@@ -40,16 +40,18 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().replace(" ", "")
 
 
-def _shape(original: str, draw: Draw) -> str:
+def _shape(original: str, stream: bytes) -> str:
     """Each digit another digit, each letter another (ASCII) letter of its case; the rest (a '+',
-    dashes, spaces) kept: a phone number or postal code keeps its country's format."""
+    dashes, spaces) kept: a phone number or postal code keeps its country's format. One byte of
+    ``stream`` per character (a leading digit stays non-zero if it was)."""
     out = []
-    for i, ch in enumerate(original):
+    seen_digit = False
+    for ch, byte in zip(original, stream, strict=False):
         if ch.isdigit():
-            lead = i == 0 or not any(c.isdigit() for c in original[:i])
-            out.append(str(1 + draw(9)) if lead and ch != "0" else str(draw(10)))
+            out.append(str(1 + byte % 9) if not seen_digit and ch != "0" else str(byte % 10))
+            seen_digit = True
         elif ch.isalnum():  # any letter (or numeral that is no digit): an ASCII letter
-            letter = chr(ord("a") + draw(26))
+            letter = chr(97 + byte % 26)
             out.append(letter.upper() if ch.isupper() else letter)
         else:
             out.append(ch)
@@ -93,7 +95,7 @@ class Fakes:
                 number, out = divmod(number, n)
                 return out
 
-            fake = self._cut(self._make(original, draw), attempt)
+            fake = self._cut(self._make(original, draw, attempt), attempt)
             folded = fake.casefold()
             if folded == original.casefold() or (self.strict and folded in self._taken):
                 continue
@@ -115,7 +117,7 @@ class Fakes:
             fake = fake[: max(self.max_len - len(suffix), 0)]
         return fake + suffix
 
-    def _make(self, original: str, draw: Draw) -> str:
+    def _make(self, original: str, draw: Draw, attempt: int) -> str:
         def word(kind: str) -> str:
             words = _words(self.locale, kind)
             return words[draw(len(words))]
@@ -137,10 +139,20 @@ class Fakes:
                 return f"{('Suite', 'Apt.', 'Unit')[draw(3)]} {1 + draw(999)}"
             case _:  # phone, postcode, digits: the original's shape
                 if self.kind == "phone" and not any(c.isdigit() for c in original):
-                    return _shape("555-0100", draw)
-                if self.kind == "phone" and (code := re.match(r"\+\d{1,3}(?=\D)", original)):
-                    return code.group() + _shape(original[code.end() :], draw)  # the country code stays
-                return _shape(original, draw)
+                    original = "555-0100"
+                code = re.match(r"\+\d{1,3}(?=\D)", original) if self.kind == "phone" else None
+                if code:  # the country code stays
+                    return code.group() + _shape(original[code.end() :], self._stream(original, attempt))
+                return _shape(original, self._stream(original, attempt))
+
+    def _stream(self, original: str, attempt: int) -> bytes:
+        """A byte per character of ``original``, from its hash (longer values: more hashes)."""
+        out = b""
+        part = 0
+        while len(out) < len(original):
+            out += self._digest(f"{original}\x00{part}", attempt)
+            part += 1
+        return out
 
 
 _SHAPED = ("phone", "postcode", "digits")
