@@ -81,12 +81,13 @@ def seed(
     max_rows: int | None = None,
     tables: Sequence[str] | None = None,
     clean: bool = False,
+    new_tenant: bool = False,
 ) -> Manifest:
     """Seed the database at ``db``; rerunning the same seed adds only missing rows.
 
     ``tables``: only these (and the tables they refer to, present or seeded); ``clean``:
     first remove this seed's rows of them (all, without ``tables``) and of the tables
-    referring to them.
+    referring to them. ``new_tenant``: refuse when the plan's tenant is in the database.
 
     ``create_schema``: create missing tables from the DDL (a recipe does by default).
     ``full``: on a rerun of a completed seed, check every row, not a sample of keys.
@@ -106,7 +107,7 @@ def seed(
         check_writable(opts.manifest_dir)
     from seedbed.run.shortcuts import prevalidate, quick_rerun
 
-    quick = None if full or clean else quick_rerun(url, recipe, _path(plan), _path(ddl), dialect, opts)
+    quick = None if full or clean or new_tenant else quick_rerun(url, recipe, _path(plan), _path(ddl), dialect, opts)
     if quick is not None:
         if opts.manifest_dir is not None:
             quick.write(opts.manifest_dir)
@@ -116,6 +117,10 @@ def seed(
     src = _source(recipe, plan, ddl, dialect)
     prevalidate(src, opts, url)
     with opened(url, lock="seed", wait=wait) as sink:
+        if new_tenant:
+            from seedbed.run.tenant import refuse_existing
+
+            refuse_existing(sink, src)
         if clean:
             from seedbed.run.purge import clean as clean_run
 
@@ -230,17 +235,24 @@ def purge(
     force: bool = False,
     wait: float | None = None,
     progress: Callable[[str, int, int, int, float], None] | None = None,
+    tenant: str | None = None,
 ) -> dict[str, int]:
     """Remove exactly the rows one seed created, children before parents; rows deleted per table.
 
+    A plan naming a tenant (``tenant: {table: organisations, column: slug}``) purges that
+    tenant instead - its row and every row whose keys lead to it, whatever seed made them;
+    ``tenant``: another tenant's name.
     ``force``: purge even if the plan changed since the run (its keys may differ).
     ``wait``: seconds to wait for another seed or purge of the database to end (None: fail at once).
     """
     from seedbed.run.purge import purge as run_purge
+    from seedbed.run.tenant import purge_source_tenant
 
     src = _source(recipe, plan, ddl, dialect)
     opts = _options(seed, None, None, rows, chunk_size, locale)
     with opened(database_url(db), lock="purge", wait=wait, existing=True) as sink:
+        if src.plan.tenant is not None or tenant is not None:
+            return purge_source_tenant(sink, src, tenant, progress)
         return run_purge(sink, src, opts, force=force, progress=progress)
 
 

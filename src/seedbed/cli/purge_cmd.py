@@ -29,6 +29,9 @@ def purge(
     ] = False,
     wait: c.Wait = None,
     env: c.Env = None,
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", help="The tenant to remove, when the plan names a tenant table.")
+    ] = None,
 ) -> None:
     """Remove the rows one seed created, children before parents; nothing else."""
     db = c.database(db, db_env)
@@ -44,7 +47,7 @@ def purge(
 
     deleted = api.purge(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, rows=rows, chunk_size=chunk_size,
-        locale=locale, force=force, wait=wait, progress=progress,
+        locale=locale, force=force, wait=wait, progress=progress, tenant=tenant,
     )  # fmt: skip
     out.print(f"purged [bold]{sum(deleted.values()):,}[/] rows (committed together)")
 

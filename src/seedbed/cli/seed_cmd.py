@@ -49,6 +49,9 @@ def seed(
         list[str] | None,
         typer.Option("--table", help="Seed only this table (repeatable), with the tables it refers to."),
     ] = None,
+    new_tenant: Annotated[
+        bool, typer.Option("--new-tenant", help="Refuse when the plan's tenant is in the database already.")
+    ] = False,
     clean: Annotated[
         bool,
         typer.Option(
@@ -101,6 +104,7 @@ def seed(
             db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
             rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
             full=full, progress=progress, wait=wait, max_rows=max_rows, tables=table, clean=clean,
+            new_tenant=new_tenant,
         )  # fmt: skip
     finally:
         if bar is not None:

@@ -101,6 +101,7 @@ FILTERS = {
     "slug": slugify,
     "alnum": lambda a: pc.replace_substring_regex(a, r"[^A-Za-z0-9]+", ""),
     "first": lambda a: pc.utf8_slice_codeunits(a, 0, 1),
+    "blank": lambda a: pc.fill_null(a, ""),  # a NULL as an empty string (else the whole text is NULL)
 }
 
 

@@ -65,6 +65,17 @@ class TablePlan(_Strict):
         return v
 
 
+class Tenant(_Strict):
+    """The row that owns a dataset (an organisation) and the column naming it (its slug).
+
+    Every row whose foreign keys lead to it belongs to it: purge removes exactly that tree,
+    whatever seed made it; ``value`` defaults to the plan's constant for the column."""
+
+    table: str
+    column: str
+    value: str | None = None
+
+
 class Limits(_Strict):
     max_total_rows: int | None = Field(default=None, gt=0)
     warn_total_rows: int = 5_000_000
@@ -85,6 +96,7 @@ class PlanFile(_Strict):
     locale: str = "en_US"
     default_rows: int = Field(default=100, ge=0)
     limits: Limits = Limits()
+    tenant: Tenant | None = None
     tables: dict[str, TablePlan] = Field(default_factory=dict)
     checks: list[Checked] = Field(default_factory=list)
     # ``seedbed mask``: TABLE.COLUMN -> the kind of personal data it holds (email, phone,

@@ -273,6 +273,11 @@ def defer_cut_columns(p: Planning) -> Planning:
         if cut.method == "update":
             deferred.setdefault(cut.table, []).extend(cut.fk.columns)
     specs = dict(p.specs)
+    for name, spec in specs.items():  # a hierarchy by tiers: a parent may load after its child
+        for col, planned in spec.columns.items():
+            ref = planned.entry.get("ref") if isinstance(planned.entry, dict) else None
+            if isinstance(ref, dict) and "tiers" in ref and spec.table.column(col).nullable:
+                deferred.setdefault(name, []).append(col)
     for name, cols in deferred.items():
         specs[name] = replace(specs[name], deferred=tuple(c for c in specs[name].written if c in cols))
     return replace(p, specs=MappingProxyType(specs))

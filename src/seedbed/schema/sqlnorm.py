@@ -314,6 +314,7 @@ _PRECEDENCE: list[tuple[tuple[type[exp.Expr], ...], int]] = [
     ((exp.Neg,), 8),
 ]
 _ATOM = 9
+_COMPARISON = 4
 _UNKNOWN = 0  # an operator not in the table: parenthesise everything around it
 _ASSOCIATIVE = (exp.And, exp.Or, exp.Add, exp.Mul, exp.DPipe)
 
@@ -348,6 +349,7 @@ def _add_parens(tree: exp.Expr) -> None:
                 or inner == _UNKNOWN
                 or inner < level
                 or (inner == level and right and not (type(child) is type(node) and isinstance(node, _ASSOCIATIVE)))
+                or (inner == level == _COMPARISON)  # comparisons do not chain: (a = b) = (c IS NULL)
             )
             if wrap:
                 node.set(key, exp.Paren(this=child))

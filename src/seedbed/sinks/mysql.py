@@ -88,8 +88,9 @@ class MySQLSink(DatabaseSink):
     # -- DDL ----------------------------------------------------------------------
     def execute(self, statements: Sequence[str], *, skip_existing: bool = False) -> None:
         """Run DDL statement by statement (each commits on MySQL); ``skip_existing``
-        leaves objects that already exist as they are."""
-        with self.conn.begin():
+        leaves objects that already exist as they are. Inside an open transaction (a
+        statement that changes rows, as a tenant's purge runs) it joins that one."""
+        with contextlib.nullcontext() if self.conn.in_transaction() else self.conn.begin():
             cur = self._raw().cursor()
             for stmt in statements:
                 try:

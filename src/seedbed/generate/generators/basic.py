@@ -171,11 +171,29 @@ class DistinctChoice(Gen):
         return len(self.values_) if self.flat else None
 
 
+class InOrder(Gen):
+    """The values in turn: the first row (of each parent) the first value, and so on,
+    starting again after the last. No randomness: the same under every seed."""
+
+    def __init__(self, values: list[Any], flat: bool):
+        self.values_, self.flat = values, flat
+
+    def values(self, f: Rows) -> Values:
+        pos = f.idx if self.flat else f.ordinal()
+        return pa.array(self.values_).take(pa.array(pos % len(self.values_)))
+
+
 @register("choices")
 def _choices(arg: Any, info: BuildInfo) -> Gen:
-    """``choices: {todo: 0.3, done: 0.7}``, ``choices: {by: col, values: {x: {...}}}``, or
+    """``choices: {todo: 0.3, done: 0.7}``, ``choices: {by: col, values: {x: {...}}}``,
     ``choices: {distinct: [a, b, c]}`` (each value at most once per parent row, or at most
-    once in a table not laid out per parent: its rows are then at most the values)."""
+    once in a table not laid out per parent: its rows are then at most the values), or
+    ``choices: {in_order: [a, b, c]}`` (row by row, per parent row when laid out per one)."""
+    if isinstance(arg, dict) and "in_order" in arg:
+        require_keys(arg, {"in_order"}, info, "choices")
+        if not isinstance(arg["in_order"], list) or not arg["in_order"]:
+            raise info.fail("choices.in_order needs a list of values")
+        return InOrder(list(arg["in_order"]), flat=info.per is None)
     if isinstance(arg, dict) and "distinct" in arg:
         require_keys(arg, {"distinct"}, info, "choices")
         values = arg["distinct"]

@@ -187,7 +187,9 @@ def _ref(arg: Any, info: BuildInfo) -> Gen:
     from the parent row the first column picked.
     """
     opts = arg if isinstance(arg, dict) else {}
-    require_keys(opts, {"table", "column", "within", "distinct", "skew", "sibling", "among"}, info, "ref")
+    require_keys(
+        opts, {"table", "column", "within", "distinct", "skew", "sibling", "among", "tiers", "order_by"}, info, "ref"
+    )
     if "sibling" in opts:
         col = info.column.name
         fk = next((k for k in info.table.foreign_keys if col in k.columns and opts["sibling"] in k.columns), None)
@@ -198,6 +200,10 @@ def _ref(arg: Any, info: BuildInfo) -> Gen:
     if "within" in opts:
         info.table.column(str(opts["within"]).split(".")[0])
     ref = ref_for(info, opts)
+    if "tiers" in opts:
+        from seedbed.generate.generators.hierarchy import tiers_for
+
+        return tiers_for(info, opts, ref.target, ref.target_col)
     if "among" in opts:
         among = opts["among"]
         if not isinstance(among, list) or not among:

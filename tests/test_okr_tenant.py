@@ -1,0 +1,168 @@
+"""The okr-tenant recipe (seed system S3): pinned ids, a manager chain by tiers, one tenant.
+
+Every id is recomputed here with Python's own ``uuid.uuid5`` from S3's natural-key
+patterns and namespaces, independently of seedbed; the manager chain is checked tier by
+tier against S3's rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from contextlib import closing
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+import seedbed
+from seedbed.sinks import open_sink
+from tests.helpers import dialect_params, fresh_url
+from tests.test_cli_errors import cli
+
+NS = {kind: uuid.UUID(f"6ba7b81{digit}-9dad-11d1-80b4-00c04fd430c8") for kind, digit in
+      [("organisation", 1), ("workspace", 2), ("team", 3), ("user", 4), ("cycle", 5), ("objective", 6),
+       ("key_result", 7), ("initiative", 8), ("pillar", 9)]}  # fmt: skip
+SCHEMA = Path(str(resources.files("seedbed.recipes"))) / "okr_tenant" / "schema.sql"
+COUNTS = {"organisations": 1, "workspaces": 3, "teams": 12, "users": 200, "cycles": 4, "strategic_pillars": 4,
+          "objectives": 48, "key_results": 144, "initiatives": 96, "check_ins": 300,
+          "role_assignments": 200}  # fmt: skip
+
+
+def _rows(url: str, sql: str) -> list[tuple]:
+    with closing(open_sink(url)) as sink:
+        return [tuple(str(v) if isinstance(v, uuid.UUID) else v for v in r) for r in sink.conn.exec_driver_sql(sql)]
+
+
+def _slugify(name: str) -> str:
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain.replace("ß", "ss").lower()).strip("-")
+
+
+def _u(kind: str, key: str) -> str:
+    return str(uuid.uuid5(NS[kind], key))
+
+
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_every_id_is_the_uuid5_of_its_natural_key(dialect, request, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = fresh_url(dialect, request, tmp_path)
+    run = cli("seed", "--recipe", "okr-tenant", "--db", url)
+    assert run.code == 0, run.output
+    with closing(open_sink(url)) as sink:
+        assert {t: sink.scalar(f"SELECT count(*) FROM {t}") for t in COUNTS} == COUNTS
+    ((org_id, slug),) = _rows(url, "SELECT id, slug FROM organisations")
+    assert org_id == _u("organisation", slug) and slug == "okr-demo"
+    checked = 1
+    for wid, oid, wslug, name in _rows(url, "SELECT id, organisation_id, slug, name FROM workspaces"):
+        assert wid == _u("workspace", f"{oid}:{wslug}") and wslug == _slugify(name)
+        checked += 1
+    workspaces = dict(_rows(url, "SELECT id, slug FROM workspaces"))
+    for tid, wid, tslug, name in _rows(url, "SELECT id, workspace_id, slug, name FROM teams"):
+        assert tid == _u("team", f"{wid}:{tslug}") and tslug == f"{workspaces[wid]}-{_slugify(name)}"
+        checked += 1
+    for user_id, email, role in _rows(url, "SELECT id, email, role FROM users"):
+        assert user_id == _u("user", email) and re.fullmatch(rf"{role}-\d+@okr-demo\.example\.com", email)
+        checked += 1
+    for table, kind in (("cycles", "cycle"), ("strategic_pillars", "pillar")):
+        for row_id, oid, name in _rows(url, f"SELECT id, organisation_id, name FROM {table}"):
+            assert row_id == _u(kind, f"{oid}:{name}")
+            checked += 1
+    sql = "SELECT id, organisation_id, scope_type, scope_id, cycle_id, title FROM objectives"
+    for oid_, org, scope_type, scope_id, cycle, title in _rows(url, sql):
+        assert (scope_type == "tenant") == (scope_id is None)
+        assert oid_ == _u("objective", f"{org}:{scope_type}:{scope_id or ''}:{cycle}:{title}")
+        checked += 1
+    for table, kind in (("key_results", "key_result"), ("initiatives", "initiative")):
+        for row_id, objective, title in _rows(url, f"SELECT id, objective_id, title FROM {table}"):
+            assert row_id == _u(kind, f"{objective}:{title}")
+            checked += 1
+    assert checked == 1 + 3 + 12 + 200 + 4 + 4 + 48 + 144 + 96
+    assert cli("verify", "--recipe", "okr-tenant", "--db", url).code == 0
+    assert seedbed.purge(url, recipe="okr-tenant") == COUNTS
+
+
+def test_the_manager_chain_follows_s3s_tiers(tmp_path):
+    url = f"sqlite:///{tmp_path / 'okr.db'}"
+    seedbed.seed(url, recipe="okr-tenant", manifest_dir=None)
+    users = _rows(url, "SELECT id, email, manager_id FROM users")
+    ranked = sorted(users, key=lambda u: u[1])
+    ids = [u[0] for u in ranked]
+    manager = {u[0]: u[2] for u in users}
+    tiers = [ids[:1], ids[1:6], ids[6:21], ids[21:45], ids[45:]]
+    assert [len(t) for t in tiers] == [1, 5, 15, 24, 155]
+    assert manager[ids[0]] is None
+    for above, tier in zip(tiers, tiers[1:], strict=False):
+        for i, user in enumerate(tier):  # round-robin over the tier above, in email order
+            assert manager[user] == above[i % len(above)]
+    reports = {m: sum(1 for u in tiers[4] if manager[u] == m) for m in tiers[3]}
+    assert sorted(set(reports.values())) == [6, 7]  # 155 over 24: as even as round-robin gets
+
+
+def test_the_natural_keys_do_not_depend_on_the_seed(tmp_path):
+    a, b = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    seedbed.seed(a, recipe="okr-tenant", manifest_dir=None)
+    seedbed.seed(b, recipe="okr-tenant", seed="another", manifest_dir=None)
+    for table in ("organisations", "workspaces", "teams", "cycles", "strategic_pillars"):
+        sql = f"SELECT id FROM {table} ORDER BY id"
+        assert _rows(a, sql) == _rows(b, sql), table
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ("manager_id: {ref: {tiers: [1, 0], order_by: email}}", "ref.tiers is a list of tier sizes"),
+        ("manager_id: {ref: {tiers: [1, 5]}}", "needs order_by"),
+        ("team_id: {ref: {tiers: [1, 5], order_by: email}}", "self-reference"),
+        ("manager_id: {ref: {tiers: [1, 5], order_by: nickname}}", "no column 'nickname'"),
+    ],
+)
+def test_tiers_are_checked_when_the_plan_is_read(tmp_path, entry, message):
+    plan = tmp_path / "p.yaml"
+    plan.write_text(f"schema: {SCHEMA}\ntables:\n  users:\n    columns:\n      {entry}\n")
+    run = cli("plan", "--plan", plan)
+    assert run.code == 2 and message in run.flat and "Traceback" not in run.output, run.output
+
+
+def _other_tenant(tmp_path: Path) -> Path:
+    """The recipe's plan for another tenant: its slug, emails and name changed."""
+    text = (SCHEMA.parent / "plan.yaml").read_text()
+    text = text.replace("okr-demo", "other-co").replace("name: okr-tenant", "name: okr-other")
+    plan = tmp_path / "other.yaml"
+    plan.write_text(text.replace("schema: schema.sql", f"schema: {SCHEMA}"))
+    return plan
+
+
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_purge_removes_exactly_the_tenant_whatever_seed_made_it(dialect, request, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = fresh_url(dialect, request, tmp_path)
+    other = _other_tenant(tmp_path)
+    assert cli("seed", "--recipe", "okr-tenant", "--db", url, "--seed", "any-seed-at-all").code == 0
+    assert cli("seed", "--plan", other, "--db", url, "--create-schema").code == 0
+    with closing(open_sink(url)) as sink:
+        assert sink.scalar("SELECT count(*) FROM users") == 400
+    nobody = cli("purge", "--recipe", "okr-tenant", "--db", url, "--tenant", "nobody")
+    assert nobody.code == 2 and "no tenant 'nobody'" in nobody.flat and "nothing was deleted" in nobody.flat
+    run = cli("purge", "--recipe", "okr-tenant", "--db", url)  # no --seed: the tenant, not a run
+    assert run.code == 0, run.output
+    assert "[1/11]" in run.stdout and "purged 1,012 rows" in run.flat
+    with closing(open_sink(url)) as sink:
+        left = {t: sink.scalar(f"SELECT count(*) FROM {t}") for t in COUNTS}
+        assert left == COUNTS  # the other tenant, whole
+        assert sink.scalar("SELECT count(*) FROM organisations WHERE slug = 'okr-demo'") == 0
+        assert sink.scalar("SELECT count(*) FROM users WHERE email LIKE '%other-co%'") == 200
+    assert cli("seed", "--recipe", "okr-tenant", "--db", url).code == 0  # its record went with it
+
+
+def test_new_tenant_refuses_an_existing_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'okr.db'}"
+    assert cli("seed", "--recipe", "okr-tenant", "--db", url, "--new-tenant").code == 0
+    again = cli("seed", "--recipe", "okr-tenant", "--db", url, "--new-tenant", "--seed", "other")
+    assert again.code == 2 and "tenant 'okr-demo' exists - purge it first" in again.flat
+    with closing(open_sink(url)) as sink:
+        assert sink.scalar("SELECT count(*) FROM users") == 200
+    assert cli("purge", "--recipe", "okr-tenant", "--db", url).code == 0
+    assert cli("seed", "--recipe", "okr-tenant", "--db", url, "--new-tenant", "--seed", "other").code == 0
