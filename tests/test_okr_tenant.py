@@ -166,3 +166,23 @@ def test_new_tenant_refuses_an_existing_one(tmp_path, monkeypatch):
         assert sink.scalar("SELECT count(*) FROM users") == 200
     assert cli("purge", "--recipe", "okr-tenant", "--db", url).code == 0
     assert cli("seed", "--recipe", "okr-tenant", "--db", url, "--new-tenant", "--seed", "other").code == 0
+
+
+def test_the_markdown_report_is_pinned(tmp_path):
+    """``seedbed plan --report``: the whole text for this recipe, pinned (a change to it is
+    a change to the plan or to the report, to be looked at)."""
+    report = tmp_path / "report.md"
+    run = cli("plan", "--recipe", "okr-tenant", "--report", report)
+    assert run.code == 0, run.output
+    assert report.read_text() == (Path(__file__).parent / "golden" / "okr_tenant_report.md").read_text()
+
+
+def test_a_report_of_a_database_names_the_command_without_the_password(tmp_path):
+    url = f"sqlite:///{tmp_path / 'okr.db'}"
+    seedbed.seed(url, recipe="okr-tenant", manifest_dir=None)
+    report = tmp_path / "db.md"
+    assert cli("plan", "--db", url, "--rows", "5", "--report", report).code == 0
+    text = report.read_text()
+    assert "| 1 | organisations | 5 | flat | id |" in text and f"seedbed seed --db {url} --rows 5" in text
+    bad = cli("plan", "--recipe", "okr-tenant", "--report", tmp_path / "no" / "such" / "dir.md")
+    assert bad.code == 2 and "cannot write the report" in bad.flat and "Traceback" not in bad.output

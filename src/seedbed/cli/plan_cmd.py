@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -24,6 +25,9 @@ def plan(
     locale: c.Locale = None,
     columns: Annotated[bool, typer.Option("--columns", help="Show the generator of every column.")] = False,
     max_rows: c.MaxRows = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write the plan as a Markdown report to this file.")
+    ] = None,
 ) -> None:
     """Show what a seed would write, without writing anything."""
     db = c.maybe_database(db, db_env)
@@ -37,6 +41,35 @@ def plan(
     show(out, planned, columns)
     out.print(f"total: [bold]{planned.total:,}[/] rows in {len(planned.rows)} tables (dry run: nothing written)")
     show_notes(out, planned)
+    if report is not None:
+        from seedbed.planning.report import markdown
+
+        command = _command(recipe, plan_file, ddl, dialect, db, seed, scale, profile, rows)
+        try:
+            report.write_text(markdown(planned.plan, planned.rows, command), encoding="utf-8")
+        except OSError as err:
+            from seedbed.errors import PlanError
+
+            raise PlanError(f"cannot write the report: {err.strerror}", where=str(report)) from None
+        out.print(f"report: {report}")
+
+
+def _command(*given: Any) -> str:
+    """The seed command for the plan as it was given here (the database's password hidden)."""
+    import shlex
+
+    from seedbed.dialects.urls import redact
+
+    recipe, plan_file, ddl, dialect, db, seed, scale, profile, rows = given
+    words = ["seedbed", "seed"]
+    for flag, value in (("--recipe", recipe), ("--plan", plan_file), ("--ddl", ddl), ("--dialect", dialect)):
+        if value is not None:
+            words += [flag, str(value)]
+    words += ["--db", redact(db) if db else "DATABASE_URL"]
+    for flag, value in (("--seed", seed), ("--scale", scale), ("--profile", profile), ("--rows", rows)):
+        if value is not None:
+            words += [flag, str(value)]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def show(out: Any, planned: Any, columns: bool = False) -> None:
