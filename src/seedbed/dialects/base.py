@@ -286,6 +286,9 @@ class Dialect:
     #: error codes meaning code of the schema's own refused a row (a trigger raising an error):
     #: a rule no constraint declares, so the rows it refuses are left out one by one (run/sift.py)
     RAISED: ClassVar[frozenset[str]] = frozenset()
+    # a transaction that lost to another one (deadlock, lock wait timeout, serialization
+    # failure): the same transaction run again may well pass (run/retry.py)
+    RETRY: ClassVar[frozenset[str]] = frozenset()
 
     #: error codes meaning a foreign key refused the statement (a delete that would orphan a row)
     REFERENCE_ERRORS: ClassVar[frozenset[str]] = frozenset()

@@ -119,6 +119,7 @@ WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
     DROP_TEMP_SQL = "DROP TABLE pg_temp.{table}"
     OWN_ROWS_SQL = "ONLY {table}"
     RAISED = frozenset({"P0001"})  # RAISE EXCEPTION in PL/pgSQL
+    RETRY = frozenset({"40P01", "55P03", "40001"})  # deadlock, lock not available, serialization failure
     UNINDEXED_REFERENCES_SQL = """
 SELECT c.conrelid::regclass::text, quote_ident(n.nspname), array_agg(a.attname::text ORDER BY k.ord)
 FROM pg_constraint c

@@ -55,6 +55,7 @@ class SQLite(Dialect):
     TABLE_EXISTS_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
     DROP_TEMP_SQL = "DROP TABLE temp.{table}"
     RAISED = frozenset({"SQLITE_CONSTRAINT_TRIGGER"})  # SELECT RAISE(ABORT, ...) in a trigger
+    RETRY = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})  # another connection holds the file
     # a table's own keys and CHECKs live in its CREATE TABLE text, so that is recorded too
     STRUCTURE_SQL = (
         "SELECT tbl_name, type || ' ' || name, coalesce(sql, ''), 1 FROM sqlite_master "

@@ -95,6 +95,7 @@ class PlanFile(_Strict):
     timezone: str = "UTC"
     locale: str = "en_US"
     default_rows: int = Field(default=100, ge=0)
+    chunk_size: int | None = Field(default=None, gt=0)  # rows per batch at most (--chunk-size may lower it)
     limits: Limits = Limits()
     tenant: Tenant | None = None
     tables: dict[str, TablePlan] = Field(default_factory=dict)

@@ -20,6 +20,7 @@ import pyarrow as pa
 from seedbed.errors import PlanError, SeedbedError, did_you_mean
 from seedbed.generate.coerce import arrow_type
 from seedbed.generate.sizing import scaled
+from seedbed.planning.deferred import with_deferred
 from seedbed.planning.infer import Inferred, infer_table
 from seedbed.planning.leftout import dropped_references, exclude
 from seedbed.planning.model import PerParent, PlanFile, TablePlan
@@ -267,20 +268,12 @@ def build_specs(p: Planning) -> Planning:
 
 
 def defer_cut_columns(p: Planning) -> Planning:
-    """Foreign keys cut to break a cycle, where nullable: loaded as NULL, set once parents exist."""
-    deferred: dict[str, list[str]] = {}
-    for cut in p.cuts:
-        if cut.method == "update":
-            deferred.setdefault(cut.table, []).extend(cut.fk.columns)
-    specs = dict(p.specs)
-    for name, spec in specs.items():  # a hierarchy by tiers: a parent may load after its child
-        for col, planned in spec.columns.items():
-            ref = planned.entry.get("ref") if isinstance(planned.entry, dict) else None
-            if isinstance(ref, dict) and "tiers" in ref and spec.table.column(col).nullable:
-                deferred.setdefault(name, []).append(col)
-    for name, cols in deferred.items():
-        specs[name] = replace(specs[name], deferred=tuple(c for c in specs[name].written if c in cols))
-    return replace(p, specs=MappingProxyType(specs))
+    """Keys loaded as NULL and set after: cut cycles, hierarchies by tiers (``deferred.py``)."""
+    return replace(p, specs=MappingProxyType(with_deferred(p.specs, p.cuts)))
+
+
+# what shapes no row (a run's hash stays what it was before mask, tenant and chunk_size existed)
+_NOT_DATA = {"seed", "scale", "description", "mask", "tenant", "chunk_size"}
 
 
 def hash_plan(p: Planning) -> Planning:
@@ -289,7 +282,7 @@ def hash_plan(p: Planning) -> Planning:
         {
             "schema": [asdict(t) for t in p.schema.tables],
             "enums": [asdict(e) for e in p.schema.enums],
-            "plan": p.plan.model_dump(mode="json", exclude={"seed", "scale", "description"}),
+            "plan": p.plan.model_dump(mode="json", exclude=_NOT_DATA),
         },
         sort_keys=True,
         default=str,

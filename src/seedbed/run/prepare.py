@@ -93,7 +93,7 @@ def _plan_for(
             where=source.name,
             hint=f"lower --scale or --rows, or allow it with --max-rows {asked}",
         )
-    ctx = Context(plan, chunk_size=opts.chunk_size, bases=bases)
+    ctx = Context(plan, chunk_size=min(opts.chunk_size, plan.source.chunk_size or opts.chunk_size), bases=bases)
     _capped(plan, ctx, _asked_for(source, opts))
     total = sum(ctx.rows(t) for t in plan.written)
     if total > limit:

@@ -11,8 +11,6 @@ import contextlib
 import time
 from typing import Any
 
-import pyarrow as pa
-
 from seedbed import dialects
 from seedbed.dialects.names import short_name
 from seedbed.engine import Context
@@ -21,11 +19,13 @@ from seedbed.errors import LoadFailed, PlanError, SchemaError, SeedbedError
 from seedbed.planning.resolved import ResolvedPlan, TableSpec
 from seedbed.run.cycles import check_cuts, nulled, set_deferred
 from seedbed.run.digest import run_digest
+from seedbed.run.intact import completed_and_intact
 from seedbed.run.options import SeedOptions, run_options
 from seedbed.run.prepare import checked, for_server, key_bases, largest_key, plan_for
 from seedbed.run.progress import Progress, reporting
 from seedbed.run.refusals import load_refusing, record_refused
 from seedbed.run.resume import digests, go_on
+from seedbed.run.retry import with_retries
 from seedbed.run.source import Source
 from seedbed.sinks.base import Deferral, LoadResult, Sink
 from seedbed.sinks.manifest import Manifest, TableRecord, now_iso, run_id
@@ -74,7 +74,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
             hint=f"purge it first (seedbed purge ... --seed {plan.seed}) or use another --seed",
         )
     t0 = time.perf_counter()
-    if _completed_and_intact(sink, ctx, previous, opts):
+    if completed_and_intact(sink, ctx, previous, opts):
         assert previous is not None
         return _skip(sink, source, ctx.with_bases(previous.bases), previous, opts, t0)
     plan, ctx = checked(source, opts, plan, ctx)
@@ -131,16 +131,15 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                             sink, ctx, spec, merge=table_merge, optional=_optional(spec), refused=m.refused
                         )
                     else:
-                        # a table that triggers also fill gets only the rows they did not make
-                        batches = prefetch(nulled(ctx.batches(name), spec.deferred))
-                        if progress:
-                            batches = reporting(batches, name, i, len(order), rec, progress)
                         # dropped, loaded and rebuilt in one transaction (DDL is transactional there):
                         # a duplicate, an orphan or a kill rolls back the rows and the drop together
                         deferral = None
                         if not table_merge and sink.dialect.caps.transactional_ddl:
                             deferral = sink.deferrable(spec, _unloaded_parents(plan, order[i - 1 :], name))
-                        result = _load(sink, ctx, m, spec, batches, table_merge, deferral)
+                        # a table that triggers also fill gets only the rows they did not make; a
+                        # transaction that lost a deadlock is generated and loaded again
+                        step = (ctx, m, spec, table_merge, deferral, progress and (name, i, len(order), rec, progress))
+                        result = with_retries(sink, name, lambda step=step: _load(sink, *step), note=m.warnings.append)  # type: ignore[misc]
                 except LoadFailed as err:  # rolled back: the other tables still load
                     _table_failed(sink, m, plan, name, err)
                     rec.mode = "left out"
@@ -168,14 +167,20 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
 
 
 def _load(
-    sink: Sink, ctx: Context, m: Manifest, spec: TableSpec, batches: Any, merge: bool, deferral: Deferral | None
+    sink: Sink, ctx: Context, m: Manifest, spec: TableSpec, merge: bool, deferral: Deferral | None, shown: Any
 ) -> LoadResult:
     """Load a table; when the database refuses its rows, try once more with the columns it
     may leave empty left empty (NULL): rules a trigger enforces ("no open_item_id on this
-    account") are mostly about optional values. The first refusal is the one reported."""
+    account") are mostly about optional values. The first refusal is the one reported.
+    ``shown``: (name, i, n, record, progress) to report rows as they go, or None."""
+    batches: Any = prefetch(nulled(ctx.batches(spec.name), spec.deferred))
+    if shown:
+        batches = reporting(batches, *shown)
     try:
         return sink.load(spec, batches, merge=merge, deferral=deferral)
     except LoadFailed as first:
+        if first.code in sink.dialect.RETRY:  # lost to another transaction: the same rows again
+            raise
         optional = _optional(spec)
         if optional:
             try:
@@ -273,34 +278,6 @@ def restore_indexes(sink: Sink, m: Manifest) -> None:
         sink.execute(statements, skip_existing=True)  # one that is there already (the drop never happened) stays
         sink.manifests.save({**m.to_dict(), "pending_ddl": {}})
     m.pending_ddl.clear()
-
-
-def _completed_and_intact(sink: Sink, ctx: Context, previous: Manifest | None, opts: SeedOptions) -> bool:
-    """Cheap check that a completed run is intact: the first and last key of every table.
-
-    A rerun of a completed run then costs a few queries instead of regenerating every
-    row; ``--full`` re-checks every row (and fills any that were deleted since).
-    """
-    if previous is None or previous.status != "completed" or previous.pending_ddl or opts.full:
-        return False
-    return _intact(sink, ctx.with_bases(previous.bases), previous.refused)
-
-
-def _intact(sink: Sink, ctx: Context, refused: dict[str, list[int]]) -> bool:
-    """The first and last rows of every table of the run are in the database."""
-
-    for name in ctx.plan.written:
-        frame = ctx.sample(name, refused.get(name, ()))
-        if frame is None:
-            continue
-        spec = frame.spec
-        keys = pa.RecordBatch.from_arrays([frame.col(c) for c in spec.key], names=list(spec.key))
-        try:
-            if sink.count(spec, keys) != frame.n:
-                return False
-        except Exception:  # noqa: BLE001 - a table dropped since: not intact; the full path says why
-            return False
-    return True
 
 
 def _skip(sink: Sink, source: Source, ctx: Context, previous: Manifest, opts: SeedOptions, t0: float) -> Manifest:
