@@ -186,3 +186,91 @@ def test_a_report_of_a_database_names_the_command_without_the_password(tmp_path)
     assert "| 1 | organisations | 5 | flat | id |" in text and f"seedbed seed --db {url} --rows 5" in text
     bad = cli("plan", "--recipe", "okr-tenant", "--report", tmp_path / "no" / "such" / "dir.md")
     assert bad.code == 2 and "cannot write the report" in bad.flat and "Traceback" not in bad.output
+
+
+def test_quarters_are_calendar_days_in_london(tmp_path):
+    url = f"sqlite:///{tmp_path / 'okr.db'}"
+    seedbed.seed(url, recipe="okr-tenant", manifest_dir=None)
+    rows = _rows(url, "SELECT name, starts_on, ends_on, substr(starts_at, 1, 19) FROM cycles ORDER BY starts_on")
+    assert rows == [
+        ("Q4 2025", "2025-10-01", "2025-12-31", "2025-09-30 23:00:00"),  # British Summer Time: UTC+1
+        ("Q1 2026", "2026-01-01", "2026-03-31", "2026-01-01 00:00:00"),
+        ("Q2 2026", "2026-04-01", "2026-06-30", "2026-03-31 23:00:00"),
+        ("Q3 2026", "2026-07-01", "2026-09-30", "2026-06-30 23:00:00"),
+    ]
+
+
+DAYS = """name: days
+schema: {schema}
+timezone: Europe/London
+tables:
+  days:
+    rows: 5
+    columns:
+      id: {{sequence: {{start: 1}}}}
+      at: {{time: {{steps: {{start: 2025-10-24, step: 1d}}}}}}
+      noon: {{time: {{steps: {{start: "2025-10-24T12:00:00", step: 1d}}}}}}
+      day: {{time: {{between: [at, at]}}}}
+"""
+
+
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_days_step_the_local_calendar_across_the_clock_change(dialect, request, tmp_path):
+    ddl = tmp_path / "days.sql"
+    ddl.write_text("CREATE TABLE days (id integer PRIMARY KEY, at timestamptz NOT NULL, noon timestamptz NOT NULL, "
+                   "day date NOT NULL);\n")  # fmt: skip
+    plan = tmp_path / "days.yaml"
+    plan.write_text(DAYS.format(schema=ddl))
+    url = fresh_url(dialect, request, tmp_path)
+    seedbed.seed(url, plan=plan, create_schema=True, manifest_dir=None)
+    with closing(open_sink(url)) as sink:
+        if dialect == "postgres":
+            sink.conn.exec_driver_sql("SET TIME ZONE 'UTC'")
+        if dialect == "mysql":
+            sink.conn.exec_driver_sql("SET time_zone = '+00:00'")
+        rows = [(str(a)[:16], str(n)[:16], str(d)) for a, n, d in
+                sink.conn.exec_driver_sql("SELECT at, noon, day FROM days ORDER BY id")]  # fmt: skip
+    # London leaves summer time on 26 October 2025 at 02:00: midnight is 23:00 UTC before, 00:00 after
+    assert rows == [
+        ("2025-10-23 23:00", "2025-10-24 11:00", "2025-10-24"),
+        ("2025-10-24 23:00", "2025-10-25 11:00", "2025-10-25"),
+        ("2025-10-25 23:00", "2025-10-26 12:00", "2025-10-26"),
+        ("2025-10-27 00:00", "2025-10-27 12:00", "2025-10-27"),
+        ("2025-10-28 00:00", "2025-10-28 12:00", "2025-10-28"),
+    ]
+
+
+def test_an_unknown_time_zone_is_named(tmp_path):
+    plan = tmp_path / "p.yaml"
+    plan.write_text(f"schema: {SCHEMA}\ntimezone: Europe/Londn\n")
+    run = cli("plan", "--plan", plan)
+    assert run.code == 2 and "unknown time zone 'Europe/Londn'" in run.flat
+
+
+def test_anchor_now_dates_check_ins_from_the_real_now_and_is_recorded(tmp_path, monkeypatch):
+    """``anchor: now``: check-ins are recent (0-7 days before the run) or overdue (14 days and
+    more), some key results have none; the instant is recorded, so verify and purge later
+    compute the same rows."""
+    from datetime import UTC, datetime, timedelta
+
+    monkeypatch.chdir(tmp_path)
+    text = (SCHEMA.parent / "plan.yaml").read_text().replace("anchor: 2026-01-15T12:00:00Z", "anchor: now")
+    plan = tmp_path / "now.yaml"
+    plan.write_text(text.replace("schema: schema.sql", f"schema: {SCHEMA}"))
+    url = f"sqlite:///{tmp_path / 'okr.db'}"
+    before = datetime.now(UTC).replace(microsecond=0)
+    m = seedbed.seed(url, plan=plan, create_schema=True)
+    after = datetime.now(UTC)
+    anchor = datetime.fromisoformat(m.options["anchor"].replace("Z", "+00:00"))
+    assert before <= anchor <= after
+    latest = _rows(url, "SELECT k.id, max(c.checked_in_at) FROM key_results k "
+                        "LEFT JOIN check_ins c ON c.key_result_id = k.id GROUP BY k.id")  # fmt: skip
+    ages = [anchor - datetime.fromisoformat(t).replace(tzinfo=UTC) for _, t in latest if t is not None]
+    assert all(a <= timedelta(days=7) or a >= timedelta(days=14) for a in ages)
+    assert all(timedelta(0) <= a <= timedelta(days=60) for a in ages)
+    recent = sum(a <= timedelta(days=7) for a in ages)
+    overdue = sum(a >= timedelta(days=14) for a in ages)
+    none = sum(t is None for _, t in latest)
+    assert recent and overdue and none and recent + overdue + none == 144
+    assert seedbed.verify(url, plan=plan).ok  # the recorded instant, not a new now
+    assert sum(seedbed.purge(url, plan=plan).values()) == 1012

@@ -47,6 +47,7 @@ def compile_table(plan: ResolvedPlan, spec: TableSpec) -> dict[str, Gen]:
             per=spec.per,
             per_fk=spec.per_fk,
             params=plan.params,
+            timezone=plan.source.timezone,
         )
         try:
             gens[col.name] = build(entry.entry, info)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from seedbed.errors import PlanError
 
@@ -99,3 +100,50 @@ def add_business_days(us: np.ndarray, n: np.ndarray) -> np.ndarray:
     tod = us - days * DAY_US
     out = np.busday_offset(_EPOCH_D + days.astype("timedelta64[D]"), n, roll="forward")
     return (out - _EPOCH_D).astype(np.int64) * DAY_US + tod
+
+
+_UTC = ("UTC", "Etc/UTC", "GMT", "Z")
+
+
+def to_local(us: np.ndarray, tz: str) -> np.ndarray:
+    """Instants (microseconds UTC) as the wall-clock time in ``tz``, as microseconds: a date
+    is then a whole number of days."""
+    if tz in _UTC:
+        return us
+    local = pc.local_timestamp(pa.array(us, pa.timestamp("us", tz)))
+    return local.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def from_local(us: np.ndarray, tz: str) -> np.ndarray:
+    """Wall-clock times in ``tz`` as instants (an hour the clocks skip: the one after; an
+    hour they repeat: its first)."""
+    if tz in _UTC:
+        return us
+    aware = pc.assume_timezone(
+        pa.array(us, pa.timestamp("us")), timezone=tz, ambiguous="earliest", nonexistent="latest"
+    )
+    return aware.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def add_months(us: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Calendar months added to wall-clock times (the 31st becomes the month's last day)."""
+    t = us.astype("datetime64[us]")
+    month = t.astype("datetime64[M]")
+    day = (t.astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
+    tod = (t - t.astype("datetime64[D]").astype("datetime64[us]")).astype(np.int64)
+    target = month + months.astype("timedelta64[M]")
+    last = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
+    days = target.astype("datetime64[D]").astype(np.int64) + np.minimum(day, last - 1)
+    return days * DAY_US + tod
+
+
+def check_timezone(tz: str) -> None:
+    """A PlanError unless ``tz`` is a time zone the tz database knows."""
+    if tz in _UTC:
+        return
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PlanError(f"unknown time zone {tz!r}", hint="use a tz database name, e.g. Europe/London or UTC") from None

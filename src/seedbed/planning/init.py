@@ -29,7 +29,7 @@ def inferred_plan(
     return {
         "name": name,
         "seed": base.seed if base.seed is not None else 1,
-        "anchor": base.anchor.isoformat().replace("+00:00", "Z"),
+        "anchor": base.anchor if isinstance(base.anchor, str) else base.anchor.isoformat().replace("+00:00", "Z"),
         "locale": base.locale,
         "tables": tables,
     }

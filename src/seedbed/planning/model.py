@@ -91,7 +91,9 @@ class PlanFile(_Strict):
     seed: int | str | None = None
     scale: float | None = Field(default=None, gt=0)
     profiles: dict[str, float] = Field(default_factory=dict)
-    anchor: datetime = datetime(2025, 10, 31, tzinfo=UTC)
+    # the dataset's "now"; ``now``: the wall clock when a run starts (recorded in its
+    # manifest, so its verify, purge and reruns keep that one)
+    anchor: datetime | Literal["now"] = datetime(2025, 10, 31, tzinfo=UTC)
     timezone: str = "UTC"
     locale: str = "en_US"
     default_rows: int = Field(default=100, ge=0)
@@ -108,5 +110,7 @@ class PlanFile(_Strict):
 
     @field_validator("anchor")
     @classmethod
-    def _aware(cls, v: datetime) -> datetime:
+    def _aware(cls, v: datetime | str) -> datetime | str:
+        if isinstance(v, str):
+            return v
         return v if v.tzinfo else v.replace(tzinfo=UTC)

@@ -37,7 +37,7 @@ def markdown(plan: ResolvedPlan, rows: dict[str, int], command: str) -> str:
         out += [src.description, ""]
     out += [
         f"- seed: `{plan.seed}`, scale {plan.scale}",
-        f"- anchor (the dataset's now): {src.anchor.isoformat()}, time zone {src.timezone}",
+        f"- anchor (the dataset's now): {_anchor(src.anchor)}, time zone {src.timezone}",
         f"- {sum(rows.values()):,} rows in {len(rows)} tables; plan hash `{plan.plan_hash}`",
     ]
     if src.tenant is not None:
@@ -78,3 +78,7 @@ def _entries(plan: ResolvedPlan, name: str) -> list[tuple[str, Any]]:
 
 def _pinned(entry: Any) -> bool:
     return isinstance(entry, dict) and isinstance(entry.get("uuid"), dict) and "namespace" in entry["uuid"]
+
+
+def _anchor(anchor: Any) -> str:
+    return "the wall clock when the run starts" if anchor == "now" else anchor.isoformat()

@@ -8,9 +8,11 @@ column's generator from its entry (``seedbed.engine.compile``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from types import MappingProxyType
 
-from seedbed.generate.timeutil import to_micros
+from seedbed.errors import PlanError
+from seedbed.generate.timeutil import check_timezone, parse_instant, to_micros
 from seedbed.planning.model import PlanFile
 from seedbed.planning.passes import PASSES, Options, Planning, template_params
 from seedbed.planning.resolved import ResolvedPlan
@@ -28,9 +30,11 @@ def resolve_plan(
     locale: str | None = None,
     source: str = "plan",
     left_out: Mapping[str, str] | None = None,
+    anchor: str | None = None,
 ) -> ResolvedPlan:
     """Validate a plan against ``schema`` and fill in what it leaves out. Raises ``PlanError``."""
     plan = plan or PlanFile()
+    check_timezone(plan.timezone)
     state = Planning(
         schema=schema,
         plan=plan,
@@ -50,7 +54,7 @@ def resolve_plan(
         name=plan.name or "plan",
         seed=state.seed,
         scale=state.scale,
-        anchor_us=to_micros(plan.anchor),
+        anchor_us=anchor_of(plan, anchor),
         locale=locale or plan.locale,
         schema=state.schema,
         tables=dict(state.specs),
@@ -65,3 +69,17 @@ def resolve_plan(
         params=template_params(state),
         left_out=dict(state.left_out),
     )
+
+
+def anchor_of(plan: PlanFile, given: str | None) -> int:
+    """The dataset's "now" in microseconds: the instant a run recorded for ``anchor: now``,
+    else the wall clock for ``anchor: now`` (to the second), else the plan's anchor."""
+    if given is not None:
+        us = parse_instant(given)
+        if us is None:
+            raise PlanError(f"anchor {given!r} is not an ISO 8601 instant")
+        return us
+    if plan.anchor == "now":
+        return to_micros(datetime.now(UTC).replace(microsecond=0))
+    assert isinstance(plan.anchor, datetime)
+    return to_micros(plan.anchor)

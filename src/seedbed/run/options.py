@@ -20,18 +20,21 @@ class SeedOptions:
     full: bool = False  # rerun of a completed run: re-check every row instead of sampling keys
     max_rows: int | None = None  # the most rows a run may make (None: the plan's limit, else seedbed's)
     tables: tuple[str, ...] | None = None  # only these tables (and the tables they refer to); None: all
+    anchor: str | None = None  # the instant a plan's ``anchor: now`` stood for (ISO 8601)
 
 
 # Besides seed and scale (recorded on their own), what decides which rows a run has:
 # their count where the plan gives none, the vocabulary natural keys are drawn from, and
 # the tables it was asked for.
-DECIDING = ("rows", "locale", "tables")
+DECIDING = ("rows", "locale", "tables", "anchor")
 
 
 def run_options(opts: SeedOptions) -> dict[str, Any]:
     """What a run's manifest records of its options."""
     out = {name: getattr(opts, name) for name in DECIDING}
     out["tables"] = sorted(out["tables"]) if out["tables"] else None
+    if out["anchor"] is None:
+        del out["anchor"]  # a fixed anchor is the plan's own: nothing to record
     return out
 
 

@@ -82,6 +82,7 @@ def _plan_for(
         rows=opts.rows,
         locale=opts.locale,
         left_out=left_out,
+        anchor=opts.anchor,
     )
     if opts.tables:
         plan = replace(plan, only=asked_tables(plan, opts.tables))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from seedbed import dialects
@@ -66,6 +68,10 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     source = for_server(sink, source)
     plan, ctx = plan_for(source, opts, check=False)
     previous = sink.manifests.find(plan.name, plan.seed)
+    if source.plan.anchor == "now" and opts.anchor is None:  # the clock read once, kept by every later command
+        recorded = (previous.options or {}).get("anchor") if previous is not None else None
+        opts = replace(opts, anchor=recorded or _iso(plan.anchor_us))
+        plan, ctx = plan_for(source, opts, check=False)
     changed = previous is not None and (previous.scale != plan.scale or previous.plan_hash != plan.plan_hash)
     if previous is not None and changed and previous.status == "completed":
         what = "scale " + str(previous.scale) if previous.scale != plan.scale else "another version of the plan"
@@ -278,6 +284,10 @@ def restore_indexes(sink: Sink, m: Manifest) -> None:
         sink.execute(statements, skip_existing=True)  # one that is there already (the drop never happened) stays
         sink.manifests.save({**m.to_dict(), "pending_ddl": {}})
     m.pending_ddl.clear()
+
+
+def _iso(us: int) -> str:
+    return datetime.fromtimestamp(us / 1e6, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 def _skip(sink: Sink, source: Source, ctx: Context, previous: Manifest, opts: SeedOptions, t0: float) -> Manifest:

@@ -34,6 +34,7 @@ class BuildInfo:
     per: str | None  # the table this table is laid out per, if any
     per_fk: str | None  # this table's column referencing ``per``
     params: dict[str, Any] = field(default_factory=dict)  # seed, scale, run: for templates
+    timezone: str = "UTC"  # the plan's: dates are its calendar days
 
     @property
     def where(self) -> str:

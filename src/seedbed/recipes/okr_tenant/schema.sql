@@ -49,6 +49,7 @@ CREATE TABLE cycles (
     name varchar(40) NOT NULL,
     starts_on date NOT NULL,
     ends_on date NOT NULL,
+    starts_at timestamptz NOT NULL,  -- local midnight of starts_on, as an instant
     UNIQUE (organisation_id, name),
     CHECK (ends_on > starts_on)
 );
