@@ -274,3 +274,54 @@ def test_anchor_now_dates_check_ins_from_the_real_now_and_is_recorded(tmp_path, 
     assert recent and overdue and none and recent + overdue + none == 144
     assert seedbed.verify(url, plan=plan).ok  # the recorded instant, not a new now
     assert sum(seedbed.purge(url, plan=plan).values()) == 1012
+
+
+def _pinned_slugs(text: str, names: str) -> str:
+    """The recipe's plan with workspace slugs pinned (renaming one keeps its slug and id)."""
+    return text.replace(
+        '      name: {choices: {in_order: [Product, Engineering, Go-to-Market]}}\n      slug: {format: "{name|slug}"}',
+        f"      name: {{choices: {{in_order: [{names}]}}}}\n"
+        "      slug: {choices: {in_order: [product, engineering, go-to-market]}}",
+    )
+
+
+@pytest.mark.parametrize("dialect", dialect_params())
+def test_upsert_updates_changed_rows_in_place_and_adds_missing_ones(dialect, request, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = fresh_url(dialect, request, tmp_path)
+    text = (SCHEMA.parent / "plan.yaml").read_text().replace("schema: schema.sql", f"schema: {SCHEMA}")
+    before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
+    before.write_text(_pinned_slugs(text, "Product, Engineering, Go-to-Market"))
+    after.write_text(_pinned_slugs(text, "Product, Platform Engineering, Go-to-Market").replace(
+        "status: {choices: {draft: 0.1, on_track: 0.45", "status: {choices: {draft: 0.3, on_track: 0.25"))  # fmt: skip
+    assert cli("seed", "--plan", before, "--db", url, "--create-schema").code == 0
+    assert cli("seed", "--plan", _other_tenant(tmp_path), "--db", url).code == 0
+    other = "SELECT * FROM objectives WHERE organisation_id IN (SELECT id FROM organisations WHERE slug = 'other-co')"
+    theirs = sorted(_rows(url, other))
+    ids = sorted(_rows(url, "SELECT id FROM workspaces"))
+    with closing(open_sink(url)) as sink:  # three check-ins lost since: the upsert adds them back
+        gone = [r[0] for r in sink.conn.exec_driver_sql(
+            "SELECT c.id FROM check_ins c JOIN key_results k ON k.id = c.key_result_id JOIN objectives o "
+            "ON o.id = k.objective_id JOIN organisations g ON g.id = o.organisation_id WHERE g.slug = 'okr-demo' "
+            "ORDER BY c.id")][:3]  # fmt: skip
+        for cid in gone:
+            sink.conn.exec_driver_sql(f"DELETE FROM check_ins WHERE id = '{cid}'")
+        sink.conn.commit()
+    refused = cli("seed", "--plan", after, "--db", url)
+    assert refused.code == 2 and "--upsert" in refused.flat
+    run = cli("seed", "--plan", after, "--db", url, "--upsert")
+    assert run.code == 0, run.output
+    lines = {line.split()[0]: line.split()[1:5] for line in run.stdout.splitlines() if line.strip()}
+    assert lines["workspaces"] == ["3", "0", "1", "2"]  # planned, inserted, updated, unchanged
+    assert lines["check_ins"] == ["300", "3", "0", "297"]
+    assert lines["users"] == ["200", "0", "0", "200"]
+    updated = int(lines["objectives"][2])
+    assert 0 < updated < 48 and lines["objectives"][1] == "0"
+    assert "3 rows added of 1,012 planned" in run.flat and f"{updated + 1} updated" in run.flat
+    assert sorted(_rows(url, "SELECT id FROM workspaces")) == ids  # in place: the same rows
+    names = _rows(url, "SELECT w.name FROM workspaces w JOIN organisations o ON o.id = w.organisation_id "
+                       "WHERE o.slug = 'okr-demo' ORDER BY w.slug")  # fmt: skip
+    assert names == [("Platform Engineering",), ("Go-to-Market",), ("Product",)]
+    assert sorted(_rows(url, other)) == theirs  # the other tenant, untouched
+    again = cli("seed", "--plan", after, "--db", url, "--upsert")
+    assert again.code == 0 and "0 rows added of 1,012 planned" in again.flat and "0 updated" in again.flat

@@ -82,12 +82,15 @@ def seed(
     tables: Sequence[str] | None = None,
     clean: bool = False,
     new_tenant: bool = False,
+    upsert: bool = False,
 ) -> Manifest:
     """Seed the database at ``db``; rerunning the same seed adds only missing rows.
 
     ``tables``: only these (and the tables they refer to, present or seeded); ``clean``:
     first remove this seed's rows of them (all, without ``tables``) and of the tables
     referring to them. ``new_tenant``: refuse when the plan's tenant is in the database.
+    ``upsert``: rows already there (found by key) take the plan's values; each table's record
+    says how many it changed (``updated``) besides those it added (``inserted``).
 
     ``create_schema``: create missing tables from the DDL (a recipe does by default).
     ``full``: on a rerun of a completed seed, check every row, not a sample of keys.
@@ -99,7 +102,7 @@ def seed(
     opts = _options(
         seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
         manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full, max_rows=max_rows,
-        tables=tuple(tables) if tables else None,
+        tables=tuple(tables) if tables else None, upsert=upsert,
     )  # fmt: skip
     if opts.manifest_dir is not None:
         from seedbed.sinks.manifest import check_writable
@@ -107,7 +110,11 @@ def seed(
         check_writable(opts.manifest_dir)
     from seedbed.run.shortcuts import prevalidate, quick_rerun
 
-    quick = None if full or clean or new_tenant else quick_rerun(url, recipe, _path(plan), _path(ddl), dialect, opts)
+    quick = (
+        None
+        if full or clean or new_tenant or upsert
+        else quick_rerun(url, recipe, _path(plan), _path(ddl), dialect, opts)
+    )
     if quick is not None:
         if opts.manifest_dir is not None:
             quick.write(opts.manifest_dir)

@@ -49,6 +49,9 @@ def seed(
         list[str] | None,
         typer.Option("--table", help="Seed only this table (repeatable), with the tables it refers to."),
     ] = None,
+    upsert: Annotated[
+        bool, typer.Option("--upsert", help="Rows already there take the plan's values (a renamed workspace).")
+    ] = False,
     new_tenant: Annotated[
         bool, typer.Option("--new-tenant", help="Refuse when the plan's tenant is in the database already.")
     ] = False,
@@ -104,7 +107,7 @@ def seed(
             db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
             rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
             full=full, progress=progress, wait=wait, max_rows=max_rows, tables=table, clean=clean,
-            new_tenant=new_tenant,
+            new_tenant=new_tenant, upsert=upsert,
         )  # fmt: skip
     finally:
         if bar is not None:
@@ -192,7 +195,15 @@ def _summary(out: Any, m: Any, quiet: bool) -> None:
     from rich.markup import escape  # names may hold [brackets]: printed as they are
     from rich.table import Table
 
-    if not quiet:
+    upsert = any(r.updated is not None for r in m.tables.values())
+    if not quiet and upsert:  # inserted / updated / unchanged
+        t = Table("table", "planned", "inserted", "updated", "unchanged", "seconds", box=None)
+        for name, rec in m.tables.items():
+            same = rec.planned - rec.inserted - (rec.updated or 0)
+            t.add_row(escape(name), f"{rec.planned:,}", f"{rec.inserted:,}", f"{rec.updated or 0:,}", f"{same:,}",
+                      f"{rec.seconds:.2f}")  # fmt: skip
+        out.print(t)
+    elif not quiet:
         t = Table("table", "planned", "inserted", "seconds", box=None)
         for name, rec in m.tables.items():
             t.add_row(escape(name), f"{rec.planned:,}", f"{rec.inserted:,}", f"{rec.seconds:.2f}")
@@ -201,10 +212,11 @@ def _summary(out: Any, m: Any, quiet: bool) -> None:
     out.print(
         f"{verb} {escape(m.plan)} seed {escape(str(m.seed))} scale {m.scale} into {escape(m.database)}: "
         f"[bold]{m.inserted_total:,}[/] rows added of {m.planned_total:,} planned in {m.seconds:.1f}s"
+        + (f", {sum(r.updated or 0 for r in m.tables.values()):,} updated" if upsert else "")
     )
     if m.planned_total == 0:
         out.print("the plan makes no rows: give its tables rows (--rows N, or rows: in a plan file)")
-    elif m.inserted_total == 0 and not m.left_out:
+    elif m.inserted_total == 0 and not m.left_out and not upsert:
         out.print("nothing to add: every planned row is already there")
     for w in m.warnings:
         out.print(f"[yellow]warning:[/] {escape(w)}")

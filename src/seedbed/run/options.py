@@ -21,6 +21,7 @@ class SeedOptions:
     max_rows: int | None = None  # the most rows a run may make (None: the plan's limit, else seedbed's)
     tables: tuple[str, ...] | None = None  # only these tables (and the tables they refer to); None: all
     anchor: str | None = None  # the instant a plan's ``anchor: now`` stood for (ISO 8601)
+    upsert: bool = False  # rows already there take the plan's values (found by their keys)
 
 
 # Besides seed and scale (recorded on their own), what decides which rows a run has:

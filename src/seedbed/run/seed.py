@@ -29,6 +29,7 @@ from seedbed.run.refusals import load_refusing, record_refused
 from seedbed.run.resume import digests, go_on
 from seedbed.run.retry import with_retries
 from seedbed.run.source import Source
+from seedbed.run.upsert import update_changed
 from seedbed.sinks.base import Deferral, LoadResult, Sink
 from seedbed.sinks.manifest import Manifest, TableRecord, now_iso, run_id
 from seedbed.sinks.probe import sample_keys
@@ -73,19 +74,20 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
         opts = replace(opts, anchor=recorded or _iso(plan.anchor_us))
         plan, ctx = plan_for(source, opts, check=False)
     changed = previous is not None and (previous.scale != plan.scale or previous.plan_hash != plan.plan_hash)
-    if previous is not None and changed and previous.status == "completed":
+    if previous is not None and changed and previous.status == "completed" and not opts.upsert:
         what = "scale " + str(previous.scale) if previous.scale != plan.scale else "another version of the plan"
         raise PlanError(
             f"seed {plan.seed} of {plan.name!r} is already in this database with {what}",
-            hint=f"purge it first (seedbed purge ... --seed {plan.seed}) or use another --seed",
+            hint=f"purge it first (seedbed purge ... --seed {plan.seed}), use another --seed, or --upsert to "
+            "update its rows in place",
         )
     t0 = time.perf_counter()
-    if completed_and_intact(sink, ctx, previous, opts):
+    if not opts.upsert and completed_and_intact(sink, ctx, previous, opts):
         assert previous is not None
         return _skip(sink, source, ctx.with_bases(previous.bases), previous, opts, t0)
     plan, ctx = checked(source, opts, plan, ctx)
     prepare_schema(sink, source, opts)
-    merge = previous is not None
+    merge = previous is not None or opts.upsert  # an upsert inserts only the rows whose keys are missing
     if previous is not None and previous.pending_ddl:
         restore_indexes(sink, previous)
     feeds = sink.trigger_feeds()
@@ -93,7 +95,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     fed_by = {t: {o for o in plan.order if short_name(o) in feeds.get(short_name(t), set())} for t in fed}
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
     ctx = ctx.with_bases(bases)
-    if previous is not None and changed:  # a run that did not complete, its plan or schema fixed since
+    if previous is not None and changed and not opts.upsert:  # a run that did not complete, fixed since
         go_on(sink, previous, plan, ctx)
     m = _manifest(sink, plan, bases, opts)
     table_digests = digests(plan)
@@ -159,6 +161,8 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                 if progress:
                     progress(name, i, len(order), rec)
             set_deferred(sink, ctx)
+            if opts.upsert:  # the rows that were there take the plan's values
+                update_changed(sink, ctx, m, order)
         _exact(m, fed)
         check_cuts(sink, ctx)
         _remember_for_rerun(sink, source, opts, ctx, m)

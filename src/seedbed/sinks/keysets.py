@@ -224,4 +224,19 @@ class KeySets(Connected):
 
     def update_sql(self, spec: TableSpec, temp: str, columns: tuple[str, ...]) -> str:
         sets = ", ".join(f"{self.q(c)} = k.{self.q(c)}" for c in columns)
-        return f"UPDATE {self.qt(spec)} SET {sets} FROM {temp} k WHERE {self._match(spec, self.qt(spec))}"
+        where = f"{self._match(spec, self.qt(spec))} AND {self.differs(spec, self.qt(spec), columns)}"
+        return f"UPDATE {self.qt(spec)} SET {sets} FROM {temp} k WHERE {where}"
+
+    def differs(self, spec: TableSpec, outer: str, columns: tuple[str, ...]) -> str:
+        """SQL: the row ``outer`` holds another value than ``k`` in one of ``columns`` (NULL
+        equal to NULL): an update counts only the rows it changes."""
+        same = " AND ".join(
+            f"{self.comparable(spec, f'{outer}.{self.q(c)}', c)} {self.null_safe_eq} "
+            f"{self.comparable(spec, f'k.{self.q(c)}', c)}"
+            for c in columns
+        )
+        return f"NOT ({same})"
+
+    def comparable(self, spec: TableSpec, expr: str, column: str) -> str:
+        """``expr`` in a form ``=`` compares (PostgreSQL's json has no equality: as text)."""
+        return expr

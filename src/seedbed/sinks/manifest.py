@@ -49,6 +49,7 @@ class TableRecord:
     path: str = ""  # how the rows went in: "copy binary", "copy csv", "load data", "insert"
     digest: str = ""  # of what decides the table's rows, and of what decides its keys: a run
     key_digest: str = ""  # that did not complete goes on after a fix (run/resume.py)
+    updated: int | None = None  # an upsert: rows whose values it changed (None: not an upsert)
 
 
 def file_name(run_id: str) -> str:

@@ -362,7 +362,8 @@ class MySQLSink(DatabaseSink):
         temp = self._with_keys(wide, batches, index=len(spec.key))
         cur = self._raw().cursor()
         sets = ", ".join(f"t.{self.q(c)} = k.{self.q(c)}" for c in columns)
-        changed = cur.execute(f"UPDATE {self.qt(spec)} AS t JOIN {temp} k ON {self._match(spec, 't')} SET {sets}")
+        on = f"{self._match(spec, 't')} AND {self.differs(spec, 't', columns)}"
+        changed = cur.execute(f"UPDATE {self.qt(spec)} AS t JOIN {temp} k ON {on} SET {sets}")
         cur.execute(f"DROP TEMPORARY TABLE {temp}")
         return int(changed)
 

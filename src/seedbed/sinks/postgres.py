@@ -288,5 +288,11 @@ class PostgresSink(DatabaseSink):
         cur.execute(f"DROP TABLE {stage}")
         return inserted, path
 
+    def comparable(self, spec: TableSpec, expr: str, column: str) -> str:
+        raw = (spec.table.column(column).type.raw or "").lower() if spec.table.has_column(column) else ""
+        return (
+            f"{expr}::text" if raw in ("json", "xml") or raw.startswith(("point", "polygon", "box", "circle")) else expr
+        )
+
     def write_keys(self, spec: TableSpec, temp: str, batches: Iterable[pa.RecordBatch]) -> None:
         self._copy_in(self._raw().cursor(), temp, spec.key, batches)
