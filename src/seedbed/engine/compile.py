@@ -48,6 +48,7 @@ def compile_table(plan: ResolvedPlan, spec: TableSpec) -> dict[str, Gen]:
             per_fk=spec.per_fk,
             params=plan.params,
             timezone=plan.source.timezone,
+            machines=dict(plan.source.machines),
         )
         try:
             gens[col.name] = build(entry.entry, info)

@@ -46,6 +46,20 @@ class Checked(_Strict):
     expect: Any = 0
 
 
+class Machine(_Strict):
+    """A state machine: each entity walks from ``initial`` along weighted ``transitions``
+    (``stay``: the walk ends in that state), waiting ``dwell`` ([min, max] durations) in a
+    state before leaving it, from the entity's ``start`` column (default: a year before the
+    anchor), never past the anchor, at most ``max_steps`` transitions."""
+
+    states: list[str]
+    initial: str
+    transitions: dict[str, dict[str, float]]
+    dwell: dict[str, list[str]] = Field(default_factory=dict)
+    start: str | None = None
+    max_steps: int = Field(default=8, ge=0, le=100)
+
+
 class TablePlan(_Strict):
     rows: int | PerParent | None = None
     # a total spread over the table's parent (the table its first required foreign key
@@ -105,6 +119,8 @@ class PlanFile(_Strict):
     # ``seedbed mask``: TABLE.COLUMN -> the kind of personal data it holds (email, phone,
     # full_name ...), or false to keep a column its name would have masked
     mask: dict[str, str | bool] = Field(default_factory=dict)
+    # state machines the ``state`` generator walks (a workflow's statuses and their history)
+    machines: dict[str, Machine] = Field(default_factory=dict)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

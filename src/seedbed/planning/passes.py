@@ -282,7 +282,9 @@ def hash_plan(p: Planning) -> Planning:
         {
             "schema": [asdict(t) for t in p.schema.tables],
             "enums": [asdict(e) for e in p.schema.enums],
-            "plan": p.plan.model_dump(mode="json", exclude=_NOT_DATA),
+            "plan": p.plan.model_dump(
+                mode="json", exclude=_NOT_DATA | ({"machines"} if not p.plan.machines else set())
+            ),
         },
         sort_keys=True,
         default=str,

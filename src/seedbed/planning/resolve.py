@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from seedbed.errors import PlanError
 from seedbed.generate.timeutil import check_timezone, parse_instant, to_micros
+from seedbed.planning.machines import machine_checks
 from seedbed.planning.model import PlanFile
 from seedbed.planning.passes import PASSES, Options, Planning, template_params
 from seedbed.planning.resolved import ResolvedPlan
@@ -59,7 +60,7 @@ def resolve_plan(
         schema=state.schema,
         tables=dict(state.specs),
         order=list(state.order),
-        checks=list(plan.checks),
+        checks=[*plan.checks, *machine_checks(state.specs, plan.machines, state.schema)],
         limits=plan.limits,
         plan_hash=state.plan_hash,
         source=plan,

@@ -35,6 +35,7 @@ class BuildInfo:
     per_fk: str | None  # this table's column referencing ``per``
     params: dict[str, Any] = field(default_factory=dict)  # seed, scale, run: for templates
     timezone: str = "UTC"  # the plan's: dates are its calendar days
+    machines: dict[str, Any] = field(default_factory=dict)  # the plan's state machines, by name
 
     @property
     def where(self) -> str:
