@@ -325,3 +325,15 @@ def test_upsert_updates_changed_rows_in_place_and_adds_missing_ones(dialect, req
     assert sorted(_rows(url, other)) == theirs  # the other tenant, untouched
     again = cli("seed", "--plan", after, "--db", url, "--upsert")
     assert again.code == 0 and "0 rows added of 1,012 planned" in again.flat and "0 updated" in again.flat
+
+
+def test_the_dependency_tiers_as_mermaid_and_dot():
+    run = cli("plan", "--recipe", "okr-tenant", "--graph", "mermaid")
+    assert run.code == 0
+    lines = run.stdout.splitlines()
+    assert lines[:3] == ["flowchart BT", "  subgraph tier0 [tier 0]", '    organisations["organisations"]']
+    assert "  users --> teams" in lines and "  objectives --> cycles" in lines
+    dot = cli("plan", "--recipe", "okr-tenant", "--graph", "dot")
+    assert dot.stdout.startswith("digraph plan {") and '"check_ins" -> "key_results";' in dot.stdout
+    bad = cli("plan", "--recipe", "okr-tenant", "--graph", "png")
+    assert bad.code == 2 and "unknown graph format 'png'" in bad.flat

@@ -41,7 +41,7 @@ Where = str | os.PathLike[str]
 Progress = Callable[[str, int, int, "TableRecord"], None]  # (table, i, n, its record) after each table
 
 CHUNK = 20_000  # rows per batch: memory grows with it, speed hardly does past ~10k (see bench/)
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv", "sql")
 MASK_KEY_VAR = "SEEDBED_MASK_KEY"
 
 __all__ = ["CHUNK", "FORMATS", "Planned", "export", "init", "mark", "mask", "plan", "purge", "seed", "verify"]
@@ -277,14 +277,19 @@ def export(
     rows: int | None = None,
     chunk_size: int = CHUNK,
     locale: str | None = None,
+    target: str | None = None,
 ) -> dict[str, Path]:
-    """Write the plan's rows (the same rows ``seed`` would write) as one file per table in ``out``."""
+    """Write the plan's rows (the same rows ``seed`` would write) as one file per table in ``out``;
+    ``format="sql"``: INSERT statements for the ``target`` database (default: the DDL's dialect)."""
     if format not in FORMATS:
         raise PlanError(f"unknown format {format!r}", hint=f"formats: {', '.join(FORMATS)}")
+    from seedbed import dialects
     from seedbed.run.export import export as run_export
 
+    if target is not None and target not in dialects.names():
+        raise PlanError(f"unknown --target {target!r}", hint=f"targets: {', '.join(dialects.names())}")
     src = _source(recipe, plan, ddl, dialect)
-    return run_export(src, _options(seed, scale, profile, rows, chunk_size, locale), Path(out), format)
+    return run_export(src, _options(seed, scale, profile, rows, chunk_size, locale), Path(out), format, target)
 
 
 # -- shared ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from seedbed.cli import common as c
 
 def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write one file per table into.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet, csv, or sql (INSERT statements).")] = "parquet",
     recipe: c.Recipe = None,
     plan_file: c.PlanPath = None,
     ddl: c.Ddl = None,
@@ -23,13 +23,16 @@ def export(
     rows: c.Rows = None,
     chunk_size: c.Chunk = c.CHUNK,
     locale: c.Locale = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="The database the sql format is for: postgres, mysql, sqlite.")
+    ] = None,
 ) -> None:
     """Write the plan's rows to files (the same rows `seed` would write)."""
     from seedbed import api
 
     paths = api.export(
         out, format=fmt, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale,
-        profile=profile, rows=rows, chunk_size=chunk_size, locale=locale,
+        profile=profile, rows=rows, chunk_size=chunk_size, locale=locale, target=target,
     )  # fmt: skip
     console = c.console()
     for name, p in paths.items():

@@ -25,6 +25,9 @@ def plan(
     locale: c.Locale = None,
     columns: Annotated[bool, typer.Option("--columns", help="Show the generator of every column.")] = False,
     max_rows: c.MaxRows = None,
+    graph: Annotated[
+        str | None, typer.Option("--graph", help="Print the tables' dependency tiers instead: mermaid or dot.")
+    ] = None,
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write the plan as a Markdown report to this file.")
     ] = None,
@@ -38,6 +41,11 @@ def plan(
         rows=rows, chunk_size=chunk_size, locale=locale, max_rows=max_rows,
     )  # fmt: skip
     out = c.console()
+    if graph is not None:
+        from seedbed.planning.graph import draw
+
+        print(draw(planned.plan, graph), end="")  # as it is: for a file or a pipe, no markup
+        return
     show(out, planned, columns)
     out.print(f"total: [bold]{planned.total:,}[/] rows in {len(planned.rows)} tables (dry run: nothing written)")
     show_notes(out, planned)

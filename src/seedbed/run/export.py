@@ -11,14 +11,36 @@ from seedbed.run.source import Source
 from seedbed.sinks.files import write_table
 
 
-def export(source: Source, opts: SeedOptions, out: Path, fmt: str) -> dict[str, Path]:
-    """Write every table of the plan to ``out`` as ``fmt`` files; paths per table."""
+def export(source: Source, opts: SeedOptions, out: Path, fmt: str, target: str | None = None) -> dict[str, Path]:
+    """Write every table of the plan to ``out`` as ``fmt`` files; paths per table. ``sql``:
+    INSERT statements for the ``target`` database (default: the dialect of the DDL), one
+    file per table, named in load order (``001_clients.sql``) so they run as listed."""
     if source.schema is None:
         raise PlanError("export needs a schema", hint="give --recipe, or --ddl with --dialect")
     if out.exists() and not out.is_dir():
         raise PlanError(f"{out} is a file, not a folder", where=str(out), hint="give --out a folder (it is created)")
     plan, ctx = plan_for(source, opts)
     paths = {}
+    if fmt == "sql":
+        from seedbed import dialects
+        from seedbed.run.cycles import nulled
+        from seedbed.sinks.sqlfile import write_sql, write_updates
+
+        d = dialects.get(target or source.ddl_dialect or "postgres")
+        out.mkdir(parents=True, exist_ok=True)
+        later = []
+        for i, name in enumerate(plan.order, 1):
+            spec = ctx.spec(name)
+            table = ".".join(d.quote(p) for p in (spec.table.schema, spec.table.name) if p and p != d.default_schema)
+            path = out / f"{i:03d}_{spec.table.name}.sql"
+            # keys whose rows may come later (a cycle's cut key, a hierarchy): NULL here, set at the end
+            paths[name] = write_sql(table, spec.arrow_schema, nulled(ctx.batches(name), spec.deferred), path, d)
+            if spec.deferred:
+                later.append((table, spec))
+        if later:
+            path = out / f"{len(plan.order) + 1:03d}_set_after.sql"
+            write_updates([(t, s.key, s.deferred, ctx.batches(s.name)) for t, s in later], path, d)
+        return paths
     for name in plan.order:
         spec = ctx.spec(name)
         paths[name] = write_table(name, spec.arrow_schema, ctx.batches(name), out, fmt)

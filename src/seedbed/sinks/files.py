@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from seedbed.errors import PlanError
 
 ROW_GROUP = 65_536
-FORMATS = ("parquet", "csv")
+FORMATS = ("parquet", "csv", "sql")
 
 
 def fixed_tables(batches: Iterable[pa.RecordBatch], size: int = ROW_GROUP) -> Iterator[pa.Table]:

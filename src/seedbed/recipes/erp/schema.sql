@@ -538,8 +538,6 @@ CREATE TABLE invoices (
     issued_at timestamp NOT NULL,
     issue_date date NOT NULL,
     due_date date NOT NULL,
-    subtotal numeric(14, 2) NOT NULL CHECK (subtotal >= 0),
-    tax_amount numeric(14, 2) NOT NULL CHECK (tax_amount >= 0),
     total_amount numeric(14, 2) NOT NULL CHECK (total_amount >= 0),
     created_at timestamp NOT NULL,
     CHECK (due_date >= issue_date)
@@ -565,13 +563,23 @@ CREATE TABLE payments (
     payment_number varchar(32) NOT NULL UNIQUE,
     method varchar(10) NOT NULL CHECK (method IN ('check', 'wire', 'ach')),
     amount numeric(14, 2) NOT NULL CHECK (amount > 0),
-    is_partial boolean NOT NULL,
     reference varchar(64),
     paid_at timestamp NOT NULL,
     created_at timestamp NOT NULL
 );
 CREATE INDEX payments_client_idx ON payments (client_id);
 CREATE INDEX payments_invoice_idx ON payments (invoice_id);
+
+CREATE TABLE credit_notes (
+    id integer PRIMARY KEY,
+    invoice_id integer NOT NULL REFERENCES invoices (id),
+    client_id integer NOT NULL REFERENCES clients (id),
+    credit_number varchar(32) NOT NULL UNIQUE,
+    reason varchar(20) NOT NULL CHECK (reason IN ('pricing_error', 'short_shipment', 'damaged', 'goodwill', 'promotion')),
+    amount numeric(14, 2) NOT NULL CHECK (amount > 0),
+    issued_at timestamp NOT NULL
+);
+CREATE INDEX credit_notes_invoice_idx ON credit_notes (invoice_id);
 
 CREATE TABLE payment_applications (
     id integer PRIMARY KEY,
