@@ -83,6 +83,7 @@ def seed(
     clean: bool = False,
     new_tenant: bool = False,
     upsert: bool = False,
+    overrides: Sequence[str] | None = None,
 ) -> Manifest:
     """Seed the database at ``db``; rerunning the same seed adds only missing rows.
 
@@ -91,6 +92,7 @@ def seed(
     referring to them. ``new_tenant``: refuse when the plan's tenant is in the database.
     ``upsert``: rows already there (found by key) take the plan's values; each table's record
     says how many it changed (``updated``) besides those it added (``inserted``).
+    ``overrides``: plan values as ``NAME=VALUE`` (``orders.rows=5000``, ``scale=2``), recorded.
 
     ``create_schema``: create missing tables from the DDL (a recipe does by default).
     ``full``: on a rerun of a completed seed, check every row, not a sample of keys.
@@ -102,7 +104,7 @@ def seed(
     opts = _options(
         seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
         manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full, max_rows=max_rows,
-        tables=tuple(tables) if tables else None, upsert=upsert,
+        tables=tuple(tables) if tables else None, upsert=upsert, overrides=tuple(overrides) if overrides else None,
     )  # fmt: skip
     if opts.manifest_dir is not None:
         from seedbed.sinks.manifest import check_writable
@@ -151,6 +153,7 @@ def plan(
     max_rows: int | None = None,
     look: bool = False,
     tables: Sequence[str] | None = None,
+    overrides: Sequence[str] | None = None,
 ) -> Planned:
     """What a seed would write, without writing anything: the plan and its row counts.
 
@@ -162,8 +165,9 @@ def plan(
 
     src = _source(recipe, plan, ddl, dialect)
     opts = _options(
-        seed, scale, profile, rows, chunk_size, locale, max_rows=max_rows, tables=tuple(tables) if tables else None
-    )
+        seed, scale, profile, rows, chunk_size, locale, max_rows=max_rows, tables=tuple(tables) if tables else None,
+        overrides=tuple(overrides) if overrides else None,
+    )  # fmt: skip
     if src.schema is None:
         if db is None:
             raise PlanError("nothing to plan", hint="give --recipe, --ddl FILE --dialect D, or --db URL")

@@ -59,6 +59,10 @@ Force = Annotated[
 ENV_VAR = "SEEDBED_ENV"
 COUNTDOWN = 5  # seconds a production run waits after its warning (SEEDBED_COUNTDOWN), Ctrl-C to stop
 LogFormat = Annotated[str, typer.Option("--log-format", help="human, or json: one JSON object per event on stderr.")]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a plan value, repeatable: --set orders.rows=5000, --set scale=2."),
+]
 Wait = Annotated[
     float | None,
     typer.Option("--wait", help="Seconds to wait for another seed or purge of the database to end (default: none)."),

@@ -25,6 +25,7 @@ def plan(
     locale: c.Locale = None,
     columns: Annotated[bool, typer.Option("--columns", help="Show the generator of every column.")] = False,
     max_rows: c.MaxRows = None,
+    sets: c.Sets = None,
     graph: Annotated[
         str | None, typer.Option("--graph", help="Print the tables' dependency tiers instead: mermaid or dot.")
     ] = None,
@@ -38,7 +39,7 @@ def plan(
 
     planned = api.plan(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
-        rows=rows, chunk_size=chunk_size, locale=locale, max_rows=max_rows,
+        rows=rows, chunk_size=chunk_size, locale=locale, max_rows=max_rows, overrides=sets,
     )  # fmt: skip
     out = c.console()
     if graph is not None:

@@ -49,6 +49,7 @@ def seed(
         list[str] | None,
         typer.Option("--table", help="Seed only this table (repeatable), with the tables it refers to."),
     ] = None,
+    sets: c.Sets = None,
     upsert: Annotated[
         bool, typer.Option("--upsert", help="Rows already there take the plan's values (a renamed workspace).")
     ] = False,
@@ -76,6 +77,7 @@ def seed(
         planned = api.plan(
             db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
             rows=rows, chunk_size=chunk_size, locale=locale, max_rows=max_rows, look=True, tables=table,
+            overrides=sets,
         )  # fmt: skip
         _dry_run(out, planned, db)
         return
@@ -107,7 +109,7 @@ def seed(
             db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
             rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
             full=full, progress=progress, wait=wait, max_rows=max_rows, tables=table, clean=clean,
-            new_tenant=new_tenant, upsert=upsert,
+            new_tenant=new_tenant, upsert=upsert, overrides=sets,
         )  # fmt: skip
     finally:
         if bar is not None:

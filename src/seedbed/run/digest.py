@@ -81,5 +81,7 @@ def run_digest(files: list[bytes] | None, backend_name: str | None, opts: SeedOp
     asked: list[Any] = [backend_name, opts.seed, opts.scale, opts.profile, opts.rows, opts.locale, code_digest()]
     if opts.tables:  # (absent otherwise: a digest recorded before --table stays the same)
         asked.append(sorted(opts.tables))
+    if opts.overrides:
+        asked.append(list(opts.overrides))
     h.update(json.dumps(asked, default=str).encode())
     return h.hexdigest()

@@ -22,20 +22,24 @@ class SeedOptions:
     tables: tuple[str, ...] | None = None  # only these tables (and the tables they refer to); None: all
     anchor: str | None = None  # the instant a plan's ``anchor: now`` stood for (ISO 8601)
     upsert: bool = False  # rows already there take the plan's values (found by their keys)
+    overrides: tuple[str, ...] | None = None  # --set NAME=VALUE, applied to the plan
 
 
 # Besides seed and scale (recorded on their own), what decides which rows a run has:
 # their count where the plan gives none, the vocabulary natural keys are drawn from, and
 # the tables it was asked for.
-DECIDING = ("rows", "locale", "tables", "anchor")
+DECIDING = ("rows", "locale", "tables", "anchor", "overrides")
 
 
 def run_options(opts: SeedOptions) -> dict[str, Any]:
     """What a run's manifest records of its options."""
     out = {name: getattr(opts, name) for name in DECIDING}
     out["tables"] = sorted(out["tables"]) if out["tables"] else None
-    if out["anchor"] is None:
-        del out["anchor"]  # a fixed anchor is the plan's own: nothing to record
+    for optional in ("anchor", "overrides"):  # recorded when given (a run without them records as before)
+        if out[optional] is None:
+            del out[optional]
+        elif optional == "overrides":
+            out[optional] = list(out[optional])
     return out
 
 
@@ -46,6 +50,7 @@ def as_recorded(opts: SeedOptions, seed: int | str, scale: float, recorded: dict
     if recorded is None:
         return out
     kept = {k: recorded[k] for k in DECIDING if k in recorded}
-    if kept.get("tables") is not None:
-        kept["tables"] = tuple(kept["tables"])
+    for name in ("tables", "overrides"):
+        if kept.get(name) is not None:
+            kept[name] = tuple(kept[name])
     return replace(out, **kept)

@@ -73,6 +73,10 @@ def _plan_for(
     check: bool,
     left_out: dict[str, str],
 ) -> tuple[ResolvedPlan, Context]:
+    if opts.overrides:
+        from seedbed.planning.overrides import apply
+
+        source = replace(source, plan=apply(source.plan, opts.overrides))
     plan = resolve(
         source,
         schema,
