@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seedbed.errors import PlanError
-from seedbed.run.options import SeedOptions
+from seedbed.run.options import options_from
 from seedbed.sinks.session import not_created, opened
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def seed(
     Returns the run's manifest (also written to ``manifest_dir`` and the database).
     """
     url = database_url(db)
-    opts = _options(
+    opts = options_from(
         seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
         manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full, max_rows=max_rows,
         tables=tuple(tables) if tables else None, upsert=upsert, overrides=tuple(overrides) if overrides else None,
@@ -164,7 +164,7 @@ def plan(
     from seedbed.run.prepare import plan_for
 
     src = _source(recipe, plan, ddl, dialect)
-    opts = _options(
+    opts = options_from(
         seed, scale, profile, rows, chunk_size, locale, max_rows=max_rows, tables=tuple(tables) if tables else None,
         overrides=tuple(overrides) if overrides else None,
     )  # fmt: skip
@@ -227,7 +227,7 @@ def verify(
     from seedbed.run.verify import verify as run_verify
 
     src = _source(recipe, plan, ddl, dialect)
-    opts = _options(seed, None, None, rows, chunk_size, locale)
+    opts = options_from(seed, None, None, rows, chunk_size, locale)
     with opened(database_url(db), existing=True) as sink:
         return run_verify(sink, src, opts)
 
@@ -260,7 +260,7 @@ def purge(
     from seedbed.run.tenant import purge_source_tenant
 
     src = _source(recipe, plan, ddl, dialect)
-    opts = _options(seed, None, None, rows, chunk_size, locale)
+    opts = options_from(seed, None, None, rows, chunk_size, locale)
     with opened(database_url(db), lock="purge", wait=wait, existing=True) as sink:
         if src.plan.tenant is not None or tenant is not None:
             return purge_source_tenant(sink, src, tenant, progress)
@@ -293,7 +293,7 @@ def export(
     if target is not None and target not in dialects.names():
         raise PlanError(f"unknown --target {target!r}", hint=f"targets: {', '.join(dialects.names())}")
     src = _source(recipe, plan, ddl, dialect)
-    return run_export(src, _options(seed, scale, profile, rows, chunk_size, locale), Path(out), format, target)
+    return run_export(src, options_from(seed, scale, profile, rows, chunk_size, locale), Path(out), format, target)
 
 
 # -- shared ------------------------------------------------------------------------------
@@ -307,35 +307,6 @@ def database_url(db: Where) -> str:
 
 def _path(where: Where | None) -> Path | None:
     return Path(where) if where is not None else None
-
-
-def parse_seed(value: str | int | None) -> int | str | None:
-    """A seed as given on a command line: digits are a number, anything else a string."""
-    if value is None or isinstance(value, int):
-        return value
-    return int(value) if value.lstrip("-").isdigit() else value
-
-
-def _options(
-    seed: int | str | None,
-    scale: float | None,
-    profile: str | None,
-    rows: int | None,
-    chunk_size: int,
-    locale: str | None,
-    **extra: Any,
-) -> SeedOptions:
-    if scale is not None and scale <= 0:
-        raise PlanError(f"--scale must be greater than 0, got {scale}", hint="try --scale 0.1")
-    if chunk_size <= 0:
-        raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
-    if rows is not None and rows < 0:
-        raise PlanError(f"--rows must be 0 or more, got {rows}")
-    if extra.get("max_rows") is not None and extra["max_rows"] < 0:
-        raise PlanError(f"--max-rows must be 0 or more, got {extra['max_rows']}")
-    return SeedOptions(
-        seed=parse_seed(seed), scale=scale, profile=profile, rows=rows, chunk_size=chunk_size, locale=locale, **extra
-    )
 
 
 def _source(recipe: str | None, plan: Where | None, ddl: Where | None, dialect: str | None) -> Source:
@@ -380,6 +351,14 @@ def mask(
             sink, targets, groups, key=hashlib.blake2b(secret.encode(), digest_size=32).digest(),
             locale=src.plan.locale, dry_run=dry_run, progress=progress,
         )  # fmt: skip
+
+
+def backup(db: Where, *, folder: Where = "seedbed-backups") -> tuple[Path, str]:
+    """A copy of the whole database at ``db`` in ``folder`` (pg_dump, mysqldump, SQLite's
+    backup API): the file, and the command that restores it."""
+    from seedbed.sinks.backup import backup as take
+
+    return take(database_url(db), Path(folder))
 
 
 def mark(db: Where, *, environment: str | None = None) -> str | None:

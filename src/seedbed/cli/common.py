@@ -97,7 +97,7 @@ def maybe_database(db: str | None, db_env: str | None) -> str | None:
     return db if db is not None else (os.environ.get(DB_ENV) or None)
 
 
-def confirm_target(db: str, env: str | None, force: bool, command: str) -> None:
+def confirm_target(db: str, env: str | None, force: bool, command: str) -> bool:
     """On a production target - the user says so (``--env``, ``SEEDBED_ENV``) or the database
     carries the mark (``seedbed mark``) - a writing command shows a warning, asks for the
     word ``production`` at a terminal unless ``--force`` confirms it already (with no terminal
@@ -113,7 +113,7 @@ def confirm_target(db: str, env: str | None, force: bool, command: str) -> None:
     said = env or os.environ.get(ENV_VAR)
     name = said or api.mark(db)
     if (name or "").strip().lower() != "production":
-        return
+        return False
     why = "--env" if env else (ENV_VAR if said else "the database's own mark")
     if not force and not sys.stdin.isatty():
         raise PlanError(
@@ -128,6 +128,7 @@ def confirm_target(db: str, env: str | None, force: bool, command: str) -> None:
     for left in range(int(os.environ.get("SEEDBED_COUNTDOWN", COUNTDOWN)), 0, -1):
         err.print(f"{command} starts in {left} s (Ctrl-C stops it)")
         time.sleep(1)
+    return True
 
 
 F = TypeVar("F", bound=Callable[..., Any])

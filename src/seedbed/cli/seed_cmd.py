@@ -50,6 +50,12 @@ def seed(
         typer.Option("--table", help="Seed only this table (repeatable), with the tables it refers to."),
     ] = None,
     sets: c.Sets = None,
+    backup_dir: Annotated[
+        Path, typer.Option("--backup-dir", help="Where a production target's backup is written before the run.")
+    ] = Path("seedbed-backups"),
+    no_backup: Annotated[
+        bool, typer.Option("--no-backup", help="On a production target, go on without a backup first.")
+    ] = False,
     upsert: Annotated[
         bool, typer.Option("--upsert", help="Rows already there take the plan's values (a renamed workspace).")
     ] = False,
@@ -81,7 +87,10 @@ def seed(
         )  # fmt: skip
         _dry_run(out, planned, db)
         return
-    c.confirm_target(db, env, force, "seed")
+    production = c.confirm_target(db, env, force, "seed")
+    if production and not no_backup:  # a copy first, with the database's own tool
+        saved, restore = api.backup(db, folder=backup_dir)
+        c.console(stderr=True).print(f"backup: {escape(str(saved))} (restore: {escape(restore)})")
 
     bar = _Bar(out) if out.is_terminal and not quiet and log is None else None
 
@@ -122,6 +131,13 @@ def seed(
         log.emit("run_end", status=m.status, plan=m.plan, seed=m.seed, scale=m.scale, inserted=m.inserted_total,
                  planned=m.planned_total, seconds=m.seconds)  # fmt: skip
     _summary(out, m, quiet or log is not None)
+    if production:  # the one command that takes this run out again, row by row
+        from seedbed.dialects.urls import redact
+
+        source = f"--recipe {recipe}" if recipe else (f"--plan {plan_file}" if plan_file else f"--ddl {ddl}")
+        c.console(stderr=True).print(
+            f"to undo this run: seedbed purge {escape(source)} --db {escape(redact(db))} --seed {escape(str(m.seed))}"
+        )
     if m.status == "partial":
         raise typer.Exit(PARTIAL)
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from seedbed.errors import PlanError
+
 
 @dataclass(frozen=True)
 class SeedOptions:
@@ -54,3 +56,33 @@ def as_recorded(opts: SeedOptions, seed: int | str, scale: float, recorded: dict
         if kept.get(name) is not None:
             kept[name] = tuple(kept[name])
     return replace(out, **kept)
+
+
+def parse_seed(value: str | int | None) -> int | str | None:
+    """A seed as given on a command line: digits are a number, anything else a string."""
+    if value is None or isinstance(value, int):
+        return value
+    return int(value) if value.lstrip("-").isdigit() else value
+
+
+def options_from(
+    seed: int | str | None,
+    scale: float | None,
+    profile: str | None,
+    rows: int | None,
+    chunk_size: int,
+    locale: str | None,
+    **extra: Any,
+) -> SeedOptions:
+    """Options as the api and the command line take them, checked (errors name the option)."""
+    if scale is not None and scale <= 0:
+        raise PlanError(f"--scale must be greater than 0, got {scale}", hint="try --scale 0.1")
+    if chunk_size <= 0:
+        raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
+    if rows is not None and rows < 0:
+        raise PlanError(f"--rows must be 0 or more, got {rows}")
+    if extra.get("max_rows") is not None and extra["max_rows"] < 0:
+        raise PlanError(f"--max-rows must be 0 or more, got {extra['max_rows']}")
+    return SeedOptions(
+        seed=parse_seed(seed), scale=scale, profile=profile, rows=rows, chunk_size=chunk_size, locale=locale, **extra
+    )

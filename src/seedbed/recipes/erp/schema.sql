@@ -1097,7 +1097,8 @@ CREATE TABLE analytics_metrics (
     id integer PRIMARY KEY,
     code varchar(40) NOT NULL UNIQUE,
     name varchar(120) NOT NULL,
-    unit varchar(10) NOT NULL CHECK (unit IN ('usd', 'count', 'pct', 'days'))
+    unit varchar(10) NOT NULL CHECK (unit IN ('usd', 'count', 'pct', 'days')),
+    typical_value numeric(16, 2) NOT NULL CHECK (typical_value >= 0)
 );
 
 CREATE TABLE analytics_snapshots (
