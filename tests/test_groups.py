@@ -126,3 +126,20 @@ def test_bad_balanced_entries_are_named(tmp_path, entry, message):
     plan.write_text(text)
     run = cli("plan", "--plan", plan)
     assert run.code == 2 and message in run.flat and "Traceback" not in run.output, run.output
+
+
+def test_a_rate_is_checked_within_its_tolerance(tmp_path):
+    """``expect: {between: [low, high]}``: a business rate (here the share of the amount in
+    payments of 1,000 or more) that verify confirms within tolerance."""
+    share = "SELECT sum(CASE WHEN amount >= 1000 THEN amount ELSE 0 END) * 1.0 / sum(amount) FROM payments"
+    base = Path(_plan(tmp_path)).read_text()
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    good = tmp_path / "good.yaml"
+    good.write_text(base + f"checks:\n  - name: big payments carry most of the money\n    sql: {share}\n"
+                           "    expect: {between: [0.6, 1.0]}\n")  # fmt: skip
+    seedbed.seed(url, plan=str(good), create_schema=True, manifest_dir=None)
+    assert seedbed.verify(url, plan=str(good)).ok
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text().replace("[0.6, 1.0]", "[0.0, 0.1]"))
+    run = cli("verify", "--plan", bad, "--db", url)
+    assert run.code == 1 and "big payments carry most of the money" in run.flat

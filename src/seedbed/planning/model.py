@@ -37,8 +37,9 @@ class Checked(_Strict):
     """A recipe check: a query returning one value, compared with ``expect``.
 
     ``sql`` is one statement for every dialect, or a mapping dialect → statement.
-    ``:seed`` is bound to the run's seed (as text); ``expect`` may be a number or
-    ``"rows:TABLE"`` (the planned row count of a table).
+    ``:seed`` is bound to the run's seed (as text); ``expect`` may be a number,
+    ``"rows:TABLE"`` (the planned row count of a table), or ``{between: [0.7, 0.9]}`` (a
+    rate the data must come out within: a return rate, the top 20% of clients' revenue share).
     """
 
     name: str

@@ -84,7 +84,7 @@ def verify_run(sink: Sink, plan: ResolvedPlan, ctx: Context, *, refused: dict[st
         expected = _expected(check.expect, ctx, plan)
         own = [(ctx.spec(t), ctx.key_batches(t)) for t in read if shared(t)]
         actual = sink.scalar(*bind(sql, {"seed": str(plan.seed)}, d), own=own)
-        ok = actual == expected or (isinstance(actual, (int, float)) and actual == expected)
+        ok = _meets(actual, expected)
         report.results.append(CheckResult(check.name, bool(ok), expected, actual, "recipe"))
     return report
 
@@ -126,6 +126,17 @@ def tables_named(sql: str, tables: Sequence[str], dialect: str) -> list[str]:
 
 # {json:EXPR:a.b} - the text at a.b inside a JSON column, spelt for the database at hand
 _JSON_MACRO = re.compile(r"\{json:([^:{}]+):([A-Za-z0-9_.]+)\}")
+
+
+def _meets(actual: Any, expected: Any) -> bool:
+    """``expected`` is a value, or ``{between: [low, high]}`` (a business rate within tolerance)."""
+    if isinstance(expected, dict) and "between" in expected:
+        lo, hi = expected["between"]
+        try:
+            return actual is not None and float(lo) <= float(actual) <= float(hi)
+        except (TypeError, ValueError):
+            return False
+    return bool(actual == expected)
 
 
 def _expected(expect: Any, ctx: Context, plan: ResolvedPlan) -> Any:
