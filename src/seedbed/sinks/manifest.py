@@ -110,7 +110,11 @@ class Manifest:
         return sum(t.inserted for t in self.tables.values())
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for rec in data["tables"].values():  # a table's count of updates only where an upsert made one
+            if rec.get("updated") is None:
+                rec.pop("updated", None)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Manifest:
