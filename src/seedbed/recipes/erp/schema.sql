@@ -124,6 +124,7 @@ CREATE TABLE clients (
     client_type varchar(20) NOT NULL CHECK (client_type IN ('dispensary', 'delivery', 'distributor', 'manufacturer', 'lounge')),
     status varchar(20) NOT NULL CHECK (status IN ('prospect', 'active', 'on_hold', 'churned')),
     credit_limit numeric(12, 2) NOT NULL CHECK (credit_limit >= 0),
+    estimated_annual_volume numeric(14, 2) NOT NULL CHECK (estimated_annual_volume >= 0),
     created_at timestamp NOT NULL
 );
 CREATE INDEX clients_account_manager_idx ON clients (account_manager_id);
@@ -538,9 +539,11 @@ CREATE TABLE invoices (
     issued_at timestamp NOT NULL,
     issue_date date NOT NULL,
     due_date date NOT NULL,
+    expected_payment_on date NOT NULL,
     total_amount numeric(14, 2) NOT NULL CHECK (total_amount >= 0),
     created_at timestamp NOT NULL,
-    CHECK (due_date >= issue_date)
+    CHECK (due_date >= issue_date),
+    CHECK (expected_payment_on >= issue_date)
 );
 CREATE INDEX invoices_client_idx ON invoices (client_id);
 
