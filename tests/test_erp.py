@@ -53,3 +53,20 @@ def test_light_fills_every_table_and_passes_every_check(dialect, request, tmp_pa
     again = cli("seed", "--recipe", "erp", "--db", url, "--size", "light", "-q")
     assert again.code == 0 and "0 rows added" in again.flat
     assert sum(seedbed.purge(url, recipe="erp").values()) > 40_000
+
+
+def test_verify_writes_a_completion_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert cli("seed", "--recipe", "rollout", "--db", url, "-q").code == 0
+    report = tmp_path / "done.md"
+    run = cli("verify", "--recipe", "rollout", "--db", url, "--report", report)
+    assert run.code == 0, run.output
+    text = report.read_text()
+    assert text.startswith("# Completion report: rollout") and "checks passed, 0 failed, in " in text
+    assert "| clients | 10 | 10 | ok |" in text and "## The recipe's invariants" in text
+    with closing(open_sink(url)) as sink:
+        sink.conn.exec_driver_sql("DELETE FROM payments WHERE id = 1")
+        sink.conn.commit()
+    failed = cli("verify", "--recipe", "rollout", "--db", url, "--report", report)
+    assert failed.code == 1 and "| payments | 30 | 29 | FAIL |" in report.read_text()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from seedbed.cli import common as c
@@ -18,12 +21,19 @@ def verify(
     rows: c.Rows = None,
     chunk_size: c.Chunk = c.CHUNK,
     locale: c.Locale = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write a Markdown completion report (counts, invariants, time)."),
+    ] = None,
 ) -> None:
     """Check a seeded run; exits 1 when any check fails."""
+    import time
+
     db = c.database(db, db_env)
     from seedbed import api
     from seedbed.errors import VerificationFailed
 
+    t0 = time.perf_counter()
     report = api.verify(
         db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, rows=rows, chunk_size=chunk_size,
         locale=locale,
@@ -37,6 +47,17 @@ def verify(
         out.print(f"{mark} {escape(r.name + detail)}")
     n_fail = len(report.failures)
     out.print(f"{len(report.results) - n_fail} passed, {n_fail} failed")
+    if report_file is not None:
+        from seedbed.dialects.urls import redact
+        from seedbed.errors import PlanError
+        from seedbed.verification.report import markdown
+
+        title = recipe or (str(plan_file) if plan_file else (str(ddl) if ddl else "database"))
+        try:
+            report_file.write_text(markdown(report, title, redact(db), time.perf_counter() - t0), encoding="utf-8")
+        except OSError as err:
+            raise PlanError(f"cannot write the report: {err.strerror}", where=str(report_file)) from None
+        out.print(f"report: {escape(str(report_file))}")
     if n_fail:
         raise VerificationFailed(f"{n_fail} check(s) failed", hint="see the FAIL lines above")
 
