@@ -34,6 +34,7 @@ LAYERS = (
     "run",
     "api",
     "cli",
+    "pytest_plugin",  # fixtures for test suites: over the api, as the command line is
     "seedbed",  # the package itself: re-exports the api
 )
 
