@@ -53,15 +53,14 @@ def _option(config: pytest.Config, name: str) -> Any:
 @pytest.fixture(scope="session")
 def seedbed_template(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of the database seeded once for the session (the copies' template)."""
-    import seedbed
-    from seedbed.api import database_url
+    from seedbed import api
     from seedbed.sinks.clone import create, drop
 
     given = _option(pytestconfig, "db") or os.environ.get("SEEDBED_TEST_DB")
-    url = database_url(given) if given else f"sqlite:///{tmp_path_factory.mktemp('seedbed') / 'template.db'}"
+    url = api.database_url(given) if given else f"sqlite:///{tmp_path_factory.mktemp('seedbed') / 'template.db'}"
     scale = _option(pytestconfig, "scale")
     create(url)
-    seedbed.seed(
+    api.seed(
         url, recipe=_option(pytestconfig, "recipe"), plan=_option(pytestconfig, "plan"),
         ddl=_option(pytestconfig, "ddl"), dialect=_option(pytestconfig, "dialect"), seed=_option(pytestconfig, "seed"),
         scale=float(scale) if scale else None, create_schema=True, manifest_dir=None,
@@ -73,16 +72,8 @@ def seedbed_template(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempP
 @pytest.fixture
 def seedbed_db(seedbed_template: str) -> Iterator[str]:
     """The URL of a fresh copy of the seeded database, this test's alone."""
-    from sqlalchemy.engine import make_url
+    from seedbed.sinks.clone import clone, copy_name, drop
 
-    from seedbed.dialects import for_url
-    from seedbed.dialects.urls import sqlite_path
-    from seedbed.sinks.clone import clone, drop
-
-    if for_url(seedbed_template).name == "sqlite":
-        stem = os.path.splitext(os.path.basename(sqlite_path(seedbed_template)))[0]
-    else:
-        stem = make_url(seedbed_template).database or "seedbed"
-    url = clone(seedbed_template, f"{stem}_{os.getpid()}_{next(_COPIES)}"[-60:])
+    url = clone(seedbed_template, copy_name(seedbed_template, f"{os.getpid()}_{next(_COPIES)}"))
     yield url
     drop(url)

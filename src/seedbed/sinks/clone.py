@@ -50,6 +50,15 @@ def clone(url: str, name: str) -> str:
     return u.set(database=name).render_as_string(hide_password=False)
 
 
+def copy_name(url: str, suffix: str) -> str:
+    """A name for a copy of the database at ``url``: its own name (a SQLite file's stem) and ``suffix``."""
+    if for_url(url).name == "sqlite":
+        stem = Path(sqlite_path(url)).stem
+    else:
+        stem = make_url(url).database or "seedbed"
+    return re.sub(r"\W", "_", f"{stem}_{suffix}")[-60:]
+
+
 def _create(cur: Any, database: str, table: str) -> str:
     cur.execute(f"SHOW CREATE TABLE `{database}`.`{table}`")
     return str(cur.fetchone()[1])
