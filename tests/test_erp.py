@@ -33,6 +33,7 @@ def test_medium_meets_s2s_minimums_over_about_107_tables():
     assert light.total < planned.total < heavy.total
 
 
+@pytest.mark.slow  # 107 tables seeded, verified, rerun and purged on each database: ~10 s each
 @pytest.mark.parametrize("dialect", dialect_params())
 def test_light_fills_every_table_and_passes_every_check(dialect, request, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
