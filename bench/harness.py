@@ -26,7 +26,7 @@ from bench.dbs import PREFIX, MariaDB, Postgres, SQLite, TableCsv, check_counts,
 from bench.proc import BenchError, Run, Runner
 from bench.report import Figure, table
 
-SECTIONS = ("pg", "mysql", "sqlite", "faker", "gen", "rss", "rerun", "purge")
+SECTIONS = ("pg", "mysql", "sqlite", "faker", "gen", "rss", "rerun", "purge", "reset")
 RECIPE = "scale-seed"
 
 
@@ -360,6 +360,13 @@ class Bench:
             f"rerun {again.wall:.2f}s (inserted {again.extra.get('inserted', '?')} rows) / first run {first.wall:.2f}s"
         )
 
+    def reset(self) -> None:
+        """The pytest plugin's per-test copy against seeding each test's database afresh."""
+        from bench import reset
+
+        for fig in reset.measure(self.a.pg_url, self.a.mysql_url, self.a.repeat):
+            self.figures[fig.id] = fig
+
     def purge(self) -> None:
         """Purge of S1 right after its seed: every row of the seed deleted, in the time the seed took at most."""
         scale = self.a.scale
@@ -568,6 +575,8 @@ class Bench:
             plan.append(("generation alone (null sink)", self.gen, "gen"))
         if "rss" in sel:
             plan.append(("peak RSS and scaling", self.rss, "rss_1", "rss_big", "scaling"))
+        if "reset" in sel:
+            plan.append(("pytest plugin: per-test reset vs seeding afresh", self.reset))
         print(f"work folder: {self.work}")
         for title, fn, *ids in plan:
             # pre-create the figures so a failing preflight still shows its line
@@ -618,6 +627,7 @@ ORDER = [
     "pg_rows_s",
     "faker_copy",
     "faker_steady",
+    *(f"reset_{db}_{recipe}" for db in ("pg", "mysql", "sqlite") for recipe in ("rollout", "okr_tenant")),
 ]
 
 
