@@ -7,6 +7,7 @@ the database seeded once (what ``seedbed_db`` pays per test). Medians of ``repea
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import tempfile
 import time
@@ -55,9 +56,7 @@ def measure(pg_base: str, my_base: str, repeat: int) -> list[Figure]:
             except Exception as err:  # noqa: BLE001 - a database that is not there: that figure's error
                 fig.error = f"{type(err).__name__}: {err}"
             finally:
-                try:
+                with contextlib.suppress(Exception):  # already gone
                     drop(template)
-                except Exception:  # noqa: BLE001, S110 - already gone
-                    pass
             figures.append(fig)
     return figures
