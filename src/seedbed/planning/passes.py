@@ -22,7 +22,7 @@ from seedbed.generate.coerce import arrow_type
 from seedbed.generate.sizing import scaled
 from seedbed.planning.deferred import with_deferred
 from seedbed.planning.infer import Inferred, infer_table
-from seedbed.planning.leftout import dropped_references, exclude
+from seedbed.planning.leftout import dropped_references, exclude, left_to_triggers
 from seedbed.planning.model import PerParent, PlanFile, TablePlan
 from seedbed.planning.resolved import ColumnPlan, TableSpec
 from seedbed.schema.model import Schema, Table
@@ -152,14 +152,18 @@ def check_names(p: Planning) -> Planning:
 def order_tables(p: Planning) -> Planning:
     """The tables to seed (all but ``skip: true``), parents first; cycles cut."""
     plan = p.plan
+    schema, by_trigger = left_to_triggers(p.schema)
     chosen = [
         t.qualified
-        for t in p.schema.tables
+        for t in schema.tables
         if not plan.tables.get(t.qualified, _EMPTY).skip and not plan.tables.get(t.name, _EMPTY).skip
-    ]
-    chosen, left_out = exclude(p.schema, chosen, p.options.left_out)
-    order, cuts = load_order(p.schema, chosen)
-    return replace(p, order=tuple(order), cuts=tuple(cuts), left_out=MappingProxyType(left_out))
+        and t.qualified not in by_trigger
+    ]  # fmt: skip
+    chosen, left_out = exclude(schema, chosen, p.options.left_out)
+    order, cuts = load_order(schema, chosen)
+    notes = tuple(f"{t}: not seeded: {why}" for t, why in by_trigger.items())
+    return replace(p, schema=schema, order=tuple(order), cuts=tuple(cuts), left_out=MappingProxyType(left_out),
+                   warnings=p.warnings + notes)  # fmt: skip
 
 
 def infer_tables(p: Planning) -> Planning:

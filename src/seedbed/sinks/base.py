@@ -216,10 +216,12 @@ class DatabaseSink(KeySets):
 
     # -- schema ---------------------------------------------------------------
     def reflect(self) -> Schema:
+        from seedbed.schema.model import with_feeds
         from seedbed.schema.reflect import reflect_schema
 
         found = reflect_schema(self.engine, schemas=self.user_schemas())
-        return replace(found, tables=tuple(t for t in found.tables if t.name not in SEEDBED_TABLES))
+        found = replace(found, tables=tuple(t for t in found.tables if t.name not in SEEDBED_TABLES))
+        return with_feeds(found, ((t, s) for t, sources in self.trigger_feeds().items() for s in sources))
 
     def user_schemas(self) -> list[str] | None:
         """Schemas holding the application's tables (None: the connection's default)."""

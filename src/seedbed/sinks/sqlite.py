@@ -113,7 +113,9 @@ class SQLiteSink(DatabaseSink):
     def deferrable(self, spec: TableSpec, keep: frozenset[str] = frozenset()) -> Deferral | None:
         """(drop, recreate) statements for an empty table's own CREATE INDEX indexes: one
         sorted build after the load instead of a B-tree insert per row. The keys declared in
-        the table (PRIMARY KEY, UNIQUE) cannot be dropped in SQLite and stay."""
+        the table (PRIMARY KEY, UNIQUE) cannot be dropped in SQLite and stay, and so does a
+        unique index a foreign key refers to: SQLite checks a key only against an index (its
+        rows may come during the load, from a trigger)."""
         if spec.table.schema not in (None, "main"):
             return None
         with self.conn.begin():
@@ -124,10 +126,29 @@ class SQLiteSink(DatabaseSink):
                 "ORDER BY name",
                 (spec.table.name,),
             ).fetchall()
-        if not rows:
+            referred = self._referred_keys(spec.table.name)
+            kept = [(str(n), str(sql)) for n, sql in rows if self._index_columns(n) not in referred]
+        if not kept:
             return None
         # rebuilt with IF NOT EXISTS: an index that is back already (SQLite has no error code for it) stays
-        return Deferral([f"DROP INDEX {self.q(name)}" for name, _ in rows], [_if_absent(sql) for _, sql in rows])
+        return Deferral([f"DROP INDEX {self.q(name)}" for name, _ in kept], [_if_absent(sql) for _, sql in kept])
+
+    def _referred_keys(self, table: str) -> set[frozenset[str]]:
+        """The column sets of ``table`` other tables' foreign keys refer to."""
+        found = self.conn.exec_driver_sql(
+            'SELECT m.name, f.id, f."to" FROM sqlite_master m, pragma_foreign_key_list(m.name) f '
+            "WHERE m.type = 'table' AND f.\"table\" = ?",
+            (table,),
+        ).fetchall()
+        keys: dict[tuple[str, int], set[str]] = {}
+        for child, fk_id, column in found:
+            if column is not None:
+                keys.setdefault((child, fk_id), set()).add(column)
+        return {frozenset(cols) for cols in keys.values()}
+
+    def _index_columns(self, index: str) -> frozenset[str]:
+        rows = self.conn.exec_driver_sql("SELECT name FROM pragma_index_info(?)", (index,)).fetchall()
+        return frozenset(r[0] for r in rows)
 
     def _insert(self, spec: TableSpec, table: str, columns: tuple[str, ...], merge: bool) -> str:
         cols = ", ".join(self.q(c) for c in columns)

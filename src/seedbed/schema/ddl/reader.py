@@ -153,8 +153,12 @@ def parse_ddl(text: str, dialect: str | Dialect) -> Schema:
     CONSTRAINT / ADD COLUMN / ATTACH PARTITION) creates; other statements and non-unique
     indexes are ignored. ``dialect`` may be a flavour: ``mariadb`` reads executable
     comments as MariaDB does. What could not be read is in ``Schema.warnings``."""
+    from seedbed.schema.ddl.triggers import feeds
+    from seedbed.schema.model import with_feeds
+
     d = dialects.get(dialect)
     reader = Reader(d)
-    for st in parse_statements(text, d):
+    statements = parse_statements(text, d)
+    for st in statements:
         reader.read(st)
-    return reader.schema()
+    return with_feeds(reader.schema(), feeds(text, d))

@@ -1,0 +1,60 @@
+"""Which tables a DDL file's INSERT triggers fill: ``Schema.feeds``, as the database says.
+
+A trigger is read for its table, its events and its body: on PostgreSQL the body of the
+function it executes (``CREATE FUNCTION … AS $$ … $$`` in the same file), on SQLite and
+MySQL its own text. The tables the body inserts into are found as the database's own
+trigger reading finds them (``Dialect.trigger_targets``), so a DDL file and the database
+it made report the same feeds.
+"""
+
+from __future__ import annotations
+
+import re
+
+from seedbed.dialects import Dialect
+from seedbed.schema.ddl.commands import QNAME
+
+_FUNCTION = re.compile(
+    rf"\bCREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?P<name>{QNAME})\s*\(.*?\bAS\s+(?P<tag>\$\w*\$)(?P<body>.*?)(?P=tag)",
+    re.IGNORECASE | re.DOTALL,
+)
+# a trigger's head, up to its table; what follows runs to the statement's end
+_TRIGGER = re.compile(
+    rf"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    rf"{QNAME}\s+(?P<when>BEFORE|AFTER|INSTEAD\s+OF)\s+(?P<events>[^;]*?)\s+ON\s+(?:ONLY\s+)?(?P<table>{QNAME})",
+    re.IGNORECASE | re.DOTALL,
+)
+_BLOCK_END = re.compile(r"\bEND\s*;", re.IGNORECASE)  # a BEGIN ... END body (SQLite, MySQL)
+_STATEMENT_END = re.compile(r";")
+_EXECUTES = re.compile(
+    rf"^[^;]*?\bEXECUTE\s+(?:FUNCTION|PROCEDURE)\s+(?P<name>{QNAME})\s*\(", re.IGNORECASE | re.DOTALL
+)
+_BEGIN = re.compile(r"^[^;]*?\bBEGIN\b", re.IGNORECASE | re.DOTALL)
+_EACH_ROW = re.compile(r"\bFOR\s+EACH\s+ROW\b", re.IGNORECASE)
+
+
+def feeds(text: str, d: Dialect) -> set[tuple[str, str]]:
+    """(target, source) bare names, as stored: the INSERT triggers of ``source`` insert into
+    ``target``. Read from the whole file, not statement by statement: a trigger's BEGIN ...
+    END body holds semicolons of its own."""
+    functions = {d.stored_name(m["name"]): m["body"] for m in _FUNCTION.finditer(text)}
+    out: set[tuple[str, str]] = set()
+    for m in _TRIGGER.finditer(text):
+        if "INSERT" not in m["events"].upper():
+            continue
+        source = d.stored_name(m["table"])
+        rest = text[m.end() :]
+        called = _EXECUTES.match(rest)
+        if called is not None:
+            body = functions.get(d.stored_name(called["name"]), "")
+        elif _BEGIN.match(rest):
+            end = _BLOCK_END.search(rest)
+            tail = rest[: end.end()] if end else rest
+            body = text[m.start() : m.end()] + tail if d.name == "sqlite" else tail
+        else:  # one statement (MySQL: FOR EACH ROW INSERT INTO ...)
+            end = _STATEMENT_END.search(rest)
+            tail = rest[: end.start()] if end else rest
+            each = _EACH_ROW.search(tail)
+            body = tail[each.end() :] if each else tail
+        out |= {(target, source) for target in d.trigger_targets(body) if target != source}
+    return out
