@@ -433,11 +433,13 @@ def test_a_table_its_source_s_trigger_fills_is_left_to_the_trigger(dialect, requ
     assert parsed.feeds == (("lock_modes", "locks"),)
     url = fresh_url(dialect, request, tmp_path)
     with closing(open_sink(url)) as sink:
+        raw = sink._raw()
         if dialect == "sqlite":
-            sink._raw().executescript(ddl)
+            raw.executescript(ddl)
         else:
-            sink._raw_execute(ddl)
-            sink.conn.commit()
+            raw.execute(ddl)
+            raw.commit()
+    with closing(open_sink(url)) as sink:
         assert sink.reflect().feeds == parsed.feeds
     planned = seedbed.plan(url, rows=40)
     assert list(planned.rows) == ["locks"]

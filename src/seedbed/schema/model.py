@@ -8,7 +8,7 @@ shape. All classes are frozen so a schema can be hashed into a plan hash.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from seedbed.dialects.names import join_name, short_name
@@ -285,15 +285,3 @@ def domain_chain(domains: Mapping[str, Domain], base_of: Mapping[str, str | None
         chain.append(domains[name])
         name = base_of.get(name)
     return chain
-
-
-def with_feeds(schema: Schema, bare: Iterable[tuple[str, str]]) -> Schema:
-    """``schema`` knowing its trigger feeds, given by bare table names (as triggers name them):
-    each name taken for the one table of the schema called so (an ambiguous one is left out)."""
-    by_name: dict[str, list[str]] = {}
-    for t in schema.tables:
-        by_name.setdefault(t.name, []).append(t.qualified)
-    found = {
-        (by_name[a][0], by_name[b][0]) for a, b in bare if len(by_name.get(a, ())) == 1 and len(by_name.get(b, ())) == 1
-    }
-    return replace(schema, feeds=tuple(sorted(found)))

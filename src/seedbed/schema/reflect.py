@@ -32,6 +32,8 @@ from seedbed.dialects.names import join_name, schema_of, short_name
 from seedbed.errors import ConnectionFailed, SchemaError, SeedbedError
 from seedbed.schema.catalog import Catalog, Key, stored_names
 from seedbed.schema.ddl import expression_columns
+from seedbed.schema.feeds import read as read_feeds
+from seedbed.schema.feeds import with_feeds
 from seedbed.schema.model import Check, Column, ColumnType, EnumType, ForeignKey, Schema, Table, Unique, make_table
 from seedbed.schema.partitions import (
     key_types,
@@ -70,7 +72,8 @@ def reflect_schema(engine: sa.Engine, *, schemas: list[str] | None = None, table
             f"cannot reflect the schema: {reason}", hint="check that the server is running and the URL is right"
         ) from None
     with conn:
-        return _Reflector(sa.inspect(conn), engine.dialect).schema(schemas, tables)
+        found = _Reflector(sa.inspect(conn), engine.dialect).schema(schemas, tables)
+        return with_feeds(found, read_feeds(conn, dialects.for_sqlalchemy(engine.dialect)))
 
 
 class _Reflector:

@@ -216,12 +216,10 @@ class DatabaseSink(KeySets):
 
     # -- schema ---------------------------------------------------------------
     def reflect(self) -> Schema:
-        from seedbed.schema.model import with_feeds
         from seedbed.schema.reflect import reflect_schema
 
         found = reflect_schema(self.engine, schemas=self.user_schemas())
-        found = replace(found, tables=tuple(t for t in found.tables if t.name not in SEEDBED_TABLES))
-        return with_feeds(found, ((t, s) for t, sources in self.trigger_feeds().items() for s in sources))
+        return replace(found, tables=tuple(t for t in found.tables if t.name not in SEEDBED_TABLES))
 
     def user_schemas(self) -> list[str] | None:
         """Schemas holding the application's tables (None: the connection's default)."""
@@ -356,15 +354,13 @@ class DatabaseSink(KeySets):
         return out
 
     def trigger_feeds(self) -> dict[str, set[str]]:
-        if not self.dialect.TRIGGERS_SQL:
-            return {}
+        from seedbed.schema.feeds import read
+
         with self.conn.begin():
-            rows = self.conn.exec_driver_sql(self.dialect.TRIGGERS_SQL).fetchall()
+            pairs = read(self.conn, self.dialect)
         feeds: dict[str, set[str]] = {}
-        for source, text in rows:
-            for target in self.dialect.trigger_targets(text or ""):
-                if target != source:
-                    feeds.setdefault(target, set()).add(source)
+        for target, source in pairs:
+            feeds.setdefault(target, set()).add(source)
         return feeds
 
     def unchecked(self) -> AbstractContextManager[Any]:

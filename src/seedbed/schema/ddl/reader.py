@@ -154,7 +154,7 @@ def parse_ddl(text: str, dialect: str | Dialect) -> Schema:
     indexes are ignored. ``dialect`` may be a flavour: ``mariadb`` reads executable
     comments as MariaDB does. What could not be read is in ``Schema.warnings``."""
     from seedbed.schema.ddl.triggers import feeds
-    from seedbed.schema.model import with_feeds
+    from seedbed.schema.feeds import with_feeds
 
     d = dialects.get(dialect)
     reader = Reader(d)

@@ -31,6 +31,28 @@ _EXECUTES = re.compile(
 )
 _BEGIN = re.compile(r"^[^;]*?\bBEGIN\b", re.IGNORECASE | re.DOTALL)
 _EACH_ROW = re.compile(r"\bFOR\s+EACH\s+ROW\b", re.IGNORECASE)
+# PostgreSQL's rules: CREATE RULE r AS ON INSERT TO t [WHERE ...] DO [ALSO | INSTEAD] (...)
+_RULE = re.compile(
+    rf"\bCREATE\s+(?:OR\s+REPLACE\s+)?RULE\s+{QNAME}\s+AS\s+ON\s+INSERT\s+TO\s+(?P<table>{QNAME})\b",
+    re.IGNORECASE,
+)
+
+
+def _statement(rest: str) -> str:
+    """``rest`` up to its statement's end: the first ';' outside parentheses and quotes."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(rest):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == ";" and depth <= 0:
+            return rest[:i]
+    return rest
 
 
 def feeds(text: str, d: Dialect) -> set[tuple[str, str]]:
@@ -50,11 +72,15 @@ def feeds(text: str, d: Dialect) -> set[tuple[str, str]]:
         elif _BEGIN.match(rest):
             end = _BLOCK_END.search(rest)
             tail = rest[: end.end()] if end else rest
-            body = text[m.start() : m.end()] + tail if d.name == "sqlite" else tail
+            body = text[m.start() : m.end()] + tail  # the whole trigger, as SQLite's catalog keeps it
         else:  # one statement (MySQL: FOR EACH ROW INSERT INTO ...)
             end = _STATEMENT_END.search(rest)
             tail = rest[: end.start()] if end else rest
             each = _EACH_ROW.search(tail)
             body = tail[each.end() :] if each else tail
+        out |= {(target, source) for target in d.trigger_targets(body) if target != source}
+    for m in _RULE.finditer(text):
+        source = d.stored_name(m["table"])
+        body = _statement(text[m.end() :])
         out |= {(target, source) for target in d.trigger_targets(body) if target != source}
     return out
