@@ -26,7 +26,7 @@ from bench.dbs import PREFIX, MariaDB, Postgres, SQLite, TableCsv, check_counts,
 from bench.proc import BenchError, Run, Runner
 from bench.report import Figure, table
 
-SECTIONS = ("pg", "mysql", "sqlite", "faker", "gen", "rss", "rerun", "purge", "reset")
+SECTIONS = ("pg", "mysql", "sqlite", "faker", "gen", "rss", "rerun", "purge", "reset", "pgbench")
 RECIPE = "scale-seed"
 
 
@@ -360,6 +360,14 @@ class Bench:
             f"rerun {again.wall:.2f}s (inserted {again.extra.get('inserted', '?')} rows) / first run {first.wall:.2f}s"
         )
 
+    def pgbench(self) -> None:
+        """seedbed against ``pgbench -i -I dtgpf`` on pgbench's own schema and counts, at 10 and 30."""
+        from bench import pgbench
+
+        self.check("pg")
+        for fig in pgbench.measure(self.pg, self.seedbed, self.work, [10, 30]):
+            self.figures[fig.id] = fig
+
     def reset(self) -> None:
         """The pytest plugin's per-test copy against seeding each test's database afresh."""
         from bench import reset
@@ -577,6 +585,8 @@ class Bench:
             plan.append(("peak RSS and scaling", self.rss, "rss_1", "rss_big", "scaling"))
         if "reset" in sel:
             plan.append(("pytest plugin: per-test reset vs seeding afresh", self.reset))
+        if "pgbench" in sel:
+            plan.append(("pgbench's schema and counts: seedbed vs pgbench -i", self.pgbench))
         print(f"work folder: {self.work}")
         for title, fn, *ids in plan:
             # pre-create the figures so a failing preflight still shows its line
@@ -628,6 +638,8 @@ ORDER = [
     "faker_copy",
     "faker_steady",
     *(f"reset_{db}_{recipe}" for db in ("pg", "mysql", "sqlite") for recipe in ("rollout", "okr_tenant")),
+    "pgbench_10",
+    "pgbench_30",
 ]
 
 
