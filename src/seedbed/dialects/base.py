@@ -225,6 +225,10 @@ class Dialect:
         q = self.quote_char
         return q + name.replace(q, q * 2) + q
 
+    def quoted(self, schema: str | None, name: str) -> str:
+        """``schema.name`` quoted for SQL seedbed writes out (the default schema left off)."""
+        return ".".join(self.quote(p) for p in (schema if schema != self.default_schema else None, name) if p)
+
     def qualify(self, schema: str | None, name: str) -> str:
         """``schema.name``, or just ``name`` in the connection's default schema."""
         return join_name(schema if schema != self.default_schema else None, name)

@@ -36,11 +36,12 @@ def set_deferred(sink: Sink, ctx: Context) -> None:
         if not spec.deferred:
             continue
         with sink.transaction():
-            sink.update(spec, spec.deferred, _key_and(ctx, spec))
+            sink.update(spec, spec.deferred, key_and(ctx, spec, spec.deferred))
 
 
-def _key_and(ctx: Context, spec: TableSpec) -> Iterator[pa.RecordBatch]:
-    cols = spec.key + tuple(c for c in spec.deferred if c not in spec.key)
+def key_and(ctx: Context, spec: TableSpec, columns: tuple[str, ...]) -> Iterator[pa.RecordBatch]:
+    """The run's rows of ``spec`` as key + ``columns`` batches (what ``Sink.update`` takes)."""
+    cols = spec.key + tuple(c for c in columns if c not in spec.key)
     for b in ctx.batches(spec.name):
         yield pa.RecordBatch.from_arrays([b.column(c) for c in cols], names=list(cols))
 

@@ -31,7 +31,7 @@ def export(source: Source, opts: SeedOptions, out: Path, fmt: str, target: str |
         later = []
         for i, name in enumerate(plan.order, 1):
             spec = ctx.spec(name)
-            table = ".".join(d.quote(p) for p in (spec.table.schema, spec.table.name) if p and p != d.default_schema)
+            table = d.quoted(spec.table.schema, spec.table.name)
             path = out / f"{i:03d}_{spec.table.name}.sql"
             # keys whose rows may come later (a cycle's cut key, a hierarchy): NULL here, set at the end
             paths[name] = write_sql(table, spec.arrow_schema, nulled(ctx.batches(name), spec.deferred), path, d)

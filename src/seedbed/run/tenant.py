@@ -62,8 +62,8 @@ def paths(schema: Schema, root: str) -> dict[str, list[ForeignKey]]:
 
 
 def _name(sink: Sink, schema: Schema, table: str) -> str:
-    t, d = schema.table(table), sink.dialect
-    return ".".join(d.quote(part) for part in (t.schema if t.schema != d.default_schema else None, t.name) if part)
+    t = schema.table(table)
+    return sink.dialect.quoted(t.schema, t.name)
 
 
 def _within(sink: Sink, schema: Schema, chain: list[ForeignKey], column: str, value: str) -> str:

@@ -12,11 +12,8 @@ the old one stays (purge it with the plan that made it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pyarrow as pa
-
 from seedbed.engine import Context
+from seedbed.run.cycles import key_and
 from seedbed.run.retry import with_retries
 from seedbed.sinks.base import Sink
 from seedbed.sinks.manifest import Manifest
@@ -37,13 +34,6 @@ def update_changed(sink: Sink, ctx: Context, m: Manifest, order: list[str]) -> N
 
         def attempt(name: str = name, columns: tuple[str, ...] = columns) -> int:
             with sink.transaction():
-                return sink.update(ctx.spec(name), columns, _rows(ctx, name, columns))
+                return sink.update(ctx.spec(name), columns, key_and(ctx, ctx.spec(name), columns))
 
         rec.updated = with_retries(sink, name, attempt, note=m.warnings.append)
-
-
-def _rows(ctx: Context, name: str, columns: tuple[str, ...]) -> Iterator[pa.RecordBatch]:
-    spec = ctx.spec(name)
-    cols = spec.key + columns
-    for b in ctx.batches(name):
-        yield pa.RecordBatch.from_arrays([b.column(c) for c in cols], names=list(cols))

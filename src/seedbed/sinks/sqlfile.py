@@ -35,9 +35,7 @@ def _literals(col: pa.Array, d: Dialect) -> pa.Array:
             text = pc.strftime(col.cast(pa.timestamp("us", t.tz)), format="%Y-%m-%d %H:%M:%S")
             if t.tz is not None and d.name != "mysql":
                 text = pc.binary_join_element_wise(text, "+00:00", "")
-        elif pa.types.is_date(t):
-            text = col.cast(pa.string())
-        else:
+        else:  # text, dates, JSON, uuids: their text
             text = col.cast(pa.string())
         text = pc.replace_substring(text, "'", "''")
         if d.name == "mysql":

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from seedbed.generate import rng
 from seedbed.generate.generators.base import BuildInfo, Gen, number, require_keys
@@ -107,8 +108,8 @@ def _parent_total(f: Rows, path: str, groups: np.ndarray, inverse: np.ndarray) -
     """The parent column ``path`` (``payment_id.amount``) for each group, as floats."""
     first_row = np.full(len(groups), -1, dtype=np.int64)
     first_row[inverse[::-1]] = np.arange(len(inverse))[::-1]
-    values = f.path(path).to_numpy(zero_copy_only=False)
-    return np.nan_to_num(np.asarray(values[first_row], dtype=np.float64))
+    values = f.path(path).cast(pa.float64()).fill_null(0.0).to_numpy(zero_copy_only=False)  # decimals: one cast
+    return np.nan_to_num(values[first_row])
 
 
 @register("balanced")
