@@ -337,3 +337,19 @@ def test_the_dependency_tiers_as_mermaid_and_dot():
     assert dot.stdout.startswith("digraph plan {") and '"check_ins" -> "key_results";' in dot.stdout
     bad = cli("plan", "--recipe", "okr-tenant", "--graph", "png")
     assert bad.code == 2 and "unknown graph format 'png'" in bad.flat
+
+
+def test_the_plan_caps_rows_per_batch():
+    """S3's chunks of at most 1,000 rows: the plan's chunk_size caps the batches, whatever
+    larger --chunk-size is given; a smaller one still wins."""
+    from seedbed.run.options import SeedOptions
+    from seedbed.run.prepare import plan_for
+    from seedbed.run.source import source_from
+
+    src = source_from(recipe="okr-tenant")
+    _, ctx = plan_for(src, SeedOptions(chunk_size=20_000, scale=10), check=False)
+    assert ctx.chunk_size == 1000
+    sizes = [b.num_rows for b in ctx.batches("check_ins")]
+    assert sum(sizes) == 3000 and max(sizes) == 1000 and len(sizes) == 3
+    _, small = plan_for(src, SeedOptions(chunk_size=50), check=False)
+    assert small.chunk_size == 50
