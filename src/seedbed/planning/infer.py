@@ -23,6 +23,7 @@ from seedbed.generate.generators.patterns import can_generate
 from seedbed.planning.checkparse import check_columns
 from seedbed.planning.checks import Rules, read_checks
 from seedbed.planning.coherence import coherent_address, coherent_people
+from seedbed.planning.guarded import follow_guards, reachable
 from seedbed.planning.guess import (
     INT_KINDS,
     TEXT_KINDS,
@@ -76,6 +77,7 @@ def infer_table(schema: Schema, table: Table, default_rows: int, *, uniform: boo
     coherent_people(out.columns)
     coherent_address(out.columns)
     _agree_with_parents(schema, table, out.columns, per_fk)
+    follow_guards(schema, table, out.columns, per_fk)
     # a foreign key picks among the parent's rows whatever a CHECK says of its values
     # (entity_class IN (1, 2)): such a CHECK is evaluated and the picks redrawn
     picked = {c for c, e in out.columns.items() if isinstance(e, dict) and "ref" in e}
@@ -309,7 +311,7 @@ def _after_parents(schema: Schema, table: Table, columns: dict[str, Any]) -> Non
             continue
         parent = schema.table(fk.ref_table)
         created = next((c.name for c in parent.columns if _created_column(c)), None)
-        if created is not None and table.qualified not in _reachable(schema, parent.qualified):
+        if created is not None and table.qualified not in reachable(schema, parent.qualified):
             paths.append(f"{fk.columns[0]}.{created}")
     if not paths:
         return
@@ -325,20 +327,6 @@ def _created_column(col: Column) -> bool:
         and col.generated is None
         and bool(_CREATED.match(col.name.lower()))
     )
-
-
-def _reachable(schema: Schema, start: str) -> set[str]:
-    """Tables ``start`` reaches through foreign keys (a parent that refers back is skipped:
-    its time would follow the child's)."""
-    seen: set[str] = set()
-    stack = [start]
-    while stack:
-        t = schema.table(stack.pop())
-        for fk in t.foreign_keys:
-            if fk.ref_table not in seen:
-                seen.add(fk.ref_table)
-                stack.append(fk.ref_table)
-    return seen
 
 
 def _agree_with_parents(schema: Schema, table: Table, columns: dict[str, Any], per_fk: str | None) -> None:
@@ -367,6 +355,6 @@ def _agree_with_parents(schema: Schema, table: Table, columns: dict[str, Any], p
                 ),
                 None,
             )
-            if hop is not None and table.qualified not in _reachable(schema, middle.qualified):
+            if hop is not None and table.qualified not in reachable(schema, middle.qualified):
                 columns[col] = {"path": f"{via}.{hop}"}
                 break

@@ -203,12 +203,24 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Guard:
+    """``table.column`` must equal ``parent_column`` of the row that ``table.via`` refers to
+    (a trigger refuses other rows: see ``schema.guards``)."""
+
+    table: str
+    column: str
+    via: str
+    parent_column: str
+
+
+@dataclass(frozen=True)
 class Schema:
     tables: tuple[Table, ...]
     enums: tuple[EnumType, ...] = ()
     domains: tuple[Domain, ...] = ()
     # (target, source) qualified names: an INSERT trigger of ``source`` inserts rows into ``target``
     feeds: tuple[tuple[str, str], ...] = ()
+    guards: tuple[Guard, ...] = ()
     # What a reader could not read, and what that costs (a DDL statement it skipped):
     # for the user's eyes, not part of the schema (two readers of one schema compare equal).
     warnings: tuple[str, ...] = field(default=(), compare=False)

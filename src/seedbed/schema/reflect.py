@@ -32,8 +32,7 @@ from seedbed.dialects.names import join_name, schema_of, short_name
 from seedbed.errors import ConnectionFailed, SchemaError, SeedbedError
 from seedbed.schema.catalog import Catalog, Key, stored_names
 from seedbed.schema.ddl import expression_columns
-from seedbed.schema.feeds import read as read_feeds
-from seedbed.schema.feeds import with_feeds
+from seedbed.schema.feeds import bodies, with_triggers
 from seedbed.schema.model import Check, Column, ColumnType, EnumType, ForeignKey, Schema, Table, Unique, make_table
 from seedbed.schema.partitions import (
     key_types,
@@ -73,7 +72,8 @@ def reflect_schema(engine: sa.Engine, *, schemas: list[str] | None = None, table
         ) from None
     with conn:
         found = _Reflector(sa.inspect(conn), engine.dialect).schema(schemas, tables)
-        return with_feeds(found, read_feeds(conn, dialects.for_sqlalchemy(engine.dialect)))
+        d = dialects.for_sqlalchemy(engine.dialect)
+        return with_triggers(found, bodies(conn, d), d)
 
 
 class _Reflector:

@@ -153,12 +153,12 @@ def parse_ddl(text: str, dialect: str | Dialect) -> Schema:
     CONSTRAINT / ADD COLUMN / ATTACH PARTITION) creates; other statements and non-unique
     indexes are ignored. ``dialect`` may be a flavour: ``mariadb`` reads executable
     comments as MariaDB does. What could not be read is in ``Schema.warnings``."""
-    from seedbed.schema.ddl.triggers import feeds
-    from seedbed.schema.feeds import with_feeds
+    from seedbed.schema.ddl.triggers import bodies
+    from seedbed.schema.feeds import with_triggers
 
     d = dialects.get(dialect)
     reader = Reader(d)
     statements = parse_statements(text, d)
     for st in statements:
         reader.read(st)
-    return with_feeds(reader.schema(), feeds(text, d))
+    return with_triggers(reader.schema(), bodies(text, d), d)

@@ -1,10 +1,10 @@
-"""Which tables a DDL file's INSERT triggers fill: ``Schema.feeds``, as the database says.
+"""A DDL file's INSERT triggers, read as the database's catalog keeps them: what they fill
+(``Schema.feeds``) and insist on (``Schema.guards``), as the database says.
 
 A trigger is read for its table, its events and its body: on PostgreSQL the body of the
 function it executes (``CREATE FUNCTION … AS $$ … $$`` in the same file), on SQLite and
-MySQL its own text. The tables the body inserts into are found as the database's own
-trigger reading finds them (``Dialect.trigger_targets``), so a DDL file and the database
-it made report the same feeds.
+MySQL its own text. Each text is then read as the database's own are
+(``feeds.with_triggers``), so a DDL file and the database it made report the same.
 """
 
 from __future__ import annotations
@@ -55,12 +55,12 @@ def _statement(rest: str) -> str:
     return rest
 
 
-def feeds(text: str, d: Dialect) -> set[tuple[str, str]]:
-    """(target, source) bare names, as stored: the INSERT triggers of ``source`` insert into
-    ``target``. Read from the whole file, not statement by statement: a trigger's BEGIN ...
-    END body holds semicolons of its own."""
+def bodies(text: str, d: Dialect) -> list[tuple[str, str]]:
+    """(table, text) of each INSERT trigger and rule, bare names as stored, the text as the
+    database's catalog keeps it (``feeds.bodies``). Read from the whole file, not statement
+    by statement: a trigger's BEGIN ... END body holds semicolons of its own."""
     functions = {d.stored_name(m["name"]): m["body"] for m in _FUNCTION.finditer(text)}
-    out: set[tuple[str, str]] = set()
+    out: list[tuple[str, str]] = []
     for m in _TRIGGER.finditer(text):
         if "INSERT" not in m["events"].upper():
             continue
@@ -78,9 +78,7 @@ def feeds(text: str, d: Dialect) -> set[tuple[str, str]]:
             tail = rest[: end.start()] if end else rest
             each = _EACH_ROW.search(tail)
             body = tail[each.end() :] if each else tail
-        out |= {(target, source) for target in d.trigger_targets(body) if target != source}
+        out.append((source, body))
     for m in _RULE.finditer(text):
-        source = d.stored_name(m["table"])
-        body = _statement(text[m.end() :])
-        out |= {(target, source) for target in d.trigger_targets(body) if target != source}
+        out.append((d.stored_name(m["table"]), _statement(text[m.end() :])))
     return out
