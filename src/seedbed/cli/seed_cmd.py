@@ -227,6 +227,10 @@ def _summary(out: Any, m: Any, quiet: bool) -> None:
             t.add_row(escape(name), f"{rec.planned:,}", f"{rec.inserted:,}", f"{rec.seconds:.2f}")
         out.print(t)
     verb = "rerun" if any(r.mode in ("merge", "complete") for r in m.tables.values()) else "seeded"
+    earlier = (m.options or {}).get("earlier")
+    if earlier:  # an increment: say what the run has grown to
+        grown = sum(float(e[0]) for e in earlier) + m.scale
+        out.print(f"{escape(m.plan)} adds scale {m.scale} to seed {escape(str(m.seed))}: it now has scale {grown:g}")
     out.print(
         f"{verb} {escape(m.plan)} seed {escape(str(m.seed))} scale {m.scale} into {escape(m.database)}: "
         f"[bold]{m.inserted_total:,}[/] rows added of {m.planned_total:,} planned in {m.seconds:.1f}s"

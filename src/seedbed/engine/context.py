@@ -37,9 +37,18 @@ class Context:
         *,
         generators: Generators | None = None,
         guards: dict[str, Guards] | None = None,
+        increment: int = 0,
+        offsets: dict[str, np.ndarray] | None = None,
     ):
         self.plan = plan
         self.seed = plan.seed
+        # a later increment of a run (a larger size seeded on top): the tables it writes draw
+        # from streams of their own, so its rows are new rows, not copies of the first's
+        self.increment = increment
+        self._salted = frozenset(plan.written) if increment else frozenset()
+        # per table laid out per a parent that does not grow: the rows each parent row got in
+        # the increments before; this one's ordinals count on from there
+        self.offsets = dict(offsets or {})
         self.chunk_size = chunk_size
         # per-table key offset of this run: integer keys and {key} start after what the
         # database held before the run (recorded in the manifest; 0 without a database)
@@ -56,9 +65,19 @@ class Context:
 
     def with_bases(self, bases: dict[str, int]) -> Context:
         """The same run with other key bases (generators are reused, layouts recomputed)."""
-        return Context(self.plan, self.chunk_size, bases, generators=self.generators, guards=self.guards)
+        return Context(
+            self.plan,
+            self.chunk_size,
+            bases,
+            generators=self.generators,
+            guards=self.guards,
+            increment=self.increment,
+            offsets=self.offsets,
+        )
 
     def key(self, table: str, column: str, purpose: str = "") -> np.uint64:
+        if table in self._salted:
+            purpose = f"{purpose}~increment{self.increment}"
         return rng.stream_key(self.seed, table, column, purpose)
 
     def spec(self, table: str) -> TableSpec:

@@ -88,7 +88,11 @@ class Frame:
         lay = self.ctx.layout(self.table)
         if lay.starts is None:
             return self.idx
-        return self.idx - lay.starts[self.group()]
+        g = self.group()
+        earlier = self.ctx.offsets.get(self.table)
+        if earlier is not None:  # an increment's new rows of a parent come after its earlier ones
+            return self.idx - lay.starts[g] + earlier[g]
+        return self.idx - lay.starts[g]
 
     # -- columns ------------------------------------------------------------
     def _gen(self, name: str) -> Gen:

@@ -35,6 +35,8 @@ class Run(Protocol):
 
     seed: int | str
     chunk_size: int
+    # per table: the rows each parent row got in a run's earlier increments (run/grow.py)
+    offsets: dict[str, np.ndarray]
 
     def rows(self, table: str) -> int: ...
 

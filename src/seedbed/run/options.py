@@ -25,23 +25,33 @@ class SeedOptions:
     anchor: str | None = None  # the instant a plan's ``anchor: now`` stood for (ISO 8601)
     upsert: bool = False  # rows already there take the plan's values (found by their keys)
     overrides: tuple[str, ...] | None = None  # --set NAME=VALUE, applied to the plan
+    # a later increment of a run: its number (2, 3, ...) and the tables that grow, the only
+    # ones it writes (run/grow.py)
+    increment: int = 0
+    grow: tuple[str, ...] | None = None
+    # the increments before it, each (scale, increment, grow): a table laid out per a parent
+    # that does not grow numbers its new rows after theirs
+    earlier: tuple[tuple[float, int, tuple[str, ...] | None], ...] | None = None
 
 
 # Besides seed and scale (recorded on their own), what decides which rows a run has:
 # their count where the plan gives none, the vocabulary natural keys are drawn from, and
 # the tables it was asked for.
-DECIDING = ("rows", "locale", "tables", "anchor", "overrides")
+DECIDING = ("rows", "locale", "tables", "anchor", "overrides", "increment", "grow", "earlier")
+_OPTIONAL = ("anchor", "overrides", "increment", "grow", "earlier")  # recorded when given: older runs record as before
 
 
 def run_options(opts: SeedOptions) -> dict[str, Any]:
     """What a run's manifest records of its options."""
     out = {name: getattr(opts, name) for name in DECIDING}
     out["tables"] = sorted(out["tables"]) if out["tables"] else None
-    for optional in ("anchor", "overrides"):  # recorded when given (a run without them records as before)
-        if out[optional] is None:
+    for optional in _OPTIONAL:
+        if out[optional] is None or out[optional] == 0:
             del out[optional]
-        elif optional == "overrides":
+        elif optional in ("overrides", "grow"):
             out[optional] = list(out[optional])
+        elif optional == "earlier":
+            out[optional] = [[scale, k, list(grow) if grow else None] for scale, k, grow in out[optional]]
     return out
 
 
@@ -52,9 +62,11 @@ def as_recorded(opts: SeedOptions, seed: int | str, scale: float, recorded: dict
     if recorded is None:
         return out
     kept = {k: recorded[k] for k in DECIDING if k in recorded}
-    for name in ("tables", "overrides"):
+    for name in ("tables", "overrides", "grow"):
         if kept.get(name) is not None:
             kept[name] = tuple(kept[name])
+    if kept.get("earlier") is not None:
+        kept["earlier"] = tuple((float(s), int(k), tuple(g) if g else None) for s, k, g in kept["earlier"])
     return replace(out, **kept)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from seedbed.dialects.names import short_name, split_name
 from seedbed.engine import Context, probe
 from seedbed.errors import PlanError, SeedbedError, TablesLeftOut
@@ -90,6 +92,8 @@ def _plan_for(
     )
     if opts.tables:
         plan = replace(plan, only=asked_tables(plan, opts.tables))
+    if opts.grow is not None:  # an increment writes the tables that grow, and no other
+        plan = replace(plan, only=frozenset(plan.table(t).name for t in opts.grow))
     limit, whose = _row_limit(plan, opts)
     asked = _upper_bound(plan)
     if asked > limit:  # refused before laying anything out: a layout per parent row costs memory
@@ -98,7 +102,9 @@ def _plan_for(
             where=source.name,
             hint=f"lower --scale or --rows, or allow it with --max-rows {asked}",
         )
-    ctx = Context(plan, chunk_size=min(opts.chunk_size, plan.source.chunk_size or opts.chunk_size), bases=bases)
+    chunk = min(opts.chunk_size, plan.source.chunk_size or opts.chunk_size)
+    offsets = _after_earlier(source, opts, plan, left_out) if opts.earlier else None
+    ctx = Context(plan, chunk_size=chunk, bases=bases, increment=opts.increment, offsets=offsets)
     _capped(plan, ctx, _asked_for(source, opts))
     total = sum(ctx.rows(t) for t in plan.written)
     if total > limit:
@@ -115,6 +121,23 @@ def _plan_for(
     if check:
         probe(ctx)
     return plan, ctx
+
+
+def _after_earlier(
+    source: Source, opts: SeedOptions, plan: ResolvedPlan, left_out: dict[str, str]
+) -> dict[str, np.ndarray]:
+    """Per table of an increment laid out per a parent that does not grow: how many rows
+    each parent row got from the increments before (its new rows are numbered after them)."""
+    fixed_parent = [t for t in plan.written if plan.tables[t].per and plan.tables[t].per not in plan.written]
+    out: dict[str, np.ndarray] = {}
+    for scale, k, grown in opts.earlier or ():
+        step = replace(opts, scale=scale, profile=None, increment=k, grow=grown, earlier=None)
+        before, ctx = _plan_for(source, step, None, None, False, dict(left_out))
+        for t in fixed_parent:
+            counts = ctx.layout(t).counts if t in before.written else None
+            if counts is not None:
+                out[t] = out[t] + counts if t in out else counts.copy()
+    return out
 
 
 DEFAULT_MAX_ROWS = 50_000_000  # a run asks for more only when told to: a typo in --scale costs hours

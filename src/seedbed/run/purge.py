@@ -13,6 +13,7 @@ from collections.abc import Callable
 from seedbed.errors import PlanError
 from seedbed.planning.resolved import ResolvedPlan
 from seedbed.run.cycles import null_keys
+from seedbed.run.grow import increments, options_of, renamed
 from seedbed.run.options import SeedOptions, as_recorded
 from seedbed.run.prepare import for_server, plan_for
 from seedbed.run.seed import restore_indexes
@@ -38,6 +39,11 @@ def purge(
     name = source.plan.name or source.name
     seed = opts.seed if opts.seed is not None else source.plan.seed
     run = sink.manifests.require(name, seed if seed is not None else 1)
+    deleted: dict[str, int] = {}
+    if not opts.increment:  # the rows a larger size added go first: they refer to the first run's
+        for more in reversed(increments(sink, name, run.seed)):
+            part = purge(sink, renamed(source, more.plan), options_of(opts, more), force=force, only=only)
+            deleted = {t: deleted.get(t, 0) + part.get(t, 0) for t in {*deleted, *part}}
     plan, ctx = plan_for(
         source,
         as_recorded(opts, run.seed, run.scale, run.options),
@@ -52,7 +58,6 @@ def purge(
         )
     if run.pending_ddl:  # a killed run's tables get their indexes and keys back before its rows go
         restore_indexes(sink, run)
-    deleted: dict[str, int] = {}
     unchecked = any(c.method == "checks_off" for c in plan.cuts)
     written = [t for t in plan.written if only is None or t in only]
     order = purge_order(plan.schema, written)
@@ -63,7 +68,7 @@ def purge(
                 sink.update(spec, spec.deferred, null_keys(ctx, spec))
         for i, table in enumerate(order, 1):
             t0 = time.perf_counter()
-            deleted[table] = sink.delete(ctx.spec(table), ctx.key_batches(table))
+            deleted[table] = deleted.get(table, 0) + sink.delete(ctx.spec(table), ctx.key_batches(table))
             if progress:
                 progress(table, i, len(order), deleted[table], time.perf_counter() - t0)
     rest = [t for t in plan.written if t not in written]

@@ -73,6 +73,15 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
         recorded = (previous.options or {}).get("anchor") if previous is not None else None
         opts = replace(opts, anchor=recorded or _iso(plan.anchor_us))
         plan, ctx = plan_for(source, opts, check=False)
+    if previous is not None and previous.plan_hash == plan.plan_hash and not opts.increment:
+        from seedbed.run import grow
+
+        if grow.grows(previous, plan.scale, sink):  # a larger size: rows added on top
+            return grow.grow(sink, source, opts, previous, plan.scale, progress)
+        grow.refuse_smaller(previous, plan.scale, sink)
+        last = grow.grown_to(previous, plan.scale, sink)
+        if last is not None:  # the size it has grown to: a rerun of its last increment
+            return seed(sink, grow.renamed(source, last.plan), grow.options_of(opts, last), progress)
     changed = previous is not None and (previous.scale != plan.scale or previous.plan_hash != plan.plan_hash)
     if previous is not None and changed and previous.status == "completed" and not opts.upsert:
         what = "scale " + str(previous.scale) if previous.scale != plan.scale else "another version of the plan"
@@ -94,6 +103,11 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     order, fed = _after_triggers(plan.written, feeds, plan)
     fed_by = {t: {o for o in plan.order if short_name(o) in feeds.get(short_name(t), set())} for t in fed}
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
+    if previous is None and opts.increment:  # what it does not write is the first run's
+        from seedbed.run.grow import first_bases
+
+        kept = {t: b for t, b in first_bases(sink, plan.name, plan.seed).items() if t not in plan.written}
+        bases = {**kept, **{t: b for t, b in bases.items() if t in plan.written}}
     ctx = ctx.with_bases(bases)
     if previous is not None and changed and not opts.upsert:  # a run that did not complete, fixed since
         go_on(sink, previous, plan, ctx)

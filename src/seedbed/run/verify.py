@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from seedbed.run.grow import increments, options_of, renamed
 from seedbed.run.options import SeedOptions, as_recorded
 from seedbed.run.prepare import for_server, plan_for
 from seedbed.run.source import Source
@@ -31,6 +33,10 @@ def verify(sink: Sink, source: Source, opts: SeedOptions) -> Report:
         CheckResult("indexes and keys dropped for the load are back", not missing, [], missing, "indexes")
     )
     report.results.append(_structure_kept(sink, run.structure))
+    if not opts.increment:  # the rows a larger size added, increment by increment
+        for more in increments(sink, name, run.seed):
+            part = verify(sink, renamed(source, more.plan), options_of(opts, more))
+            report.results += [replace(r, name=f"{more.plan}: {r.name}") for r in part.results]
     return report
 
 

@@ -93,7 +93,9 @@ def _completed(store: ManifestStore, digest: str) -> Manifest | None:
     for data in store.records():
         if data.get("inputs") == digest:
             m = Manifest.from_dict(data)
-            complete = m.status == "completed" and not m.pending_ddl and m.probe is not None
+            # a run grown by a larger size answers only through the full path (run/grow.py)
+            grown = bool((m.options or {}).get("grown"))
+            complete = m.status == "completed" and not m.pending_ddl and m.probe is not None and not grown
             covered = m.probe is not None and all(name in m.probe for name, rec in m.tables.items() if rec.planned)
             return m if complete and covered else None
     return None

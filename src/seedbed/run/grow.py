@@ -1,0 +1,129 @@
+"""Growing a run: a larger size seeded on top of a completed run adds rows, rewriting none.
+
+A run seeded at scale 0.25 and asked again at scale 1 gets an *increment*: the rows of
+scale 0.75 more, in the tables whose size grows with the scale (the others - lookup
+tables, fixed lists - are what they were, and the new rows refer to them). An increment
+is a run of its own, recorded as ``<plan>+2``, ``+3``, ... beside the first:
+
+- its keys start after every key already there (``key_bases``), like a new run's;
+- its random draws come from streams of their own (``Context.increment``): new rows, not
+  copies of the first increment's with other keys;
+- its references into tables that grow point at its own new rows, into the others at the
+  rows already there (their keys, recomputed with the first run's bases).
+
+The first run's record lists its increments and the scale seeded so far; purge removes
+the increments' rows before the first's, and verify checks each. Data stays a pure
+function of seed, plan and the sizes asked for, in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from seedbed.errors import PlanError
+from seedbed.run.options import SeedOptions, as_recorded
+from seedbed.run.prepare import plan_for
+from seedbed.run.source import Source
+from seedbed.sinks.base import Sink
+from seedbed.sinks.manifest import Manifest
+
+if TYPE_CHECKING:
+    from seedbed.run.progress import Progress
+
+_SAME = 1e-9  # scales equal to this: floats summed from 0.25 + 0.75 need not compare exactly
+
+
+def increments(sink: Sink, name: str, seed: int | str) -> list[Manifest]:
+    """The increments recorded for run (name, seed), in the order they were seeded."""
+    out: list[Manifest] = []
+    while (found := sink.manifests.find(increment_name(name, len(out) + 2), seed)) is not None:
+        out.append(found)
+    return out
+
+
+def increment_name(name: str, k: int) -> str:
+    return f"{name}+{k}"
+
+
+def seeded_scale(first: Manifest, more: list[Manifest]) -> float:
+    return first.scale + sum(m.scale for m in more)
+
+
+def grows(first: Manifest, scale: float, sink: Sink) -> bool:
+    """True when a run asked at ``scale`` is a larger size of the completed run ``first``."""
+    done = seeded_scale(first, increments(sink, first.plan, first.seed))
+    return first.status == "completed" and scale > done + _SAME
+
+
+def refuse_smaller(first: Manifest, scale: float, sink: Sink) -> None:
+    """A size below what the run has grown to would take rows away: refused."""
+    more = increments(sink, first.plan, first.seed)
+    done = seeded_scale(first, more)
+    if more and scale < done - _SAME:
+        raise PlanError(
+            f"seed {first.seed} of {first.plan!r} has grown to scale {done:g}; a smaller size cannot take rows away",
+            hint=f"purge it first (seedbed purge ... --seed {first.seed}), then seed the size you want",
+        )
+
+
+def grown_to(first: Manifest, scale: float, sink: Sink) -> Manifest | None:
+    """The last increment, when ``first`` has grown to exactly ``scale`` (a rerun of it)."""
+    more = increments(sink, first.plan, first.seed)
+    return more[-1] if more and abs(seeded_scale(first, more) - scale) <= _SAME else None
+
+
+def grow(
+    sink: Sink, source: Source, opts: SeedOptions, first: Manifest, target: float, progress: Progress | None = None
+) -> Manifest:
+    """Seed the next increment of ``first`` up to scale ``target``; its manifest."""
+    from seedbed.run.seed import seed
+
+    if opts.tables or opts.upsert:
+        raise PlanError(
+            "a larger size adds rows to every table that grows: it takes no --table or --upsert",
+            hint="grow the whole run, then seed tables on their own",
+        )
+    before = increments(sink, first.plan, first.seed)
+    if before and before[-1].status != "completed":  # an increment killed on its way: it goes on
+        last = before.pop()
+        return seed(sink, renamed(source, last.plan), options_of(opts, last), progress)
+    done = seeded_scale(first, before)
+    recorded = replace(opts, seed=first.seed, profile=None, increment=0, grow=None)
+    _, now = plan_for(source, replace(recorded, scale=done), check=False, left_out=first.left_out)
+    _, then = plan_for(source, replace(recorded, scale=target), check=False, left_out=first.left_out)
+    growing = tuple(t for t in now.plan.written if then.rows(t) > now.rows(t))
+    if not growing:
+        raise PlanError(
+            f"scale {target} makes no table of {first.plan!r} larger than scale {done} did",
+            hint="ask for a larger size, or purge the run and seed it again",
+        )
+    k = len(before) + 2
+    earlier = ((first.scale, 0, None), *((m.scale, j, _grown(m)) for j, m in enumerate(before, 2)))
+    step = replace(
+        opts, seed=first.seed, scale=round(target - done, 12), profile=None, increment=k, grow=growing, earlier=earlier
+    )
+    m = seed(sink, renamed(source, increment_name(first.plan, k)), step, progress)
+    first.options = {**(first.options or {}), "grown": [*(first.options or {}).get("grown", []), target]}
+    sink.manifests.save(first)
+    return m
+
+
+def first_bases(sink: Sink, name: str, seed: int | str) -> dict[str, int]:
+    """The key bases of the first run of an increment named ``name``: the tables the
+    increment does not write have the first run's rows, and their keys."""
+    base_name = name.rsplit("+", 1)[0]
+    first = sink.manifests.find(base_name, seed)
+    return dict(first.bases) if first is not None else {}
+
+
+def _grown(m: Manifest) -> tuple[str, ...]:
+    return tuple((m.options or {}).get("grow", ()))
+
+
+def renamed(source: Source, name: str) -> Source:
+    return replace(source, plan=source.plan.model_copy(update={"name": name}))
+
+
+def options_of(opts: SeedOptions, m: Manifest) -> SeedOptions:
+    return as_recorded(opts, m.seed, m.scale, m.options)
