@@ -18,8 +18,8 @@ function of seed, plan and the sizes asked for, in order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from seedbed.errors import PlanError
 from seedbed.run.options import SeedOptions, as_recorded
@@ -28,8 +28,7 @@ from seedbed.run.source import Source
 from seedbed.sinks.base import Sink
 from seedbed.sinks.manifest import Manifest
 
-if TYPE_CHECKING:
-    from seedbed.run.progress import Progress
+Seed = Callable[[Source, SeedOptions], Manifest]  # one run into the database at hand
 
 _SAME = 1e-9  # scales equal to this: floats summed from 0.25 + 0.75 need not compare exactly
 
@@ -73,12 +72,9 @@ def grown_to(first: Manifest, scale: float, sink: Sink) -> Manifest | None:
     return more[-1] if more and abs(seeded_scale(first, more) - scale) <= _SAME else None
 
 
-def grow(
-    sink: Sink, source: Source, opts: SeedOptions, first: Manifest, target: float, progress: Progress | None = None
-) -> Manifest:
-    """Seed the next increment of ``first`` up to scale ``target``; its manifest."""
-    from seedbed.run.seed import seed
-
+def grow(sink: Sink, source: Source, opts: SeedOptions, first: Manifest, target: float, seed: Seed) -> Manifest:
+    """Seed the next increment of ``first`` up to scale ``target`` with ``seed`` (run/seed.py's,
+    as a run of its own); its manifest."""
     if opts.tables or opts.upsert:
         raise PlanError(
             "a larger size adds rows to every table that grows: it takes no --table or --upsert",
@@ -87,7 +83,7 @@ def grow(
     before = increments(sink, first.plan, first.seed)
     if before and before[-1].status != "completed":  # an increment killed on its way: it goes on
         last = before.pop()
-        return seed(sink, renamed(source, last.plan), options_of(opts, last), progress)
+        return seed(renamed(source, last.plan), options_of(opts, last))
     done = seeded_scale(first, before)
     recorded = replace(opts, seed=first.seed, profile=None, increment=0, grow=None)
     _, now = plan_for(source, replace(recorded, scale=done), check=False, left_out=first.left_out)
@@ -103,18 +99,18 @@ def grow(
     step = replace(
         opts, seed=first.seed, scale=round(target - done, 12), profile=None, increment=k, grow=growing, earlier=earlier
     )
-    m = seed(sink, renamed(source, increment_name(first.plan, k)), step, progress)
+    m = seed(renamed(source, increment_name(first.plan, k)), step)
     first.options = {**(first.options or {}), "grown": [*(first.options or {}).get("grown", []), target]}
     sink.manifests.save(first)
     return m
 
 
-def first_bases(sink: Sink, name: str, seed: int | str) -> dict[str, int]:
-    """The key bases of the first run of an increment named ``name``: the tables the
-    increment does not write have the first run's rows, and their keys."""
-    base_name = name.rsplit("+", 1)[0]
-    first = sink.manifests.find(base_name, seed)
-    return dict(first.bases) if first is not None else {}
+def bases_of(sink: Sink, name: str, seed: int | str, written: list[str], new: dict[str, int]) -> dict[str, int]:
+    """The key bases of the increment ``name``: ``new`` (after every key there) for the
+    tables it writes; the first run's for the others, whose rows are the first run's."""
+    first = sink.manifests.find(name.rsplit("+", 1)[0], seed)
+    kept = {t: b for t, b in (first.bases if first is not None else {}).items() if t not in written}
+    return {**kept, **{t: b for t, b in new.items() if t in written}}
 
 
 def _grown(m: Manifest) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from seedbed.engine import Context
 from seedbed.engine.prefetch import prefetch
 from seedbed.errors import LoadFailed, PlanError, SchemaError, SeedbedError
 from seedbed.planning.resolved import ResolvedPlan, TableSpec
+from seedbed.run import grow
 from seedbed.run.cycles import check_cuts, nulled, set_deferred
 from seedbed.run.digest import run_digest
 from seedbed.run.intact import completed_and_intact
@@ -74,10 +75,8 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
         opts = replace(opts, anchor=recorded or _iso(plan.anchor_us))
         plan, ctx = plan_for(source, opts, check=False)
     if previous is not None and previous.plan_hash == plan.plan_hash and not opts.increment:
-        from seedbed.run import grow
-
         if grow.grows(previous, plan.scale, sink):  # a larger size: rows added on top
-            return grow.grow(sink, source, opts, previous, plan.scale, progress)
+            return grow.grow(sink, source, opts, previous, plan.scale, lambda s, o: seed(sink, s, o, progress))
         grow.refuse_smaller(previous, plan.scale, sink)
         last = grow.grown_to(previous, plan.scale, sink)
         if last is not None:  # the size it has grown to: a rerun of its last increment
@@ -104,10 +103,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
     fed_by = {t: {o for o in plan.order if short_name(o) in feeds.get(short_name(t), set())} for t in fed}
     bases = previous.bases if previous is not None else key_bases(sink, plan, ctx)
     if previous is None and opts.increment:  # what it does not write is the first run's
-        from seedbed.run.grow import first_bases
-
-        kept = {t: b for t, b in first_bases(sink, plan.name, plan.seed).items() if t not in plan.written}
-        bases = {**kept, **{t: b for t, b in bases.items() if t in plan.written}}
+        bases = grow.bases_of(sink, plan.name, plan.seed, plan.written, bases)
     ctx = ctx.with_bases(bases)
     if previous is not None and changed and not opts.upsert:  # a run that did not complete, fixed since
         go_on(sink, previous, plan, ctx)
