@@ -45,5 +45,10 @@ def words(locale: str, kind: str) -> pa.StringArray:
     return pa.array(values, pa.string())
 
 
+def own(locale: str, kind: str) -> list[str]:
+    """The locale's own list ``kind``, with no fallback to en_US (empty when it has none)."""
+    return list(_load(locale).get(kind) or [])
+
+
 def kinds(locale: str = "en_US") -> list[str]:
     return sorted(_load(locale))

@@ -56,6 +56,9 @@ class Address(Gen):
             return pa.array(codes, pa.string()).take(pa.array(region))
         low, high = lo[region], hi[region]
         known = low >= 0
+        if not known.any() and vocab.own(self.locale, "postcode"):  # no ranges per region: the locale's own
+            words = vocab.words(self.locale, "postcode")
+            return words.take(pa.array(rng.below(f.u64, f.key("", "address-postcode"), len(words))))
         span = np.where(known, high - low + 1, 100_000)
         code = np.where(known, low, 0) + np.floor(rng.uniform(f.u64, f.key("", "address-postcode")) * span).astype(
             np.int64

@@ -45,6 +45,8 @@ class Fake(Gen):
         if self.kind == "ipv6":
             groups = [rng.below(f.u64, rng.mix(np.uint64(i), key), 65536) for i in range(8)]
             return join(_dots([hex_fixed(g, 4) for g in groups], ":"), n)
+        if self.kind == "phone" and vocab.own(self.locale, "phone_format"):
+            return _phones(f, key, vocab.own(self.locale, "phone_format"))
         if self.kind == "phone":
             digits = rng.between(f.u64, key, 2_000_000_000, 9_999_999_999)
             s = pa.array(digits).cast(pa.string())
@@ -85,6 +87,28 @@ def _dots(arrays: list[pa.Array], sep: str) -> list[pa.Array | str]:
             out.append(sep)
         out.append(a.cast(pa.string()))
     return out
+
+
+_DIGITS = {"#": (0, 9), "%": (1, 9), "$": (2, 9)}  # Faker's placeholders: any digit, 1-9, 2-9
+
+
+def _phones(f: Rows, key: rng.Key, formats: list[str]) -> pa.Array:
+    """Phone numbers in the locale's own formats (``+49 (0) #### ######``): a format per
+    row, each placeholder a digit drawn for its position."""
+    which = rng.below(f.u64, rng.mix(np.uint64(99), key), len(formats))
+    out = np.empty(f.n, dtype=object)
+    for i, fmt in enumerate(formats):
+        rows = np.flatnonzero(which == i)
+        if not len(rows):
+            continue
+        chars = np.tile(np.array(list(fmt), dtype="U1"), (len(rows), 1))
+        for pos, ch in enumerate(fmt):
+            if ch in _DIGITS:
+                lo, hi = _DIGITS[ch]
+                d = rng.between(f.u64[rows], rng.mix(np.uint64(pos), key), lo, hi)
+                chars[:, pos] = d.astype(str)
+        out[rows] = chars.view(f"U{len(fmt)}").ravel()
+    return pa.array(out, pa.string())
 
 
 def _sentences(f: Rows, key: rng.Key, locale: str, lo: int, hi: int, sentence: bool) -> pa.Array:
