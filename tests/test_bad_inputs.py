@@ -143,8 +143,8 @@ CASES = [
     Case("another run holds the lock", ["seed", "--recipe", "scale-seed", "--db", "sqlite:///{tmp}/seeded.db",
                                         "--seed", "2", "--scale", "0.001"],
          ("Another seeding operation is in progress", "a test"), code=75, hint="--wait", setup=_locked),  # fmt: skip
-    Case("seed exists at another scale", ["seed", "--recipe", "scale-seed", "--db", "sqlite:///{tmp}/seeded.db",
-                                          "--scale", "0.002"], ("already in this database",), hint="purge",
+    Case("seed exists at a larger scale", ["seed", "--recipe", "scale-seed", "--db", "sqlite:///{tmp}/seeded.db",
+                                           "--scale", "0.0005"], ("already in this database",), hint="purge",
          setup=_seeded_sqlite),  # fmt: skip
     Case("verify a seed never run", ["verify", "--recipe", "scale-seed", "--db", "sqlite:///{tmp}/seeded.db",
                                      "--seed", "9"], ("no run",), setup=_seeded_sqlite),  # fmt: skip

@@ -395,7 +395,8 @@ def seeded_sqlite(tmp_path_factory) -> Path:
     return path
 
 
-def test_same_seed_at_another_scale_is_refused(seeded_sqlite, tmp_path):
+def test_same_seed_at_a_smaller_scale_is_refused(seeded_sqlite, tmp_path):
+    """A larger scale grows the run (test_grow.py); a smaller one would have to take rows away."""
     before = sqlite_counts(seeded_sqlite)
     assert before["seedbed_runs"] == 1 and sum(before.values()) > 100
     manifests = sorted(p.name for p in (seeded_sqlite.parent / "runs").iterdir())
@@ -408,7 +409,7 @@ def test_same_seed_at_another_scale_is_refused(seeded_sqlite, tmp_path):
         "--seed",
         "5",
         "--scale",
-        "0.002",
+        "0.0005",
         "--manifest-dir",
         tmp_path / "runs",
     )

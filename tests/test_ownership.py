@@ -179,7 +179,7 @@ def _pg_objects(sink) -> set[tuple]:
 def test_indexes_dropped_for_the_load_come_back(fresh_pg_url, tmp_path):
     """Empty tables load without their indexes; every index and constraint is rebuilt after,
     and a run killed in between gets them back on its next run."""
-    from seedbed.run.seed import prepare_schema
+    from seedbed.run.prepare import prepare_schema
 
     src = source_from(recipe="scale-seed")
     opts = SeedOptions(seed=1, scale=SCALE, manifest_dir=None)
@@ -209,7 +209,7 @@ def test_sqlite_indexes_dropped_for_the_load_come_back(sqlite_url):
     sink = open_sink(sqlite_url)
     index_sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name <> 'seedbed_runs'"
     try:
-        from seedbed.run.seed import prepare_schema
+        from seedbed.run.prepare import prepare_schema
 
         prepare_schema(sink, src, opts)
         before = set(map(tuple, sink.conn.exec_driver_sql(index_sql).fetchall()))
@@ -269,7 +269,7 @@ def test_a_run_killed_while_a_table_loads_leaves_every_index(fresh_pg_url, tmp_p
     import sys
     from pathlib import Path
 
-    from seedbed.run.seed import prepare_schema
+    from seedbed.run.prepare import prepare_schema
 
     src = source_from(recipe="scale-seed")
     opts = SeedOptions(seed=5, scale=0.05, manifest_dir=None)

@@ -19,6 +19,7 @@ import pytest
 
 from seedbed.planning.load import parse_plan
 from seedbed.run.options import SeedOptions
+from seedbed.run.prepare import plan_for
 from seedbed.run.purge import purge
 from seedbed.run.seed import seed
 from seedbed.run.source import Source, source_from
@@ -86,6 +87,27 @@ def test_rows_that_break_a_key_commit_nothing_and_the_table_keeps_every_key(dial
     assert structure(url) == before
     deleted = _run(url, {}, purge)  # and nothing is stuck: purge takes the run's rows back out
     assert (deleted.get("p"), deleted.get("t")) == (10, 2)
+
+
+@pytest.mark.postgres
+def test_a_parent_s_keys_go_for_its_load_with_its_empty_children_s_and_all_come_back(request, tmp_path):
+    """A first seed loads parents before children: the parent's primary key (and the empty
+    child's foreign key leaning on it) are dropped for the load and rebuilt in its
+    transaction. A duplicate key rolls all of it back, keys included."""
+    url = fresh_url("postgres", request, tmp_path, DDL["postgres"])
+    before = structure(url)
+    with open_sink(url) as sink:
+        plan, _ = plan_for(Source("safe", parse_plan({}, "p"), sink.reflect()), SeedOptions(rows=10))
+        deferral = sink.deferrable(plan.table("p"))
+        assert deferral is not None
+        assert any(re.match(r"ALTER TABLE t DROP CONSTRAINT t_p_id_fkey", d) for d in deferral.drop), deferral.drop
+        assert any("p_pkey" in d for d in deferral.drop) and deferral.rebuild[-1].startswith("ALTER TABLE t ADD")
+    duplicate = parse_plan({"name": "dup", "tables": {"p": {"rows": 5, "columns": {"id": {"choices": [7]}}}}}, "d")
+    with open_sink(url) as sink:
+        m = seed(sink, Source("dup", duplicate, None), SeedOptions(seed=1, rows=10, manifest_dir=None))
+    assert "p" in m.left_out and structure(url) == before
+    with open_sink(url) as sink:
+        assert sink.scalar("SELECT count(*) FROM p") == 0
 
 
 # -- one run at a time -----------------------------------------------------------------------

@@ -84,6 +84,10 @@ def seed(
     new_tenant: bool = False,
     upsert: bool = False,
     overrides: Sequence[str] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    part_rows: int | None = None,
 ) -> Manifest:
     """Seed the database at ``db``; rerunning the same seed adds only missing rows.
 
@@ -98,9 +102,14 @@ def seed(
     ``full``: on a rerun of a completed seed, check every row, not a sample of keys.
     ``wait``: seconds to wait for another seed or purge of the database to end (None: fail at once).
     ``max_rows``: the most rows the run may make (default: the plan's limit, else 50 million).
+    ``engine="dask"``: a Dask cluster's workers load the rows, ``part_rows`` per task (the
+    ``scheduler`` at that address, else a local cluster of ``workers`` processes).
     Returns the run's manifest (also written to ``manifest_dir`` and the database).
     """
     url = database_url(db)
+    from seedbed.run import engines
+
+    engines.check(engine, url)
     opts = options_from(
         seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
         manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full, max_rows=max_rows,
@@ -134,7 +143,8 @@ def seed(
             from seedbed.run.purge import clean as clean_run
 
             clean_run(sink, src, opts)
-        return run_seed(sink, src, opts, progress)
+        with engines.remote(engine, url, scheduler, workers, part_rows) as remote:
+            return run_seed(sink, src, opts, progress, remote)
 
 
 def plan(
@@ -282,9 +292,15 @@ def export(
     chunk_size: int = CHUNK,
     locale: str | None = None,
     target: str | None = None,
-) -> dict[str, Path]:
+    engine: str = "local",
+    scheduler: str | None = None,
+    workers: int | None = None,
+    part_rows: int | None = None,
+) -> dict[str, Path] | dict[str, list[str]]:
     """Write the plan's rows (the same rows ``seed`` would write) as one file per table in ``out``;
-    ``format="sql"``: INSERT statements for the ``target`` database (default: the DDL's dialect)."""
+    ``format="sql"``: INSERT statements for the ``target`` database (default: the DDL's dialect).
+    ``part_rows`` (or ``engine="dask"``): one file per range of rows instead, ``out`` a path
+    or any fsspec URL, the same files from either engine; the files per table."""
     if format not in FORMATS:
         raise PlanError(f"unknown format {format!r}", hint=f"formats: {', '.join(FORMATS)}")
     from seedbed import dialects
@@ -293,7 +309,12 @@ def export(
     if target is not None and target not in dialects.names():
         raise PlanError(f"unknown --target {target!r}", hint=f"targets: {', '.join(dialects.names())}")
     src = _source(recipe, plan, ddl, dialect)
-    return run_export(src, options_from(seed, scale, profile, rows, chunk_size, locale), Path(out), format, target)
+    opts = options_from(seed, scale, profile, rows, chunk_size, locale)
+    if engine != "local" or part_rows is not None:
+        from seedbed.run.export import export_parts
+
+        return export_parts(src, opts, os.fspath(out), format, engine, scheduler, workers, part_rows)
+    return run_export(src, opts, Path(out), format, target)
 
 
 # -- shared ------------------------------------------------------------------------------

@@ -41,6 +41,14 @@ Profile = Annotated[
 Rows = Annotated[int | None, typer.Option("--rows", help="Rows per table when the plan gives none.")]
 Chunk = Annotated[int, typer.Option("--chunk-size", help="Rows generated and written per batch.")]
 Locale = Annotated[str | None, typer.Option("--locale", help="Vocabulary locale, e.g. en_US, de_DE.")]
+Engine = Annotated[
+    str, typer.Option("--engine", help="local, or dask: a Dask cluster's workers do the (table, row range) tasks.")
+]
+Scheduler = Annotated[
+    str | None, typer.Option("--scheduler", help="Address of a Dask scheduler (default: a local cluster).")
+]
+Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: the machine's cores).")]
+PartRows = Annotated[int | None, typer.Option("--part-rows", help="Rows per task and per file (default: 1,000,000).")]
 MaxRows = Annotated[
     int | None,
     typer.Option(

@@ -68,6 +68,10 @@ def seed(
             "--clean", help="First remove this seed's rows of those tables and of the ones referring to them."
         ),
     ] = False,
+    engine: c.Engine = "local",
+    scheduler: c.Scheduler = None,
+    workers: c.Workers = None,
+    part_rows: c.PartRows = None,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
     from seedbed.cli import logs
@@ -118,7 +122,8 @@ def seed(
             db, recipe=recipe, plan=plan_file, ddl=ddl, dialect=dialect, seed=seed, scale=scale, profile=profile,
             rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
             full=full, progress=progress, wait=wait, max_rows=max_rows, tables=table, clean=clean,
-            new_tenant=new_tenant, upsert=upsert, overrides=sets,
+            new_tenant=new_tenant, upsert=upsert, overrides=sets, engine=engine, scheduler=scheduler, workers=workers,
+            part_rows=part_rows,
         )  # fmt: skip
     finally:
         if bar is not None:

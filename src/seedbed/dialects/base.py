@@ -43,6 +43,8 @@ class Capabilities:
     max_bind_params: int = 32_766
     # opening the URL creates the database (a file) - input is validated before connecting
     creates_on_connect: bool = False
+    # one connection writes at a time (a file lock) - no loading through several workers
+    one_writer: bool = False
 
 
 @dataclass(frozen=True)

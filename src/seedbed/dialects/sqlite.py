@@ -48,6 +48,7 @@ class SQLite(Dialect):
         schemas=False,
         max_bind_params=32_766,  # SQLITE_MAX_VARIABLE_NUMBER since 3.32
         creates_on_connect=True,
+        one_writer=True,
     )
     param = "?"
 

@@ -76,9 +76,11 @@ class Context:
         )
 
     def key(self, table: str, column: str, purpose: str = "") -> np.uint64:
-        if table in self._salted:
-            purpose = f"{purpose}~increment{self.increment}"
-        return rng.stream_key(self.seed, table, column, purpose)
+        return rng.stream_key(self.seed, table, column, purpose + self.salt(table))
+
+    def salt(self, table: str) -> str:
+        """What sets an increment's draws of ``table`` apart from earlier ones ("" in a first run)."""
+        return f"~increment{self.increment}" if table in self._salted else ""
 
     def spec(self, table: str) -> TableSpec:
         return self.plan.table(table)

@@ -50,6 +50,10 @@ class Run(Protocol):
 
     def key(self, table: str, column: str, purpose: str = "") -> np.uint64: ...
 
+    def salt(self, table: str) -> str:
+        """Set in a run's later increment: its keys' namespaces differ from the first's."""
+        ...
+
     def memo(self, key: object, make: Callable[[], T]) -> T: ...
 
 

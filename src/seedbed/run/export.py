@@ -45,3 +45,37 @@ def export(source: Source, opts: SeedOptions, out: Path, fmt: str, target: str |
         spec = ctx.spec(name)
         paths[name] = write_table(name, spec.arrow_schema, ctx.batches(name), out, fmt)
     return paths
+
+
+def export_parts(
+    source: Source,
+    opts: SeedOptions,
+    out: str,
+    fmt: str,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    part_rows: int | None,
+) -> dict[str, list[str]]:
+    """Every table as one file per range of ``part_rows`` rows under ``out`` (a path or an
+    fsspec URL), written here or by a Dask cluster: the same files either way."""
+    import fsspec
+
+    from seedbed.run import engines
+    from seedbed.run.ranges import PART_ROWS, Job, ranges, write_part
+
+    engines.check(engine)
+    if fmt not in ("parquet", "csv"):
+        raise PlanError(f"files per range are Parquet or CSV, not {fmt!r}", hint="--format parquet or csv")
+    if source.schema is None:
+        raise PlanError("export needs a schema", hint="give --recipe, or --ddl with --dialect")
+    plan, ctx = plan_for(source, opts)
+    job = Job.of(source, opts, dict(plan.left_out))
+    size = part_rows or PART_ROWS
+    if engine == "dask":
+        from seedbed.run import dask_engine
+
+        with dask_engine.client(scheduler, workers) as c:
+            return dask_engine.export(job, ctx, out, fmt, size, c)
+    fs, root = fsspec.core.url_to_fs(out)
+    return {t: [write_part(job, t, a, b, fs, root, fmt)[0] for a, b in ranges(ctx.rows(t), size)] for t in plan.order}

@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from seedbed import dialects
 from seedbed.dialects.names import short_name, split_name
 from seedbed.engine import Context, probe
-from seedbed.errors import PlanError, SeedbedError, TablesLeftOut
+from seedbed.errors import PlanError, SchemaError, SeedbedError, TablesLeftOut
 from seedbed.generate.generators.basic import Sequence
 from seedbed.planning.resolved import ResolvedPlan
 from seedbed.run.options import SeedOptions
@@ -254,3 +255,31 @@ def asked_tables(plan: ResolvedPlan, names: tuple[str, ...]) -> frozenset[str]:
         keep.add(t)
         todo += [fk.ref_table for fk in plan.schema.table(t).foreign_keys]
     return frozenset(keep)
+
+
+def prepare_schema(sink: Sink, source: Source, opts: SeedOptions) -> None:
+    """Create the source's schema in the target when asked (or for a recipe, when absent)."""
+    if source.schema is None:
+        return
+    wanted = [t.qualified for t in source.schema.tables]
+    existing = sink.existing_tables({t.schema for t in source.schema.tables})
+    missing = [t for t in wanted if t not in existing]
+    if not missing:
+        return
+    create = opts.create_schema if opts.create_schema is not None else source.create_by_default
+    if not create or source.ddl is None:
+        raise SchemaError(
+            f"{len(missing)} table(s) of {source.name!r} are missing in {sink.safe_url}: {', '.join(missing[:5])}",
+            hint="add --create-schema to create them",
+        )
+    if len(missing) != len(wanted) and opts.create_schema is None:
+        raise SchemaError(
+            f"only some tables of {source.name!r} exist in {sink.safe_url} (missing: {', '.join(missing[:5])})",
+            hint="create the rest with --create-schema, or use an empty database",
+        )
+    from seedbed.schema.ddl import transpile_ddl
+
+    read = dialects.get(source.ddl_dialect or "postgres")
+    if read.family == sink.flavour.family:
+        read = sink.flavour  # the server's own reading of version comments
+    sink.execute(transpile_ddl(source.ddl, read=read, write=sink.flavour), skip_existing=True)

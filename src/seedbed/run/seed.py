@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from seedbed import dialects
 from seedbed.dialects.names import short_name
 from seedbed.engine import Context
 from seedbed.engine.prefetch import prefetch
-from seedbed.errors import LoadFailed, PlanError, SchemaError, SeedbedError
+from seedbed.errors import LoadFailed, PlanError, SeedbedError
 from seedbed.planning.resolved import ResolvedPlan, TableSpec
 from seedbed.run import grow
 from seedbed.run.cycles import check_cuts, nulled, set_deferred
 from seedbed.run.digest import run_digest
 from seedbed.run.intact import completed_and_intact
 from seedbed.run.options import SeedOptions, run_options
-from seedbed.run.prepare import checked, for_server, key_bases, largest_key, plan_for
+from seedbed.run.prepare import checked, for_server, key_bases, largest_key, plan_for, prepare_schema
 from seedbed.run.progress import Progress, reporting
+from seedbed.run.ranges import Job
 from seedbed.run.refusals import load_refusing, record_refused
 from seedbed.run.resume import digests, go_on
 from seedbed.run.retry import with_retries
@@ -35,37 +36,19 @@ from seedbed.sinks.base import Deferral, LoadResult, Sink
 from seedbed.sinks.manifest import Manifest, TableRecord, now_iso, run_id
 from seedbed.sinks.probe import sample_keys
 
-
-def prepare_schema(sink: Sink, source: Source, opts: SeedOptions) -> None:
-    """Create the source's schema in the target when asked (or for a recipe, when absent)."""
-    if source.schema is None:
-        return
-    wanted = [t.qualified for t in source.schema.tables]
-    existing = sink.existing_tables({t.schema for t in source.schema.tables})
-    missing = [t for t in wanted if t not in existing]
-    if not missing:
-        return
-    create = opts.create_schema if opts.create_schema is not None else source.create_by_default
-    if not create or source.ddl is None:
-        raise SchemaError(
-            f"{len(missing)} table(s) of {source.name!r} are missing in {sink.safe_url}: {', '.join(missing[:5])}",
-            hint="add --create-schema to create them",
-        )
-    if len(missing) != len(wanted) and opts.create_schema is None:
-        raise SchemaError(
-            f"only some tables of {source.name!r} exist in {sink.safe_url} (missing: {', '.join(missing[:5])})",
-            hint="create the rest with --create-schema, or use an empty database",
-        )
-    from seedbed.schema.ddl import transpile_ddl
-
-    read = dialects.get(source.ddl_dialect or "postgres")
-    if read.family == sink.flavour.family:
-        read = sink.flavour  # the server's own reading of version comments
-    sink.execute(transpile_ddl(source.ddl, read=read, write=sink.flavour), skip_existing=True)
+if TYPE_CHECKING:
+    from seedbed.run.dask_engine import Remote
 
 
-def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: Progress | None = None) -> Manifest:
-    """Seed ``sink`` from ``source``; returns the run's manifest (also saved in the database)."""
+def seed(
+    sink: Sink,
+    source: Source,
+    opts: SeedOptions | None = None,
+    progress: Progress | None = None,
+    remote: Callable[[Job], Remote] | None = None,
+) -> Manifest:
+    """Seed ``sink`` from ``source``; returns the run's manifest (also saved in the database).
+    ``remote``: the tables' rows loaded by a cluster's workers (run/dask_engine.py)."""
     opts = opts or SeedOptions()
     source = for_server(sink, source)
     plan, ctx = plan_for(source, opts, check=False)
@@ -94,6 +77,7 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
         assert previous is not None
         return _skip(sink, source, ctx.with_bases(previous.bases), previous, opts, t0)
     plan, ctx = checked(source, opts, plan, ctx)
+    loader = remote(Job.of(source, opts, dict(plan.left_out))) if remote is not None else None
     prepare_schema(sink, source, opts)
     merge = previous is not None or opts.upsert  # an upsert inserts only the rows whose keys are missing
     if previous is not None and previous.pending_ddl:
@@ -152,11 +136,16 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
                         # dropped, loaded and rebuilt in one transaction (DDL is transactional there):
                         # a duplicate, an orphan or a kill rolls back the rows and the drop together
                         deferral = None
-                        if not table_merge and sink.dialect.caps.transactional_ddl:
+                        if (
+                            not table_merge
+                            and sink.dialect.caps.transactional_ddl
+                            and not (loader and loader.takes(spec))
+                        ):
                             deferral = sink.deferrable(spec, _unloaded_parents(plan, order[i - 1 :], name))
                         # a table that triggers also fill gets only the rows they did not make; a
                         # transaction that lost a deadlock is generated and loaded again
-                        step = (ctx, m, spec, table_merge, deferral, progress and (name, i, len(order), rec, progress))
+                        shown = progress and (name, i, len(order), rec, progress)
+                        step = (ctx, m, spec, table_merge, deferral, shown, loader)
                         result = with_retries(sink, name, lambda step=step: _load(sink, *step), note=m.warnings.append)  # type: ignore[misc]
                 except LoadFailed as err:  # rolled back: the other tables still load
                     _table_failed(sink, m, plan, name, err)
@@ -187,12 +176,21 @@ def seed(sink: Sink, source: Source, opts: SeedOptions | None = None, progress: 
 
 
 def _load(
-    sink: Sink, ctx: Context, m: Manifest, spec: TableSpec, merge: bool, deferral: Deferral | None, shown: Any
+    sink: Sink,
+    ctx: Context,
+    m: Manifest,
+    spec: TableSpec,
+    merge: bool,
+    deferral: Deferral | None,
+    shown: Any,
+    loader: Remote | None = None,
 ) -> LoadResult:
     """Load a table; when the database refuses its rows, try once more with the columns it
     may leave empty left empty (NULL): rules a trigger enforces ("no open_item_id on this
     account") are mostly about optional values. The first refusal is the one reported.
     ``shown``: (name, i, n, record, progress) to report rows as they go, or None."""
+    if loader is not None and loader.takes(spec):
+        return loader.load(sink, ctx, spec, merge)
     batches: Any = prefetch(nulled(ctx.batches(spec.name), spec.deferred))
     if shown:
         batches = reporting(batches, *shown)

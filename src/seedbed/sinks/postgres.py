@@ -132,10 +132,11 @@ class PostgresSink(DatabaseSink):
         """(drop, recreate) statements for an empty table's indexes and constraints.
 
         Loading first and building indexes after is several times cheaper than keeping
-        random-key b-trees up to date row by row. Only for an empty, non-partitioned
-        table; its primary and unique keys only when no foreign key points at it (they
-        would have to go too); never the constraints in ``keep``. Recreating a foreign key
-        validates every loaded row.
+        b-trees up to date row by row. Only for an empty, non-partitioned table; its
+        primary and unique keys only when the tables whose foreign keys point at it are
+        empty too (as its children are in a first seed: they load after it), those keys then
+        going and coming back with them; never the constraints in ``keep``. Recreating a
+        foreign key validates every loaded row (an empty table's, instantly).
         """
         if spec.table.partition_kind or spec.table.partition_of:
             return None
@@ -144,9 +145,21 @@ class PostgresSink(DatabaseSink):
             if self.conn.exec_driver_sql(f"SELECT EXISTS (SELECT 1 FROM {rel})").scalar():
                 return None
             oid = self.conn.exec_driver_sql("SELECT %(t)s::regclass::oid", {"t": rel}).scalar()
-            referenced = self.conn.exec_driver_sql(
-                "SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = %(o)s)", {"o": oid}
-            ).scalar()
+            # other tables' foreign keys into it: when every such table is still empty (its
+            # children load after it), they go for the load too and come back instantly
+            referrers = self.conn.exec_driver_sql(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype = 'f' AND confrelid = %(o)s AND conrelid <> %(o)s ORDER BY 1, 2",
+                {"o": oid},
+            ).fetchall()
+            children = sorted({r[0] for r in referrers})
+            empty = all(not self.conn.exec_driver_sql(f"SELECT EXISTS (SELECT 1 FROM {c})").scalar() for c in children)
+            # a foreign key of its own into itself that stays for the load keeps its key in place
+            own = self.conn.exec_driver_sql(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' AND confrelid = %(o)s AND conrelid = %(o)s",
+                {"o": oid},
+            ).fetchall()
+            referenced = bool(referrers and not empty) or any(name in keep for (name,) in own)
             kinds = "('f')" if referenced else "('f', 'p', 'u')"
             cons = self.conn.exec_driver_sql(
                 f"SELECT conname, pg_get_constraintdef(oid), contype, conindid FROM pg_constraint "
@@ -154,10 +167,10 @@ class PostgresSink(DatabaseSink):
                 {"o": oid},
             ).fetchall()
             # indexes behind a constraint stay, and so does a unique index another table's
-            # foreign key leans on (dropping it would need the foreign key gone too)
+            # foreign key leans on while that key stays (dropping it would need the key gone too)
+            leaned = "OR (contype = 'f' AND confrelid = %(o)s)" if referenced else ""
             kept = self.conn.exec_driver_sql(
-                "SELECT conindid FROM pg_constraint WHERE conindid <> 0 "
-                "AND (conrelid = %(o)s OR (contype = 'f' AND confrelid = %(o)s))",
+                f"SELECT conindid FROM pg_constraint WHERE conindid <> 0 AND (conrelid = %(o)s {leaned})",
                 {"o": oid},
             ).fetchall()
             idx = self.conn.exec_driver_sql(
@@ -166,6 +179,10 @@ class PostgresSink(DatabaseSink):
                 {"o": oid, "k": [k[0] for k in kept]},
             ).fetchall()
         drop, create = [], []
+        if not referenced:
+            for child, name, definition in referrers:
+                drop.append(f"ALTER TABLE {child} DROP CONSTRAINT {self.q(name)}")
+                create.append(f"ALTER TABLE {child} ADD CONSTRAINT {self.q(name)} {definition}")
         for name, definition, _kind, _index in cons:
             if name in keep:
                 continue

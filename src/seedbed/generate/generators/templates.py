@@ -105,7 +105,7 @@ class Uuid(Gen):
         self.namespace, self.name, self.table = namespace, name, table
 
     def values(self, f: Rows) -> Values:
-        ns = self.namespace or namespace_for(f.ctx.seed, self.table)
+        ns = self.namespace or namespace_for(f"{f.ctx.seed}{f.ctx.salt(self.table)}", self.table)
         if self.name is None:
             return uuid5_of_indices(ns, f.idx)
         return uuid5_strings(ns, self.name.render(f, self.column.name))

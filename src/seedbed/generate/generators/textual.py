@@ -280,7 +280,8 @@ class ArrayLiteral(Gen):
             fmt = "%Y-%m-%d" if self.of == "date" else "%Y-%m-%d %H:%M:%S"
             return json_string(pc.strftime(pa.array(us, pa.timestamp("us")), format=fmt))
         if self.of == "uuid":
-            return uuid5_of_indices(namespace_for(f.ctx.seed, f"{f.table}.{self.column.name}"), f.idx * 64 + k % 64)
+            ns = namespace_for(f"{f.ctx.seed}{f.ctx.salt(f.table)}", f"{f.table}.{self.column.name}")
+            return uuid5_of_indices(ns, f.idx * 64 + k % 64)
         words = vocab.words(self.locale, self.of)
         return json_string(words.take(pa.array(rng.below(f.u64, k, len(words)))))
 
