@@ -32,7 +32,8 @@ def _files(root: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_a_dask_export_writes_the_files_the_local_one_does(tmp_path, fmt):
     local = seedbed.export(tmp_path / "local", format=fmt, part_rows=3000, **RECIPE)
-    remote = seedbed.export(f"file://{tmp_path / 'dask'}", format=fmt, part_rows=3000, engine="dask", workers=2, **RECIPE)
+    url = f"file://{tmp_path / 'dask'}"
+    remote = seedbed.export(url, format=fmt, part_rows=3000, engine="dask", workers=2, **RECIPE)
     assert _files(tmp_path / "local") == _files(tmp_path / "dask")  # byte for byte, file for file
     assert len(remote["audit_events"]) > 3 and [Path(p).name for p in remote["audit_events"]][:2] == [
         "part-000000000000." + fmt,
