@@ -149,7 +149,7 @@ class PostgresSink(DatabaseSink):
             # children load after it), they go for the load too and come back instantly
             referrers = self.conn.exec_driver_sql(
                 "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE contype = 'f' AND confrelid = %(o)s AND conrelid <> %(o)s ORDER BY 1, 2",
+                "WHERE contype = 'f' AND confrelid = %(o)s AND conrelid <> %(o)s AND conparentid = 0 ORDER BY 1, 2",
                 {"o": oid},
             ).fetchall()
             children = sorted({r[0] for r in referrers})
@@ -183,7 +183,7 @@ class PostgresSink(DatabaseSink):
             for child, name, definition in referrers:
                 drop.append(f"ALTER TABLE {child} DROP CONSTRAINT {self.q(name)}")
                 create.append(f"ALTER TABLE {child} ADD CONSTRAINT {self.q(name)} {definition}")
-        for name, definition, _kind, _index in cons:
+        for name, definition, _kind, _index in sorted(cons, key=lambda c: c[2] != "f"):  # its foreign keys first
             if name in keep:
                 continue
             drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {self.q(name)}")
