@@ -27,8 +27,19 @@ def measure(python: str, runner, last_json, scale: float, seed: int, part_rows: 
     for n in (1, 2):
         run = runner.run(
             f"dask export {n} worker(s)",
-            [python, "-m", "bench.dask_export", "--workers", str(n), "--scale", f"{scale:g}", "--seed", str(seed),
-             "--part-rows", str(part_rows)],  # fmt: skip
+            [
+                python,
+                "-m",
+                "bench.dask_export",
+                "--workers",
+                str(n),
+                "--scale",
+                f"{scale:g}",
+                "--seed",
+                str(seed),
+                "--part-rows",
+                str(part_rows),
+            ],  # fmt: skip
             timeout=timeout,
             cwd=Path(__file__).resolve().parent.parent,
         )
@@ -74,7 +85,9 @@ def main(argv: list[str]) -> None:
         files = dask_engine.export(job, ctx, out, "parquet", a.part_rows, c)
         took = time.perf_counter() - t0
     n_files = sum(len(v) for v in files.values())
-    print(json.dumps({"workers": a.workers, "rows": rows, "seconds": took, "rows_per_s": rows / took, "files": n_files}))
+    print(
+        json.dumps({"workers": a.workers, "rows": rows, "seconds": took, "rows_per_s": rows / took, "files": n_files})
+    )
 
 
 if __name__ == "__main__":
