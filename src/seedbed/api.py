@@ -114,6 +114,7 @@ def seed(
         seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
         manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full, max_rows=max_rows,
         tables=tuple(tables) if tables else None, upsert=upsert, overrides=tuple(overrides) if overrides else None,
+        workers=workers,
     )  # fmt: skip
     if opts.manifest_dir is not None:
         from seedbed.sinks.manifest import check_writable

@@ -27,6 +27,7 @@ class SeedOptions:
     overrides: tuple[str, ...] | None = None  # --set NAME=VALUE, applied to the plan
     # a later increment of a run: its number (2, 3, ...) and the tables that grow, the only
     # ones it writes (run/grow.py)
+    workers: int | None = None  # processes generating rows while the loader writes (None: the cores)
     increment: int = 0
     grow: tuple[str, ...] | None = None
     # the increments before it, each (scale, increment, grow): a table laid out per a parent
@@ -93,6 +94,8 @@ def options_from(
         raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
     if rows is not None and rows < 0:
         raise PlanError(f"--rows must be 0 or more, got {rows}")
+    if extra.get("workers") is not None and extra["workers"] < 1:
+        raise PlanError(f"--workers must be at least 1, got {extra['workers']}")
     if extra.get("max_rows") is not None and extra["max_rows"] < 0:
         raise PlanError(f"--max-rows must be 0 or more, got {extra['max_rows']}")
     return SeedOptions(

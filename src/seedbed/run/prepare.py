@@ -16,6 +16,7 @@ from seedbed.run.options import SeedOptions
 from seedbed.run.source import Source, resolve
 from seedbed.schema.model import Schema
 from seedbed.sinks.base import Sink
+from seedbed.sinks.manifest import Manifest
 
 
 def plan_for(
@@ -283,3 +284,16 @@ def prepare_schema(sink: Sink, source: Source, opts: SeedOptions) -> None:
     if read.family == sink.flavour.family:
         read = sink.flavour  # the server's own reading of version comments
     sink.execute(transpile_ddl(source.ddl, read=read, write=sink.flavour), skip_existing=True)
+
+
+def restore_indexes(sink: Sink, m: Manifest) -> None:
+    """Rebuild what a run of an earlier version dropped for its load and recorded in its
+    manifest (a run now drops and rebuilds inside each table's transaction), and clear
+    them from the manifest in the same transaction."""
+    statements = [stmt for stmts in m.pending_ddl.values() for stmt in stmts]
+    # every key and index first, then the foreign keys that may lean on them
+    statements.sort(key=lambda sql: 1 if "FOREIGN KEY" in sql else 0)
+    with sink.transaction():
+        sink.execute(statements, skip_existing=True)  # one that is there already (the drop never happened) stays
+        sink.manifests.save({**m.to_dict(), "pending_ddl": {}})
+    m.pending_ddl.clear()

@@ -15,8 +15,7 @@ from seedbed.planning.resolved import ResolvedPlan
 from seedbed.run.cycles import null_keys
 from seedbed.run.grow import increments, options_of, renamed
 from seedbed.run.options import SeedOptions, as_recorded
-from seedbed.run.prepare import for_server, plan_for
-from seedbed.run.seed import restore_indexes
+from seedbed.run.prepare import for_server, plan_for, restore_indexes
 from seedbed.run.source import Source
 from seedbed.schema.order import purge_order
 from seedbed.sinks.base import Sink

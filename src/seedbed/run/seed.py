@@ -24,7 +24,16 @@ from seedbed.run.cycles import check_cuts, nulled, set_deferred
 from seedbed.run.digest import run_digest
 from seedbed.run.intact import completed_and_intact
 from seedbed.run.options import SeedOptions, run_options
-from seedbed.run.prepare import checked, for_server, key_bases, largest_key, plan_for, prepare_schema
+from seedbed.run.parallel import Workers
+from seedbed.run.prepare import (
+    checked,
+    for_server,
+    key_bases,
+    largest_key,
+    plan_for,
+    prepare_schema,
+    restore_indexes,
+)
 from seedbed.run.progress import Progress, reporting
 from seedbed.run.ranges import Job
 from seedbed.run.refusals import load_refusing, record_refused
@@ -77,7 +86,8 @@ def seed(
         assert previous is not None
         return _skip(sink, source, ctx.with_bases(previous.bases), previous, opts, t0)
     plan, ctx = checked(source, opts, plan, ctx)
-    loader = remote(Job.of(source, opts, dict(plan.left_out))) if remote is not None else None
+    job = Job.of(source, opts, dict(plan.left_out))
+    loader, workers = remote(job) if remote is not None else None, Workers(job, opts.workers, ctx)
     prepare_schema(sink, source, opts)
     merge = previous is not None or opts.upsert  # an upsert inserts only the rows whose keys are missing
     if previous is not None and previous.pending_ddl:
@@ -145,7 +155,7 @@ def seed(
                         # a table that triggers also fill gets only the rows they did not make; a
                         # transaction that lost a deadlock is generated and loaded again
                         shown = progress and (name, i, len(order), rec, progress)
-                        step = (ctx, m, spec, table_merge, deferral, shown, loader)
+                        step = (ctx, m, spec, table_merge, deferral, shown, loader, workers)
                         result = with_retries(sink, name, lambda step=step: _load(sink, *step), note=m.warnings.append)  # type: ignore[misc]
                 except LoadFailed as err:  # rolled back: the other tables still load
                     _table_failed(sink, m, plan, name, err)
@@ -171,6 +181,8 @@ def seed(
     except BaseException as err:
         _finish(sink, m, opts, t0, "failed", f"{type(err).__name__}: {err}")
         raise
+    finally:
+        workers.close()
     _finish(sink, m, opts, t0, "partial" if m.left_out else "completed", None)
     return m
 
@@ -184,6 +196,7 @@ def _load(
     deferral: Deferral | None,
     shown: Any,
     loader: Remote | None = None,
+    workers: Workers | None = None,
 ) -> LoadResult:
     """Load a table; when the database refuses its rows, try once more with the columns it
     may leave empty left empty (NULL): rules a trigger enforces ("no open_item_id on this
@@ -191,7 +204,8 @@ def _load(
     ``shown``: (name, i, n, record, progress) to report rows as they go, or None."""
     if loader is not None and loader.takes(spec):
         return loader.load(sink, ctx, spec, merge)
-    batches: Any = prefetch(nulled(ctx.batches(spec.name), spec.deferred))
+    made = workers.batches(ctx, spec.name) if workers is not None else ctx.batches(spec.name)
+    batches: Any = prefetch(nulled(made, spec.deferred))
     if shown:
         batches = reporting(batches, *shown)
     try:
@@ -283,19 +297,6 @@ def _manifest(sink: Sink, plan: ResolvedPlan, bases: dict[str, int], opts: SeedO
         bases=bases,
         cuts=[c.describe() for c in plan.cuts],
     )
-
-
-def restore_indexes(sink: Sink, m: Manifest) -> None:
-    """Rebuild what a run of an earlier version dropped for its load and recorded in its
-    manifest (a run now drops and rebuilds inside each table's transaction), and clear
-    them from the manifest in the same transaction."""
-    statements = [stmt for stmts in m.pending_ddl.values() for stmt in stmts]
-    # every key and index first, then the foreign keys that may lean on them
-    statements.sort(key=lambda sql: 1 if "FOREIGN KEY" in sql else 0)
-    with sink.transaction():
-        sink.execute(statements, skip_existing=True)  # one that is there already (the drop never happened) stays
-        sink.manifests.save({**m.to_dict(), "pending_ddl": {}})
-    m.pending_ddl.clear()
 
 
 def _iso(us: int) -> str:
