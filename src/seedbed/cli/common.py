@@ -47,7 +47,10 @@ Engine = Annotated[
 Scheduler = Annotated[
     str | None, typer.Option("--scheduler", help="Address of a Dask scheduler (default: a local cluster).")
 ]
-Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes (default: the machine's cores).")]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", help="Worker processes (default: the cores; a local seed leaves one to its loader)."),
+]
 PartRows = Annotated[int | None, typer.Option("--part-rows", help="Rows per task and per file (default: 1,000,000).")]
 MaxRows = Annotated[
     int | None,
