@@ -111,8 +111,8 @@ class Remote:
         self.part_rows = part_rows or PART_ROWS
 
     def takes(self, spec: TableSpec) -> bool:
-        """Plain tables: a key set after the load (a cycle's cut) stays with the run's own
-        connection, as does a table too small to be worth cutting."""
+        """Plain tables: one with a key set after the load (a cycle's cut) stays with the
+        run's own connection, which sets that key once every row is in."""
         return not spec.deferred
 
     def load(self, sink: Sink, ctx: Context, spec: TableSpec, merge: bool) -> LoadResult:
