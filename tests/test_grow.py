@@ -92,3 +92,31 @@ def test_growing_on_a_server(dialect, request, tmp_path, monkeypatch):
     report = cli("verify", "--recipe", "erp", "--db", url)
     assert report.code == 0, report.output
     assert sum(seedbed.purge(url, recipe="erp").values()) == sum(map(len, after.values()))
+
+
+def test_values_built_from_a_row_s_index_stay_unique_in_an_increment(tmp_path):
+    """``{index}`` and a flat table's ordinals count on after the rows earlier increments
+    wrote: unique columns built from them do not collide when the run grows."""
+    from seedbed.planning.load import parse_plan
+    from seedbed.run.options import SeedOptions
+    from seedbed.run.purge import purge
+    from seedbed.run.seed import seed
+    from seedbed.run.source import Source
+    from seedbed.run.verify import verify
+    from seedbed.schema.ddl import parse_ddl
+
+    ddl = "CREATE TABLE codes (id integer PRIMARY KEY, code text NOT NULL UNIQUE, n integer NOT NULL UNIQUE);"
+    plan = {"name": "codes", "tables": {"codes": {"rows": 40, "columns": {"code": {"format": "C-{index}"},
+                                                                         "n": {"ordinal": {"start": 1}}}}}}  # fmt: skip
+    src = Source("codes", parse_plan(plan, "p"), parse_ddl(ddl, "sqlite"), ddl=ddl, ddl_dialect="sqlite")
+    url = f"sqlite:///{tmp_path / 'codes.db'}"
+    for scale in (1.0, 2.5, 3.0):
+        with closing(open_sink(url)) as sink:
+            m = seed(sink, src, SeedOptions(scale=scale, manifest_dir=None, create_schema=True))
+        assert m.status == "completed", m.error
+    with closing(open_sink(url)) as sink:
+        got = sink.conn.exec_driver_sql("SELECT code, n FROM codes ORDER BY n").fetchall()
+        sink.conn.commit()
+        assert [r[1] for r in got] == list(range(1, 121)) and got[-1][0] == "C-119"
+        assert verify(sink, src, SeedOptions()).ok
+        assert sum(purge(sink, src, SeedOptions()).values()) == 120

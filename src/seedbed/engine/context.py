@@ -39,6 +39,7 @@ class Context:
         guards: dict[str, Guards] | None = None,
         increment: int = 0,
         offsets: dict[str, np.ndarray] | None = None,
+        earlier: dict[str, int] | None = None,
     ):
         self.plan = plan
         self.seed = plan.seed
@@ -49,6 +50,9 @@ class Context:
         # per table laid out per a parent that does not grow: the rows each parent row got in
         # the increments before; this one's ordinals count on from there
         self.offsets = dict(offsets or {})
+        # per table: the rows the increments before this one wrote; ``{index}`` and a flat
+        # table's ordinals count on from there, so values built from them stay unique
+        self.earlier = dict(earlier or {})
         self.chunk_size = chunk_size
         # per-table key offset of this run: integer keys and {key} start after what the
         # database held before the run (recorded in the manifest; 0 without a database)
@@ -73,6 +77,7 @@ class Context:
             guards=self.guards,
             increment=self.increment,
             offsets=self.offsets,
+            earlier=self.earlier,
         )
 
     def key(self, table: str, column: str, purpose: str = "") -> np.uint64:

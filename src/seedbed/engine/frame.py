@@ -87,7 +87,7 @@ class Frame:
         """Position of each row within its group (0-based); the row index when flat."""
         lay = self.ctx.layout(self.table)
         if lay.starts is None:
-            return self.idx
+            return self.idx + self.ctx.earlier.get(self.table, 0)
         g = self.group()
         earlier = self.ctx.offsets.get(self.table)
         if earlier is not None:  # an increment's new rows of a parent come after its earlier ones

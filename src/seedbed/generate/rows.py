@@ -37,6 +37,7 @@ class Run(Protocol):
     chunk_size: int
     # per table: the rows each parent row got in a run's earlier increments (run/grow.py)
     offsets: dict[str, np.ndarray]
+    earlier: dict[str, int]  # per table: the rows a run's earlier increments wrote
 
     def rows(self, table: str) -> int: ...
 

@@ -105,8 +105,8 @@ def _plan_for(
             hint=f"lower --scale or --rows, or allow it with --max-rows {asked}",
         )
     chunk = min(opts.chunk_size, plan.source.chunk_size or opts.chunk_size)
-    offsets = _after_earlier(source, opts, plan, left_out) if opts.earlier else None
-    ctx = Context(plan, chunk_size=chunk, bases=bases, increment=opts.increment, offsets=offsets)
+    offsets, earlier = _after_earlier(source, opts, plan, left_out) if opts.earlier else (None, None)
+    ctx = Context(plan, chunk_size=chunk, bases=bases, increment=opts.increment, offsets=offsets, earlier=earlier)
     _capped(plan, ctx, _asked_for(source, opts))
     total = sum(ctx.rows(t) for t in plan.written)
     if total > limit:
@@ -127,19 +127,23 @@ def _plan_for(
 
 def _after_earlier(
     source: Source, opts: SeedOptions, plan: ResolvedPlan, left_out: dict[str, str]
-) -> dict[str, np.ndarray]:
-    """Per table of an increment laid out per a parent that does not grow: how many rows
-    each parent row got from the increments before (its new rows are numbered after them)."""
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """What the increments before this one wrote: per table laid out per a parent that
+    does not grow, the rows each parent row got (its new rows are numbered after them); per
+    table, the rows in all (its rows' indices count on from there)."""
     fixed_parent = [t for t in plan.written if plan.tables[t].per and plan.tables[t].per not in plan.written]
     out: dict[str, np.ndarray] = {}
+    rows: dict[str, int] = {}
     for scale, k, grown in opts.earlier or ():
         step = replace(opts, scale=scale, profile=None, increment=k, grow=grown, earlier=None)
         before, ctx = _plan_for(source, step, None, None, False, dict(left_out))
+        for t in plan.written:
+            rows[t] = rows.get(t, 0) + (ctx.rows(t) if t in before.written else 0)
         for t in fixed_parent:
             counts = ctx.layout(t).counts if t in before.written else None
             if counts is not None:
                 out[t] = out[t] + counts if t in out else counts.copy()
-    return out
+    return out, rows
 
 
 DEFAULT_MAX_ROWS = 50_000_000  # a run asks for more only when told to: a typo in --scale costs hours

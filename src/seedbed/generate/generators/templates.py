@@ -63,8 +63,8 @@ class Template:
                 pieces.append(part)
                 continue
             name, pad, filters = part
-            if name == "index":
-                arr = pa.array(f.idx)
+            if name == "index":  # in a run's later increment, counting on after the earlier ones' rows
+                arr = pa.array(f.idx + f.ctx.earlier.get(f.table, 0))
             elif name == "key":  # the index after the run's base: unique across runs
                 arr = pa.array(f.idx + f.ctx.base(f.table))
             elif name == "ordinal":
