@@ -49,38 +49,36 @@ def seeded_scale(first: Manifest, more: list[Manifest]) -> float:
     return first.scale + sum(m.scale for m in more)
 
 
-def grows(first: Manifest, scale: float, sink: Sink) -> bool:
-    """True when a run asked at ``scale`` is a larger size of the completed run ``first``."""
-    done = seeded_scale(first, increments(sink, first.plan, first.seed))
-    return first.status == "completed" and scale > done + _SAME
-
-
-def refuse_smaller(first: Manifest, scale: float, sink: Sink) -> None:
-    """A size below what the run has grown to would take rows away: refused."""
+def sized(sink: Sink, source: Source, opts: SeedOptions, first: Manifest, scale: float, seed: Seed) -> Manifest | None:
+    """A run asked at ``scale`` when ``first`` is there with the same plan: a larger size
+    than it has grown to seeds the next increment, the size it has grown to reruns the last
+    one, a smaller size is refused; None when ``scale`` is ``first``'s own (an ordinary rerun,
+    or another scale of a run that has not grown, which the caller judges)."""
     more = increments(sink, first.plan, first.seed)
     done = seeded_scale(first, more)
-    if more and scale < done - _SAME:
+    if first.status == "completed" and scale > done + _SAME:
+        return grow(sink, source, opts, first, scale, more, seed)
+    if not more:
+        return None
+    if scale < done - _SAME:
         raise PlanError(
             f"seed {first.seed} of {first.plan!r} has grown to scale {done:g}; a smaller size cannot take rows away",
             hint=f"purge it first (seedbed purge ... --seed {first.seed}), then seed the size you want",
         )
+    return seed(renamed(source, more[-1].plan), options_of(opts, more[-1]))  # the size it has grown to
 
 
-def grown_to(first: Manifest, scale: float, sink: Sink) -> Manifest | None:
-    """The last increment, when ``first`` has grown to exactly ``scale`` (a rerun of it)."""
-    more = increments(sink, first.plan, first.seed)
-    return more[-1] if more and abs(seeded_scale(first, more) - scale) <= _SAME else None
-
-
-def grow(sink: Sink, source: Source, opts: SeedOptions, first: Manifest, target: float, seed: Seed) -> Manifest:
-    """Seed the next increment of ``first`` up to scale ``target`` with ``seed`` (run/seed.py's,
-    as a run of its own); its manifest."""
+def grow(
+    sink: Sink, source: Source, opts: SeedOptions, first: Manifest, target: float, before: list[Manifest], seed: Seed
+) -> Manifest:
+    """Seed the next increment of ``first`` (``before``: its increments so far) up to scale
+    ``target`` with ``seed`` (run/seed.py's, as a run of its own); its manifest."""
     if opts.tables or opts.upsert:
         raise PlanError(
             "a larger size adds rows to every table that grows: it takes no --table or --upsert",
             hint="grow the whole run, then seed tables on their own",
         )
-    before = increments(sink, first.plan, first.seed)
+    before = list(before)
     if before and before[-1].status != "completed":  # an increment killed on its way: it goes on
         last = before.pop()
         return seed(renamed(source, last.plan), options_of(opts, last))

@@ -25,9 +25,9 @@ class SeedOptions:
     anchor: str | None = None  # the instant a plan's ``anchor: now`` stood for (ISO 8601)
     upsert: bool = False  # rows already there take the plan's values (found by their keys)
     overrides: tuple[str, ...] | None = None  # --set NAME=VALUE, applied to the plan
+    workers: int | None = None  # processes generating rows while the loader writes (None: the cores)
     # a later increment of a run: its number (2, 3, ...) and the tables that grow, the only
     # ones it writes (run/grow.py)
-    workers: int | None = None  # processes generating rows while the loader writes (None: the cores)
     increment: int = 0
     grow: tuple[str, ...] | None = None
     # the increments before it, each (scale, increment, grow): a table laid out per a parent

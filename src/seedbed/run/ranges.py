@@ -40,9 +40,9 @@ class Job:
 
     @staticmethod
     def of(source: Source, opts: SeedOptions, left_out: dict[str, str] | None = None) -> Job:
-        job = Job(source, opts, dict(left_out or {}))
-        digest = hashlib.sha256(pickle.dumps((job.source, job.opts, sorted(job.left_out.items())))).hexdigest()
-        return Job(source, opts, job.left_out, digest[:24])
+        gone = dict(left_out or {})
+        digest = hashlib.sha256(pickle.dumps((source, opts, sorted(gone.items())))).hexdigest()
+        return Job(source, opts, gone, digest[:24])
 
 
 _CONTEXTS: dict[tuple[str, tuple[tuple[str, int], ...]], Context] = {}
@@ -77,25 +77,13 @@ def part_name(table: str, start: int, fmt: str) -> str:
 def write_part(job: Job, table: str, start: int, stop: int, fs: Any, root: str, fmt: str) -> tuple[str, int]:
     """Write rows [start, stop) of ``table`` as one file under ``root`` on the fsspec
     filesystem ``fs``; (its path, rows)."""
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
+    from seedbed.sinks.files import write_stream
 
     ctx = context(job)
-    spec = ctx.spec(table)
     path = f"{root.rstrip('/')}/{part_name(table, start, fmt)}"
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    from seedbed.sinks.files import ROW_GROUP, fixed_tables
-
     with fs.open(path, "wb") as out:
-        if fmt == "parquet":
-            with pq.ParquetWriter(out, spec.arrow_schema, compression="zstd") as w:
-                for t in fixed_tables(ctx.batches(table, start, stop), ROW_GROUP):
-                    w.write_table(t.combine_chunks(), row_group_size=ROW_GROUP)
-        else:
-            options = pacsv.WriteOptions(include_header=start == 0)
-            with pacsv.CSVWriter(out, spec.arrow_schema, write_options=options) as w:
-                for b in ctx.batches(table, start, stop):
-                    w.write_batch(b)
+        write_stream(out, ctx.spec(table).arrow_schema, ctx.batches(table, start, stop), fmt, header=start == 0)
     return path, stop - start
 
 

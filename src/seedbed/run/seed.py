@@ -67,12 +67,10 @@ def seed(
         opts = replace(opts, anchor=recorded or _iso(plan.anchor_us))
         plan, ctx = plan_for(source, opts, check=False)
     if previous is not None and previous.plan_hash == plan.plan_hash and not opts.increment:
-        if grow.grows(previous, plan.scale, sink):  # a larger size: rows added on top
-            return grow.grow(sink, source, opts, previous, plan.scale, lambda s, o: seed(sink, s, o, progress))
-        grow.refuse_smaller(previous, plan.scale, sink)
-        last = grow.grown_to(previous, plan.scale, sink)
-        if last is not None:  # the size it has grown to: a rerun of its last increment
-            return seed(sink, grow.renamed(source, last.plan), grow.options_of(opts, last), progress)
+        # a larger size adds rows on top; the size the run has grown to reruns its last increment
+        sized = grow.sized(sink, source, opts, previous, plan.scale, lambda s, o: seed(sink, s, o, progress))
+        if sized is not None:
+            return sized
     changed = previous is not None and (previous.scale != plan.scale or previous.plan_hash != plan.plan_hash)
     if previous is not None and changed and previous.status == "completed" and not opts.upsert:
         what = "scale " + str(previous.scale) if previous.scale != plan.scale else "another version of the plan"

@@ -41,9 +41,6 @@ def with_triggers(schema: Schema, found: Iterable[tuple[str, str]], d: Dialect) 
 def with_feeds(schema: Schema, bare: Iterable[tuple[str, str]]) -> Schema:
     """``schema`` knowing its trigger feeds, given by bare table names (as triggers name them):
     each name taken for the one table of the schema called so (an ambiguous one is left out)."""
-    by_name: dict[str, list[str]] = {}
-    for t in schema.tables:
-        by_name.setdefault(t.name, []).append(t.qualified)
-    unique = {name: qualified[0] for name, qualified in by_name.items() if len(qualified) == 1}
+    unique = schema.bare_names()
     found = {(unique[a], unique[b]) for a, b in bare if a in unique and b in unique}
     return replace(schema, feeds=tuple(sorted(found)))

@@ -81,18 +81,15 @@ def read(text: str, stored: Callable[[str], str]) -> list[_Read]:
 def with_guards(schema: Schema, found: Iterable[tuple[str, _Read]]) -> Schema:
     """``schema`` knowing the guards of its triggers, given as (source table's bare name,
     reading): kept where ``via`` is a foreign key of the source into the parent's ``key``."""
-    by_name: dict[str, list[str]] = {}
-    for t in schema.tables:
-        by_name.setdefault(t.name, []).append(t.qualified)
+    unique = schema.bare_names()
     guards: set[Guard] = set()
     for source, g in found:
-        tables, parents = by_name.get(source, []), by_name.get(g.parent, [])
-        if len(tables) != 1 or len(parents) != 1:
+        if source not in unique or g.parent not in unique:
             continue
-        table = schema.table(tables[0])
+        table, parent = schema.table(unique[source]), unique[g.parent]
         fk = table.fk_for(g.via)
-        if fk is None or fk.ref_table != parents[0] or fk.ref_columns != (g.key,):
+        if fk is None or fk.ref_table != parent or fk.ref_columns != (g.key,):
             continue
-        if table.has_column(g.column) and schema.table(parents[0]).has_column(g.parent_column):
+        if table.has_column(g.column) and schema.table(parent).has_column(g.parent_column):
             guards.add(Guard(table.qualified, g.column, g.via, g.parent_column))
     return replace(schema, guards=tuple(sorted(guards, key=lambda g: (g.table, g.column))))

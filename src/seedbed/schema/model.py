@@ -243,6 +243,14 @@ class Schema:
             hint=did_you_mean(name, names) or f"known tables: {', '.join(names)}",
         )
 
+    def bare_names(self) -> dict[str, str]:
+        """Each bare table name (as triggers name tables) that one table alone has: its
+        qualified name (an ambiguous name is left out)."""
+        by_name: dict[str, list[str]] = {}
+        for t in self.tables:
+            by_name.setdefault(t.name, []).append(t.qualified)
+        return {name: qualified[0] for name, qualified in by_name.items() if len(qualified) == 1}
+
     def enum(self, name: str) -> EnumType:
         for e in self.enums:
             if e.name == name or short_name(e.name) == name:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -41,13 +42,22 @@ def write_table(name: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch],
         raise PlanError(f"unknown export format {fmt!r}", hint=f"formats: {', '.join(FORMATS)}")
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.{fmt}"
+    with open(path, "wb") as f:
+        write_stream(f, schema, batches, fmt)
+    return path
+
+
+def write_stream(
+    out: Any, schema: pa.Schema, batches: Iterable[pa.RecordBatch], fmt: str, *, header: bool = True
+) -> None:
+    """``batches`` as one Parquet or CSV file into the open binary file ``out``; the bytes do
+    not depend on where batches start and end. ``header``: the CSV header line (a later
+    range's part leaves it out, so the parts joined are the whole file)."""
     if fmt == "parquet":
-        with pq.ParquetWriter(path, schema, compression="zstd") as w:
+        with pq.ParquetWriter(out, schema, compression="zstd") as w:
             for t in fixed_tables(batches):
                 w.write_table(t.combine_chunks(), row_group_size=ROW_GROUP)  # pages must not follow chunks
     else:
-        # CSV text does not depend on where batches start and end
-        with pacsv.CSVWriter(path, schema) as w:
+        with pacsv.CSVWriter(out, schema, write_options=pacsv.WriteOptions(include_header=header)) as w:
             for b in batches:
                 w.write_batch(b)
-    return path

@@ -96,19 +96,23 @@ def _phones(f: Rows, key: rng.Key, formats: list[str]) -> pa.Array:
     """Phone numbers in the locale's own formats (``+49 (0) #### ######``): a format per
     row, each placeholder a digit drawn for its position."""
     which = rng.below(f.u64, rng.mix(np.uint64(99), key), len(formats))
-    out = np.empty(f.n, dtype=object)
+    parts, where = [], []
     for i, fmt in enumerate(formats):
         rows = np.flatnonzero(which == i)
         if not len(rows):
             continue
-        chars = np.tile(np.array(list(fmt), dtype="U1"), (len(rows), 1))
+        # the format's characters as code points, a row each; placeholders become digits
+        codes = np.tile(np.array([ord(c) for c in fmt], dtype=np.uint32), (len(rows), 1))
         for pos, ch in enumerate(fmt):
             if ch in _DIGITS:
                 lo, hi = _DIGITS[ch]
-                d = rng.between(f.u64[rows], rng.mix(np.uint64(pos), key), lo, hi)
-                chars[:, pos] = d.astype(str)
-        out[rows] = chars.view(f"U{len(fmt)}").ravel()
-    return pa.array(out, pa.string())
+                codes[:, pos] = ord("0") + rng.between(f.u64[rows], rng.mix(np.uint64(pos), key), lo, hi)
+        parts.append(pa.array(codes.view(f"U{len(fmt)}").ravel(), pa.string()))
+        where.append(rows)
+    if not parts:
+        return pa.array([], pa.string())
+    # each format's rows back in row order
+    return pa.concat_arrays(parts).take(pa.array(np.argsort(np.concatenate(where), kind="stable")))
 
 
 def _sentences(f: Rows, key: rng.Key, locale: str, lo: int, hi: int, sentence: bool) -> pa.Array:
