@@ -89,6 +89,29 @@ def test_rows_that_break_a_key_commit_nothing_and_the_table_keeps_every_key(dial
     assert (deleted.get("p"), deleted.get("t")) == (10, 2)
 
 
+def test_sqlite_checks_a_table_s_foreign_keys_once_after_its_rows(request, tmp_path):
+    """SQLite loads a table that has no trigger with foreign keys unenforced per row and
+    checks it whole before the commit: an orphan still rolls it back, named, and the
+    connection enforces foreign keys again afterwards. A table with a trigger is checked
+    row by row, as before."""
+    ddl = [*DDL["sqlite"], "CREATE TABLE log (n integer)", "CREATE TRIGGER t_log AFTER INSERT ON t BEGIN"
+           " INSERT INTO log VALUES (NEW.id); END"]  # fmt: skip
+    url = fresh_url("sqlite", request, tmp_path, DDL["sqlite"])
+    plan = parse_plan({"name": "safe", "tables": {"t": {"rows": 1000, "columns": BREAKS["foreign key"]}}}, "p")
+    with open_sink(url) as sink:
+        m = seed(sink, Source("safe", plan, None), SeedOptions(seed=1, rows=10, manifest_dir=None))
+        assert "no such p row" in m.left_out["t"] and "999999" in m.left_out["t"], m.left_out
+        assert sink.scalar("PRAGMA foreign_keys") == 1 and sink.scalar("SELECT count(*) FROM t") == 0
+    (tmp_path / "triggered").mkdir()
+    url = fresh_url("sqlite", request, tmp_path / "triggered", ddl)
+    with open_sink(url) as sink:
+        assert sink._triggered(plan_for(Source("s", plan, sink.reflect()), SeedOptions(rows=10))[0].table("t"))
+        m = seed(sink, Source("safe", plan, None), SeedOptions(seed=1, rows=10, manifest_dir=None))
+        assert "999999" in m.left_out["t"], m.left_out
+        # the trigger's rows went with the refused ones: the log holds its own seeded rows only
+        assert sink.scalar("SELECT count(*) FROM t") == 0 and sink.scalar("SELECT count(*) FROM log") == 10
+
+
 @pytest.mark.postgres
 def test_a_parent_s_keys_go_for_its_load_with_its_empty_children_s_and_all_come_back(request, tmp_path):
     """A first seed loads parents before children: the parent's primary key (and the empty
