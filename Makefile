@@ -12,6 +12,7 @@ $(BIN)/seedbed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q src  # as an installed wheel is: commands start without compiling it
 	touch $(BIN)/seedbed
 
 demo: $(BIN)/seedbed

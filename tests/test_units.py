@@ -28,6 +28,7 @@ from seedbed.generate.generators.base import BuildInfo
 from seedbed.generate.generators.basic import pick_weighted, weighted
 from seedbed.generate.text import (
     SEEDBED_NS,
+    KeyBytes,
     hex_fixed,
     namespace_for,
     slugify,
@@ -209,6 +210,26 @@ def test_uuid5_of_indices_is_uuid5_of_the_decimal_index():
     assert ns == uuid.uuid5(SEEDBED_NS, "123/public.users")
     idx = np.array([0, 1, 9, 10, 99_999, 2**40, 7], dtype=np.int64)
     assert uuid5_of_indices(ns, idx).to_pylist() == [str(uuid.uuid5(ns, str(i))) for i in idx.tolist()]
+
+
+def test_parent_keys_kept_for_a_run_are_the_same_keys_and_bounded(monkeypatch):
+    """A run keeps the keys its children look up (KeyBytes): the same strings as hashing
+    each time, in any order and with repeats, and no more than its limit: a namespace
+    that does not fit is hashed per batch, and none kept is dropped for it."""
+    kept = KeyBytes()
+    ns, other = namespace_for(1, "tasks"), namespace_for(1, "files")
+    rng_ = np.random.default_rng(7)
+    for idx in (rng_.integers(0, 5_000, 3_000), np.array([4_999, 0, 0, 17]), rng_.integers(0, 9_000, 50)):
+        want = [str(uuid.uuid5(ns, str(i))) for i in idx.tolist()]
+        assert uuid5_of_indices(ns, idx, kept=kept).to_pylist() == want
+        assert uuid5_of_indices(ns, idx).to_pylist() == want
+    monkeypatch.setattr(KeyBytes, "LIMIT", 17 * 10_000)
+    small = KeyBytes()
+    assert small.bytes_of(ns, np.array([8_000])) is not None
+    assert small.bytes_of(other, np.array([5_000])) is None  # no room left: hashed per batch
+    assert uuid5_of_indices(other, np.array([5_000]), kept=small).to_pylist() == [str(uuid.uuid5(other, "5000"))]
+    assert small.bytes_of(ns, np.array([3])) is not None  # still kept
+    assert sum(len(have) for _, have in small.kept.values()) * 17 <= KeyBytes.LIMIT
 
 
 def test_uuid5_of_no_names_is_empty():

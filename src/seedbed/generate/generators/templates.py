@@ -7,6 +7,7 @@ import re
 import uuid
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -15,7 +16,7 @@ from seedbed.generate.generators.base import BuildInfo, Gen, require_keys
 from seedbed.generate.generators.basic import render_params
 from seedbed.generate.generators.registry import register
 from seedbed.generate.rows import Rows, Values
-from seedbed.generate.text import FILTERS, join, namespace_for, to_text, uuid5_of_indices, uuid5_strings
+from seedbed.generate.text import FILTERS, KeyBytes, join, namespace_for, to_text, uuid5_of_indices, uuid5_strings
 
 # {field}, {field|filter|filter}, {field:05}; field is a column, a path, a builtin
 # (index, key, ordinal, seed, scale, run) or @vocabulary.
@@ -106,9 +107,14 @@ class Uuid(Gen):
 
     def values(self, f: Rows) -> Values:
         ns = self.namespace or namespace_for(f"{f.ctx.seed}{f.ctx.salt(self.table)}", self.table)
-        if self.name is None:
-            return uuid5_of_indices(ns, f.idx)
+        if self.name is None:  # a batch's own rows run in order; rows out of order are looked up
+            kept = None if _in_order(f.idx) else f.ctx.memo("uuid keys", KeyBytes)
+            return uuid5_of_indices(ns, f.idx, kept=kept)
         return uuid5_strings(ns, self.name.render(f, self.column.name))
+
+
+def _in_order(idx: np.ndarray) -> bool:
+    return len(idx) < 2 or (int(idx[-1]) - int(idx[0]) == len(idx) - 1 and bool(np.all(np.diff(idx) == 1)))
 
 
 @register("uuid")
