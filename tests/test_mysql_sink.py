@@ -117,7 +117,7 @@ def spy(monkeypatch):
         if mode == "load":
             monkeypatch.setattr(sink, "_insert", boom)
         elif mode == "insert":
-            monkeypatch.setattr(sink, "_load_file", boom)
+            monkeypatch.setattr(sink, "load_file", boom)
 
     return watch
 

@@ -88,6 +88,7 @@ def seed(
     scheduler: str | None = None,
     workers: int | None = None,
     part_rows: int | None = None,
+    connections: int | None = None,
 ) -> Manifest:
     """Seed the database at ``db``; rerunning the same seed adds only missing rows.
 
@@ -104,6 +105,7 @@ def seed(
     ``max_rows``: the most rows the run may make (default: the plan's limit, else 50 million).
     ``engine="dask"``: a Dask cluster's workers load the rows, ``part_rows`` per task (the
     ``scheduler`` at that address, else a local cluster of ``workers`` processes).
+    ``connections``: sessions one table's rows load through at once on MySQL/MariaDB.
     Returns the run's manifest (also written to ``manifest_dir`` and the database).
     """
     url = database_url(db)
@@ -114,7 +116,7 @@ def seed(
         seed, scale, profile, rows, chunk_size, locale, create_schema=create_schema,
         manifest_dir=Path(manifest_dir) if manifest_dir is not None else None, full=full, max_rows=max_rows,
         tables=tuple(tables) if tables else None, upsert=upsert, overrides=tuple(overrides) if overrides else None,
-        workers=workers,
+        workers=workers, connections=connections,
     )  # fmt: skip
     if opts.manifest_dir is not None:
         from seedbed.sinks.manifest import check_writable
@@ -135,7 +137,7 @@ def seed(
 
     src = _source(recipe, plan, ddl, dialect)
     prevalidate(src, opts, url)
-    with opened(url, lock="seed", wait=wait) as sink:
+    with opened(url, lock="seed", wait=wait, connections=opts.connections) as sink:
         if new_tenant:
             from seedbed.run.tenant import refuse_existing
 

@@ -72,6 +72,14 @@ def seed(
     scheduler: c.Scheduler = None,
     workers: c.Workers = None,
     part_rows: c.PartRows = None,
+    connections: Annotated[
+        int | None,
+        typer.Option(
+            "--connections",
+            help="Sessions one table's rows load through at once, committed as one (MySQL/MariaDB; default: "
+            "the cores, at most 4). PostgreSQL and SQLite load a table through one.",
+        ),
+    ] = None,
 ) -> None:
     """Seed a database. Rerunning the same seed adds only missing rows."""
     from seedbed.cli import logs
@@ -123,7 +131,7 @@ def seed(
             rows=rows, chunk_size=chunk_size, locale=locale, create_schema=create_schema, manifest_dir=manifest_dir,
             full=full, progress=progress, wait=wait, max_rows=max_rows, tables=table, clean=clean,
             new_tenant=new_tenant, upsert=upsert, overrides=sets, engine=engine, scheduler=scheduler, workers=workers,
-            part_rows=part_rows,
+            part_rows=part_rows, connections=connections,
         )  # fmt: skip
     finally:
         if bar is not None:

@@ -45,6 +45,8 @@ class Capabilities:
     creates_on_connect: bool = False
     # one connection writes at a time (a file lock) - no loading through several workers
     one_writer: bool = False
+    # one table's rows go in through several sessions, one XA transaction (sinks/mysqlsplit.py)
+    split_load: bool = False
 
 
 @dataclass(frozen=True)

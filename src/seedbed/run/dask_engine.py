@@ -91,7 +91,7 @@ def _sink(url: str) -> Sink:
 
     with _SINKS_LOCK:
         if url not in _SINKS:
-            _SINKS[url] = open_sink(url)
+            _SINKS[url] = open_sink(url, connections=1)  # the cluster's workers are the parallel loads
         return _SINKS[url]
 
 

@@ -26,6 +26,9 @@ class SeedOptions:
     upsert: bool = False  # rows already there take the plan's values (found by their keys)
     overrides: tuple[str, ...] | None = None  # --set NAME=VALUE, applied to the plan
     workers: int | None = None  # processes generating rows while the loader writes (None: the cores)
+    # sessions one table's rows load through at once where the database gains from it
+    # (MySQL/MariaDB); None: the cores, at most 4
+    connections: int | None = None
     # a later increment of a run: its number (2, 3, ...) and the tables that grow, the only
     # ones it writes (run/grow.py)
     increment: int = 0
@@ -96,6 +99,8 @@ def options_from(
         raise PlanError(f"--rows must be 0 or more, got {rows}")
     if extra.get("workers") is not None and extra["workers"] < 1:
         raise PlanError(f"--workers must be at least 1, got {extra['workers']}")
+    if extra.get("connections") is not None and extra["connections"] < 1:
+        raise PlanError(f"--connections must be at least 1, got {extra['connections']}")
     if extra.get("max_rows") is not None and extra["max_rows"] < 0:
         raise PlanError(f"--max-rows must be 0 or more, got {extra['max_rows']}")
     return SeedOptions(

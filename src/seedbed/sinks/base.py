@@ -322,20 +322,27 @@ class DatabaseSink(KeySets):
         except SeedbedError:
             raise
         except Exception as err:
-            stop = interrupt_in(err)
-            if stop is not None:  # a rollback that failed on the way out of Ctrl-C or SIGTERM
-                raise stop from None
-            if self.dialect.connection_lost(err):
-                raise ConnectionFailed(
-                    f"lost the connection to {self.safe_url} while loading {spec.name}",
-                    where=spec.name,
-                    hint="the server rolls the table back; run the same command again once the database is back",
-                ) from None
-            code, detail = self.describe_error(err)
-            if code is None:
+            out = self.translated(spec, err)
+            if out is err:
                 raise
-            raise self.dialect.load_failed(spec.name, code, detail) from err
+            raise out from (err if isinstance(out, LoadFailed) else None)
         return LoadResult(rows, path, round(time.perf_counter() - t0, 3), round(index_seconds, 3), tuple(refused), why)
+
+    def translated(self, spec: TableSpec, err: Exception) -> BaseException:
+        """The error a table's load raised, as seedbed says it (the driver's own when unknown)."""
+        stop = interrupt_in(err)
+        if stop is not None:  # a rollback that failed on the way out of Ctrl-C or SIGTERM
+            return stop
+        if self.dialect.connection_lost(err):
+            return ConnectionFailed(
+                f"lost the connection to {self.safe_url} while loading {spec.name}",
+                where=spec.name,
+                hint="the server rolls the table back; run the same command again once the database is back",
+            )
+        code, detail = self.describe_error(err)
+        if code is None:
+            return err
+        return self.dialect.load_failed(spec.name, code, detail)
 
     def sequences(self, spec: TableSpec) -> dict[str, list[str]]:
         """The written columns a sequence numbers, and their sequences (in the open transaction).

@@ -28,7 +28,9 @@ from seedbed.errors import PlanError
 MANIFEST_VERSION = 1
 MANIFEST_TABLE = "seedbed_runs"  # the manifests' table in each target database
 ENVIRONMENT_TABLE = "seedbed_environment"  # the database's own mark: which environment it is (production)
-SEEDBED_TABLES = frozenset({MANIFEST_TABLE, ENVIRONMENT_TABLE})  # never planned, never the user's
+# a table's load through several connections records its decision to commit here (sinks/mysqlsplit.py)
+COMMITS_TABLE = "seedbed_commits"
+SEEDBED_TABLES = frozenset({MANIFEST_TABLE, ENVIRONMENT_TABLE, COMMITS_TABLE})  # never planned, never the user's
 
 
 def run_id(plan_name: str, seed: int | str) -> str:

@@ -2,7 +2,8 @@
 
 Each batch is written to a temporary CSV file that the server reads back over the
 connection, in the encoding MySQL reads with ``ENCLOSED BY '"' ESCAPED BY ''``
-(``mysqlcsv.py``).
+(``mysqlcsv.py``). A table of more than one batch goes in through several sessions
+at once, committed as one (``mysqlsplit.py``).
 
 ``LOAD DATA LOCAL`` turns every rejected row (duplicate key, foreign key, check,
 truncation) into a warning instead of an error, whatever the sql_mode. So every
@@ -14,10 +15,9 @@ multi-row INSERTs with bound parameters instead. A rerun loads into a temporary
 staging table and inserts the rows whose key is missing with ``INSERT ... SELECT
 ... WHERE NOT EXISTS``.
 
-Only ``CREATE``/``DROP TEMPORARY TABLE`` leave a transaction open on MySQL (plain
-DROP TABLE and CREATE INDEX commit it), so the key-set table is created with its
-index in one statement and dropped with the TEMPORARY keyword: a purge stays one
-transaction.
+Only ``CREATE``/``DROP TEMPORARY TABLE`` leave a transaction open on MySQL, so the
+key-set table is created with its index in one statement and dropped with the
+TEMPORARY keyword: a purge stays one transaction.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ import pyarrow.compute as pc
 from seedbed import dialects
 from seedbed.dialects import Dialect, MySQL
 from seedbed.dialects.mysql import allow_local_files
-from seedbed.sinks.base import DatabaseSink
 from seedbed.sinks.mysqlcsv import csv_bytes_to, is_binary, mysql_batches, mysql_columns
+from seedbed.sinks.mysqlsplit import SplitLoading
 
 if TYPE_CHECKING:
     from seedbed.planning.resolved import TableSpec
@@ -47,13 +47,15 @@ _MARIADB, _MYSQL = dialects.get("mariadb"), dialects.get("mysql")
 _GEOMETRY = "ST_GeomFromText(SUBSTRING_INDEX({}, ';', -1))"
 
 
-class MySQLSink(DatabaseSink):
+class MySQLSink(SplitLoading):
     dialect: ClassVar[Dialect] = _MYSQL
     url_options: ClassVar[dict[str, Any]] = {"local_files": True}  # for LOAD DATA LOCAL, allowed only while it runs
 
-    def __init__(self, url: str, *, local_infile: bool = True):
-        """``local_infile=False`` never tries LOAD DATA LOCAL: rows go in by INSERT."""
+    def __init__(self, url: str, *, local_infile: bool = True, connections: int = 1):
+        """``local_infile=False`` never tries LOAD DATA LOCAL: rows go in by INSERT.
+        ``connections``: sessions one table's rows may go in through (sinks/mysqlsplit.py)."""
         self.local_infile = local_infile
+        self.connections = connections
         self.path = ""  # how the last rows went in
         self._flavour: Dialect | None = None
         super().__init__(url)
@@ -76,14 +78,6 @@ class MySQLSink(DatabaseSink):
         first = text.strip().splitlines()[0] if text.strip() else ""
         known = self.dialect.ERRORS.get(code)
         return code, f"{known.meaning}: {first}" if known else first
-
-    @contextlib.contextmanager
-    def _local_files(self) -> Iterator[None]:
-        allow_local_files(self._raw(), True)
-        try:
-            yield
-        finally:
-            allow_local_files(self._raw(), False)
 
     # -- DDL ----------------------------------------------------------------------
     def execute(self, statements: Sequence[str], *, skip_existing: bool = False) -> None:
@@ -136,6 +130,14 @@ class MySQLSink(DatabaseSink):
         batches = mysql_batches(spec, batches)
         self._copy(self._raw().cursor(), temp, spec.key, batches, self._order(spec, spec.key))
 
+    def order_of(self, spec: TableSpec) -> list[str]:
+        return self._order(spec, spec.written)
+
+    def refused_batch(self, spec: TableSpec, batch: pa.RecordBatch | None, err: BaseException) -> BaseException:
+        """A batch's refusal; an orphan in it named (MySQL names only the foreign key)."""
+        known = batch is not None and isinstance(err, Exception) and self.dialect.error_code(err) == "1452"
+        return self._orphan(spec, batch, err) if known and batch is not None else err
+
     @staticmethod
     def _order(spec: TableSpec, columns: tuple[str, ...]) -> list[str]:
         """Columns to sort each batch by before it is sent: InnoDB stores rows in primary-key
@@ -170,7 +172,7 @@ class MySQLSink(DatabaseSink):
                     batch = batch.take(pc.sort_indices(batch, [(c, "ascending") for c in order]))
                 if self.local_infile:
                     try:
-                        n += self._load_file(cur, table, columns, batch, path)
+                        n += self.load_file(cur, table, columns, batch, path)
                         self.path = "load data"
                         continue
                     except Exception as err:
@@ -181,7 +183,11 @@ class MySQLSink(DatabaseSink):
                 self.path = "insert"
         return n
 
-    def _load_file(self, cur: Any, table: str, columns: tuple[str, ...], batch: pa.RecordBatch, path: str) -> int:
+    def load_file(
+        self, cur: Any, table: str, columns: tuple[str, ...], batch: pa.RecordBatch, path: str, con: Any = None
+    ) -> int:
+        """One batch through LOAD DATA LOCAL on ``con`` (the sink's own connection when None)."""
+        con = con if con is not None else self._raw()
         csv_bytes_to(path, batch)
         targets, sets = [], []
         for i, (name, field) in enumerate(zip(columns, batch.schema, strict=True)):
@@ -197,18 +203,21 @@ class MySQLSink(DatabaseSink):
             else:
                 targets.append(self.q(name))
         sql = (
-            f"LOAD DATA LOCAL INFILE {self._raw().escape(path)} INTO TABLE {table} "
+            f"LOAD DATA LOCAL INFILE {con.escape(path)} INTO TABLE {table} "
             "CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' "
             f"LINES TERMINATED BY '\\n' ({', '.join(targets)})"
         )
         if sets:
             sql += " SET " + ", ".join(sets)
-        with self._local_files():
+        allow_local_files(con, True)
+        try:
             loaded = cur.execute(sql)
+        finally:
+            allow_local_files(con, False)
         self._check_load(cur, table, batch.num_rows, loaded)
         return loaded
 
-    def _orphan(self, spec: TableSpec, batch: pa.RecordBatch, err: Exception) -> Exception:
+    def _orphan(self, spec: TableSpec, batch: pa.RecordBatch, err: BaseException) -> BaseException:
         """MySQL names the foreign key a row broke, not the row: the first value of the
         refused batch that its parent table does not hold, looked up and named."""
         _, detail = self.describe_error(err)

@@ -27,11 +27,16 @@ def not_created(url: str) -> bool:
 
 @contextmanager
 def opened(
-    url: str, lock: str | None = None, wait: float | None = None, existing: bool = False
+    url: str,
+    lock: str | None = None,
+    wait: float | None = None,
+    existing: bool = False,
+    connections: int | None = None,
 ) -> Iterator[DatabaseSink]:
     """The database's sink; ``lock``: the writing command that holds the database's run
     lock while the block runs (one at a time per database, sinks/lock.py); ``existing``:
-    a command that reads a database never creates one (a SQLite file)."""
+    a command that reads a database never creates one (a SQLite file); ``connections``:
+    sessions a table's rows may load through (``open_sink``)."""
     from seedbed import dialects
     from seedbed.sinks import open_sink
     from seedbed.sinks.base import known_error
@@ -46,7 +51,7 @@ def opened(
         path = sqlite_path(url)
         if path != ":memory:" and not Path(path).is_file():
             raise ConnectionFailed(f"no database file at {redact(url)}", hint="check the path, or seed it first")
-    sink = open_sink(url)
+    sink = open_sink(url, connections=connections)
     try:
         if lock is None:
             yield sink
