@@ -12,7 +12,8 @@ $(BIN)/seedbed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
-	$(BIN)/python -m compileall -q src  # as an installed wheel is: commands start without compiling it
+	@# compiled, as an installed wheel is: commands start without compiling the sources
+	$(BIN)/python -m compileall -q src
 	touch $(BIN)/seedbed
 
 demo: $(BIN)/seedbed

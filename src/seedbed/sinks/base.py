@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -322,11 +322,15 @@ class DatabaseSink(KeySets):
         except SeedbedError:
             raise
         except Exception as err:
-            out = self.translated(spec, err)
-            if out is err:
-                raise
-            raise out from (err if isinstance(out, LoadFailed) else None)
+            self.reraise(spec, err)
         return LoadResult(rows, path, round(time.perf_counter() - t0, 3), round(index_seconds, 3), tuple(refused), why)
+
+    def reraise(self, spec: TableSpec, err: Exception) -> NoReturn:
+        """Raise the error a table's load raised as seedbed says it (the driver's own when unknown)."""
+        out = self.translated(spec, err)
+        if out is err:
+            raise err
+        raise out from (err if isinstance(out, LoadFailed) else None)
 
     def translated(self, spec: TableSpec, err: Exception) -> BaseException:
         """The error a table's load raised, as seedbed says it (the driver's own when unknown)."""

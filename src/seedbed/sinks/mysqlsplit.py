@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from seedbed.errors import LoadFailed, SeedbedError
+from seedbed.errors import SeedbedError
 from seedbed.sinks.base import DatabaseSink, Deferral, Extremes, LoadResult
 from seedbed.sinks.manifest import COMMITS_TABLE
 from seedbed.sinks.mysqlcsv import mysql_batches
@@ -90,10 +90,7 @@ class SplitLoading(DatabaseSink):
                 # the sessions waited on one another's rows (a key two of them hold): the
                 # table is tried again through one session, which names the duplicate
                 self.one_session.add(spec.name)
-            out = self.translated(spec, err)
-            if out is err:
-                raise
-            raise out from (err if isinstance(out, LoadFailed) else None)
+            self.reraise(spec, err)
         return LoadResult(rows, f"load data x{self.connections}", round(time.perf_counter() - t0, 3))
 
     def _in_order_only(self, spec: TableSpec) -> bool:
