@@ -33,7 +33,7 @@ SEEDBED = str(Path(sys.executable).parent / "seedbed")
 DDL = [
     "CREATE TABLE p (id integer PRIMARY KEY, name varchar(40))",
     "CREATE TABLE t (id char(36) PRIMARY KEY, p_id integer NOT NULL, label varchar(60) NOT NULL UNIQUE,"
-    " amount decimal(10,2), CONSTRAINT t_p FOREIGN KEY (p_id) REFERENCES p (id))",
+    " amount decimal(10,2), at datetime(6) NOT NULL, CONSTRAINT t_p FOREIGN KEY (p_id) REFERENCES p (id))",
     "CREATE INDEX t_amount ON t (amount)",
 ]
 PLAN = {
@@ -101,7 +101,7 @@ def test_the_rows_are_the_same_through_one_session_or_three(fresh_mysql_url):
         m = _run(url, PLAN, n)
         assert m.status == "completed" and m.tables["t"].inserted == 9_000
         assert m.tables["t"].path == ("load data x3" if n == 3 else "load data")
-        digests[n] = _query(url, "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', id, p_id, label, amount))) FROM t")
+        digests[n] = _query(url, "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', id, p_id, label, amount, at))) FROM t")
         assert not _prepared(url) and not _query(url, f"SHOW TABLES LIKE '{COMMITS_TABLE}'")
     assert digests[1] == digests[3]
 
@@ -154,7 +154,9 @@ def _leave_prepared(url: str, gtrid: str, decided: bool) -> None:
         with con.cursor() as cur:
             cur.execute(f"XA START '{gtrid}','{b}'")
             for i in range(3):
-                cur.execute("INSERT INTO t (id, p_id, label, amount) VALUES (UUID(), 1, %s, 1)", (f"x-{b}-{i}",))
+                cur.execute(
+                    "INSERT INTO t (id, p_id, label, amount, at) VALUES (UUID(), 1, %s, 1, NOW())", (f"x-{b}-{i}",)
+                )
             cur.execute(f"XA END '{gtrid}','{b}'")
             cur.execute(f"XA PREPARE '{gtrid}','{b}'")
         con.close()  # the server keeps a prepared branch past its session
