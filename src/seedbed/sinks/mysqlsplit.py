@@ -77,7 +77,7 @@ class SplitLoading(DatabaseSink):
             with self.conn.begin():
                 sequences = self.sequences(spec)
             written = Extremes(sequences)
-            rows = split_load(self, spec, mysql_batches(spec, written.watch(batches)), self.connections)
+            rows, sessions = split_load(self, spec, mysql_batches(spec, written.watch(batches)), self.connections)
             with self.conn.begin():  # the application's next INSERT draws past the seeded keys
                 for column, names in sequences.items():
                     if column in written.high:
@@ -91,7 +91,7 @@ class SplitLoading(DatabaseSink):
                 # table is tried again through one session, which names the duplicate
                 self.one_session.add(spec.name)
             self.reraise(spec, err)
-        return LoadResult(rows, f"load data x{self.connections}", round(time.perf_counter() - t0, 3))
+        return LoadResult(rows, f"load data x{sessions}", round(time.perf_counter() - t0, 3))
 
     def _in_order_only(self, spec: TableSpec) -> bool:
         """A table whose rows must arrive one after another: one referring to itself (a
@@ -201,10 +201,12 @@ class Branch:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def split_load(sink: SplitLoading, spec: TableSpec, batches: Iterable[pa.RecordBatch], connections: int) -> int:
+def split_load(
+    sink: SplitLoading, spec: TableSpec, batches: Iterable[pa.RecordBatch], connections: int
+) -> tuple[int, int]:
     """Load the batches through up to ``connections`` sessions in one XA transaction, the
-    i-th batch through session i mod ``connections``; rows written. A failure rolls every
-    branch back and is raised as the driver's."""
+    i-th batch through session i mod ``connections``; (rows written, sessions). A failure
+    rolls every branch back and is raised as the driver's."""
     gtrid = f"{own_prefix(sink)}{uuid.uuid4().hex[:24]}"
     order = sink.order_of(spec)
     branches: list[Branch] = []
@@ -237,7 +239,7 @@ def split_load(sink: SplitLoading, spec: TableSpec, batches: Iterable[pa.RecordB
         for branch in branches:
             branch.commit()
         _forget(sink, gtrid)
-        return sum(b.rows for b in branches)
+        return sum(b.rows for b in branches), len(branches)
     except BaseException:
         _stop(branches, failed)
         if not any(b.state == "committed" for b in branches):  # else the decision stands: recover() ends it
