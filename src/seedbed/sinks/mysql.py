@@ -135,8 +135,7 @@ class MySQLSink(SplitLoading):
 
     def refused_batch(self, spec: TableSpec, batch: pa.RecordBatch | None, err: BaseException) -> BaseException:
         """A batch's refusal; an orphan in it named (MySQL names only the foreign key)."""
-        known = batch is not None and isinstance(err, Exception) and self.dialect.error_code(err) == "1452"
-        return self._orphan(spec, batch, err) if known and batch is not None else err
+        return self._orphan(spec, batch, err) if batch is not None and self.dialect.error_code(err) == "1452" else err
 
     @staticmethod
     def _order(spec: TableSpec, columns: tuple[str, ...]) -> list[str]:

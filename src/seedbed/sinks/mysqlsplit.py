@@ -232,7 +232,10 @@ def split_load(
         _stop(branches)
         if failed:
             err, batch = failed[0]
-            raise sink.refused_batch(spec, batch, err) from err
+            named = sink.refused_batch(spec, batch, err)
+            if named is err:
+                raise err
+            raise named from err
         for branch in branches:
             branch.prepare()
         _decide(sink, gtrid)
