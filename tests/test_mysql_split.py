@@ -146,6 +146,27 @@ def ended(fresh_mysql_url):
     con.close()
 
 
+def test_a_cycle_of_required_keys_loads_through_several_sessions(fresh_mysql_url):
+    """A cycle of NOT NULL foreign keys loads with the run's session checking no foreign
+    key (checked by seedbed once all is in): the other sessions check none either."""
+    url = fresh_mysql_url
+    con = _connect(url)
+    with con.cursor() as cur:
+        for stmt in ["DROP TABLE IF EXISTS t", "DROP TABLE IF EXISTS p", "DROP TABLE IF EXISTS seedbed_runs",
+                     "CREATE TABLE a (id integer PRIMARY KEY, b_id integer NOT NULL)",
+                     "CREATE TABLE b (id integer PRIMARY KEY, a_id integer NOT NULL,"
+                     " CONSTRAINT b_a FOREIGN KEY (a_id) REFERENCES a (id))",
+                     "ALTER TABLE a ADD CONSTRAINT a_b FOREIGN KEY (b_id) REFERENCES b (id)"]:  # fmt: skip
+            cur.execute(stmt)
+    con.close()
+    m = _run(url, {"name": "cycle", "tables": {"a": {"rows": 3_000}, "b": {"rows": 3_000}}}, 3)
+    assert m.status == "completed", m.left_out
+    assert {m.tables[t].path for t in ("a", "b")} == {"load data x3"}
+    assert _query(url, "SELECT COUNT(*) FROM a JOIN b ON b.id = a.b_id") == [(3_000,)]
+    assert _query(url, "SELECT COUNT(*) FROM b JOIN a ON a.id = b.a_id") == [(3_000,)]
+    assert _query(url, "SELECT @@GLOBAL.foreign_key_checks") == [(1,)] and not _prepared(url)
+
+
 def _leave_prepared(url: str, gtrid: str, decided: bool) -> None:
     """What a run killed in the middle of committing leaves: two prepared branches with
     rows of t (their sessions gone), and the decision, recorded or not."""

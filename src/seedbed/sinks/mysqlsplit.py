@@ -149,13 +149,15 @@ class SplitLoading(DatabaseSink):
 class Branch:
     """One connection's share of a table's load: an XA branch, begun on connecting."""
 
-    def __init__(self, sink: SplitLoading, gtrid: str, number: int):
+    def __init__(self, sink: SplitLoading, gtrid: str, number: int, checks: int):
         self.sink, self.state = sink, "active"
         self.xid = f"'{gtrid}','{number}'"  # hex and digits: nothing of the user's in the SQL
         self.con = sink.dialect.connect(sink.url, **sink.url_options)  # LOAD DATA LOCAL allowed
         self.cur = self.con.cursor()
         # two sessions holding the same key wait for each other until one gives up: soon
         self.cur.execute(f"SET SESSION innodb_lock_wait_timeout = {LOCK_WAIT}")
+        # as the run's own session checks foreign keys: off while a cycle's rows go in (unchecked)
+        self.cur.execute(f"SET SESSION foreign_key_checks = {int(checks)}")
         self.folder = tempfile.mkdtemp(prefix="seedbed-")
         self.rows = 0
         self.batch: pa.RecordBatch | None = None  # the one in flight: an orphan in it is named
@@ -209,6 +211,10 @@ def split_load(
     rolls every branch back and is raised as the driver's."""
     gtrid = f"{own_prefix(sink)}{uuid.uuid4().hex[:24]}"
     order = sink.order_of(spec)
+    cur = sink.raw_cursor()
+    cur.execute("SELECT @@SESSION.foreign_key_checks")
+    checks = int(cur.fetchone()[0])
+    cur.execute("COMMIT")
     branches: list[Branch] = []
     failed: list[tuple[BaseException, pa.RecordBatch | None]] = []
 
@@ -226,7 +232,7 @@ def split_load(
             if failed:
                 break
             if len(branches) < connections:  # a session per batch, up to ``connections``
-                branches.append(Branch(sink, gtrid, len(branches)))
+                branches.append(Branch(sink, gtrid, len(branches), checks))
                 branches[-1].start(work)
             branches[i % connections].todo.put(batch)
         _stop(branches)
