@@ -366,7 +366,7 @@ class Bench:
         from bench import pgbench
 
         self.check("pg")
-        for fig in pgbench.measure(self.pg, self.seedbed, self.work, [10, 30]):
+        for fig in pgbench.measure(self.pg, self.seedbed, self.work, [10, 30], self.a.repeat):
             self.figures[fig.id] = fig
 
     def dask(self) -> None:
@@ -655,7 +655,9 @@ ORDER = [
     "faker_steady",
     *(f"reset_{db}_{recipe}" for db in ("pg", "mysql", "sqlite") for recipe in ("rollout", "okr_tenant")),
     "pgbench_10",
+    "pgbench_floor_10",
     "pgbench_30",
+    "pgbench_floor_30",
     "dask_1",
     "dask_2",
     "dask_eff",
