@@ -34,6 +34,7 @@ from seedbed.generate.text import (
     slugify,
     uuid5_of_indices,
     uuid5_strings,
+    uuid_strings_from_bytes,
 )
 from seedbed.generate.timeutil import (
     DAY_US,
@@ -230,6 +231,14 @@ def test_parent_keys_kept_for_a_run_are_the_same_keys_and_bounded(monkeypatch):
     assert uuid5_of_indices(other, np.array([5_000]), kept=small).to_pylist() == [str(uuid.uuid5(other, "5000"))]
     assert small.bytes_of(ns, np.array([3])) is not None  # still kept
     assert sum(len(have) for _, have in small.kept.values()) * 17 <= KeyBytes.LIMIT
+
+
+def test_uuid_strings_from_bytes_spell_every_byte_as_python_does():
+    raw = ((np.arange(256)[:, None] + np.arange(16)[None, :]) % 256).astype(np.uint8)  # each value, each place
+    got = uuid_strings_from_bytes(raw)
+    assert got.to_pylist() == [str(uuid.UUID(bytes=row.tobytes())) for row in raw]
+    assert uuid_strings_from_bytes(raw[5:9]).to_pylist() == got.to_pylist()[5:9]
+    assert uuid_strings_from_bytes(np.empty((0, 16), np.uint8)).to_pylist() == []
 
 
 def test_uuid5_of_no_names_is_empty():
