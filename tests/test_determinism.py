@@ -7,12 +7,14 @@ UPDATE_GOLDEN=1 pytest tests/test_determinism.py rewrites them on purpose.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 from pathlib import Path
 
 import pytest
 
+from seedbed.engine import Context
 from seedbed.run.export import export
 from seedbed.run.options import SeedOptions
 from seedbed.run.source import source_from
@@ -77,3 +79,21 @@ def test_exported_files_identical_across_chunk_sizes(tmp_path, fmt):
     b = export(src, SeedOptions(seed=7, scale=0.02, chunk_size=70_000), tmp_path / "b", fmt)
     for name, path in a.items():
         assert path.read_bytes() == b[name].read_bytes(), name
+
+
+def test_paths_through_one_reference_share_the_rows_it_points_to(monkeypatch):
+    """An audit log reaches its entity three times per row (entity_id; organization_id by
+    entity_id.organization_id; occurred_at after entity_id.created_at): a batch computes
+    the entity rows once, not once per path."""
+    ctx = recipe_context(scale=0.01)
+    made: collections.Counter = collections.Counter()
+    real = Context.frame
+
+    def frame(self, table, idx):
+        made[table] += 1
+        return real(self, table, idx)
+
+    monkeypatch.setattr(Context, "frame", frame)
+    ctx.batch("audit_events", 0, 500)
+    assert made["audit_events"] == made["attachments"] == 1
+    assert made["work_tasks"] == 2  # the log's tasks, and the tasks its attachments belong to

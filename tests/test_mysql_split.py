@@ -8,6 +8,7 @@ was recorded, rolled back elsewhere. Real server, real kills.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -212,8 +213,9 @@ def test_the_next_command_ends_what_a_killed_run_left_prepared(fresh_mysql_url, 
 
 
 def test_killed_runs_leave_a_table_whole_or_empty_and_the_next_run_completes(fresh_mysql_url, tmp_path, ended):
-    """SIGKILL at different moments of a table's load through three sessions: the table
-    holds none of its rows or all of them, never part; the same command then completes."""
+    """SIGKILL at different moments of a table's load through three sessions (from its
+    start to near its end, as long as a whole load takes on this machine): the table holds
+    none of its rows or all of them, never part; the same command then completes."""
     url = fresh_mysql_url
     plan = tmp_path / "plan.yaml"
     plan.write_text(
@@ -221,22 +223,32 @@ def test_killed_runs_leave_a_table_whole_or_empty_and_the_next_run_completes(fre
         "  t: {rows: 60000, columns: {id: {uuid: {}}, label: {format: 't-{index}'}}}\n"
     )
     cmd = [SEEDBED, "seed", "--db", url, "--plan", str(plan), "--seed", "3", "--connections", "3", "--chunk-size",
-           "2000", "--manifest-dir", str(tmp_path / "runs"), "-q"]  # fmt: skip
+           "2000", "--manifest-dir", str(tmp_path / "runs"), "--log-format", "json"]  # fmt: skip
+    _fresh(url)
+    whole = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert whole.returncode == 0, whole.stderr
+    events = [json.loads(line) for line in whole.stderr.splitlines() if line.startswith("{")]
+    load_s = next(e["seconds"] for e in events if e.get("event") == "table_end" and e.get("table") == "t")
     seen = set()
-    for delay in (1.0, 2.0, 3.0, 4.5):
+    for share in (0.0, 0.3, 0.6, 0.9):
         _fresh(url)
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        time.sleep(delay)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)  # fmt: skip
+        assert proc.stderr is not None
+        for line in proc.stderr:  # until t starts loading
+            if line.startswith("{") and json.loads(line).get("event") == "table_start" and '"t"' in line:
+                break
+        time.sleep(share * load_s)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
         n = _query(url, "SELECT COUNT(*) FROM t")[0][0]
-        assert n in (0, 60_000) or _prepared(url), f"{n} rows of t after a kill at {delay}s"
+        assert n in (0, 60_000) or _prepared(url), f"{n} rows of t after a kill {share:.0%} into its load"
         seen.add(n)
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         assert _query(url, "SELECT COUNT(*) FROM t") == [(60_000,)]
-        assert not _prepared(url) and not _query(url, f"SHOW TABLES LIKE '{COMMITS_TABLE}'"), (delay, n)
+        assert not _prepared(url) and not _query(url, f"SHOW TABLES LIKE '{COMMITS_TABLE}'"), (share, n)
     assert 0 in seen  # at least one kill landed during the load
 
 

@@ -9,6 +9,9 @@ database and no table is held in memory. Implements ``generate.rows.Rows``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,8 +20,10 @@ from seedbed.engine.checking import Guards
 from seedbed.engine.redraw import Redraw, settle
 from seedbed.errors import PlanError
 from seedbed.generate.generators.base import Gen, Reference
-from seedbed.generate.rows import Run
+from seedbed.generate.rows import Rows, Run
 from seedbed.planning.resolved import TableSpec
+
+T = TypeVar("T")
 
 
 class Frame:
@@ -55,6 +60,9 @@ class Frame:
         self._fixed_cols = fixed  # columns a redraw keeps
         self._cols: dict[str, pa.Array] = {}
         self._refs: dict[str, np.ndarray] = {}
+        # frames of referenced tables, one per index array (kept with it, so its id stays its own)
+        self._parents: dict[tuple[str, int], tuple[np.ndarray, Rows]] = {}
+        self._memo: dict[tuple, tuple[object, object]] = {}
         self._busy: set[str] = set()
         self._group: np.ndarray | None = None
         self._redrawn: list[Redraw] | None = None  # None: not settled yet
@@ -164,6 +172,27 @@ class Frame:
                 self._refs[name] = self._splice_refs(self._reference(name).ref_index(self), name)
         return self._refs[name]
 
+    def memo(self, key: tuple, basis: object, make: Callable[[], T]) -> T:
+        """``make()``, once per frame and ``basis`` (the array it is computed from, compared
+        by identity: a redraw that replaces that array computes it again)."""
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not basis:
+            hit = (basis, make())
+            self._memo[key] = hit
+        return hit[1]  # type: ignore[return-value]
+
+    def _parent(self, table: str, idx: np.ndarray) -> Rows:
+        """``table`` at the rows ``idx`` points to (its entries >= 0). One frame per index
+        array: the paths through one reference (task_id.created_at, task_id.project_id)
+        share its columns instead of computing them once per path."""
+        key = (table, id(idx))
+        hit = self._parents.get(key)
+        if hit is None or hit[0] is not idx:
+            valid = idx >= 0
+            hit = (idx, self.ctx.frame(table, idx if valid.all() else idx[valid]))
+            self._parents[key] = hit
+        return hit[1]
+
     def preset(self, name: str, values: pa.Array) -> None:
         """Fix a column's values (a redraw trying a plain value); the others follow it."""
         self._cols[name] = values
@@ -232,7 +261,7 @@ class Frame:
         target = self._target(head)
         valid = idx >= 0
         out = np.full(self.n, -1, dtype=np.int64)
-        out[valid] = self.ctx.frame(target, idx[valid]).ref_path(rest)
+        out[valid] = self._parent(target, idx).ref_path(rest)
         return out
 
     def path(self, path: str) -> pa.Array:
@@ -249,9 +278,9 @@ class Frame:
     def follow(self, table: str, idx: np.ndarray, rest: str) -> pa.Array:
         """Value of ``rest`` in ``table`` at ``idx``; null where idx is -1."""
         valid = idx >= 0
+        inner = self._parent(table, idx).path(rest)
         if valid.all():
-            return self.ctx.frame(table, idx).path(rest)
-        inner = self.ctx.frame(table, idx[valid]).path(rest)
+            return inner
         if not valid.any():
             return pa.nulls(len(idx), inner.type)
         positions = np.cumsum(valid) - 1

@@ -83,6 +83,10 @@ class Rows(Protocol):
 
     def follow(self, table: str, idx: np.ndarray, rest: str) -> pa.Array: ...
 
+    def memo(self, key: tuple, basis: object, make: Callable[[], T]) -> T:
+        """``make()`` once per batch of rows and ``basis`` (the array it is computed from)."""
+        ...
+
     def group(self) -> np.ndarray:
         """Row index of each row's parent row in a per-parent layout."""
         ...

@@ -281,7 +281,12 @@ class AnyRef(Gen):
         self.type_column, self.tables = type_column, tables
 
     def _groups(self, f: Rows) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """Per target table: the rows of that type and the rows they point to - once per
+        batch, shared by this column and the paths through it (entity_id.created_at)."""
         types = f.col(self.type_column)
+        return f.memo(("any_ref", self.column.name), types, lambda: self._group_rows(f, types))
+
+    def _group_rows(self, f: Rows, types: pa.Array) -> list[tuple[str, np.ndarray, np.ndarray]]:
         names = list(self.tables)
         gid = pa.compute.index_in(types, value_set=pa.array(names)).fill_null(-1).to_numpy(zero_copy_only=False)
         out = []
