@@ -228,6 +228,9 @@ def test_types_without_an_exact_encoding_go_as_csv(sink):
         ("i2 smallint", pa.array([1, 40000], pa.int64()), "out of range for type smallint"),
         ("ip inet", pa.array(["1.2.3.4", "1.2.3.4/255.0.0.0"]), "not an inet address"),
         ("u uuid", pa.array(["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "not-a-uuid"]), "is not a uuid"),
+        # the canonical shape with a letter or a blank where a digit belongs
+        ("v uuid", pa.array(["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g"]), "1g'"),
+        ("w uuid", pa.array(["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd38 a11"]), "8 a"),
     ],
 )
 def test_a_value_the_type_cannot_hold_names_the_column_and_writes_nothing(sink, column, value, message):

@@ -131,8 +131,23 @@ def _jsonb(col: pa.Array, column: str) -> Field:
 
 # -- uuid: canonical text back to its 16 bytes ----------------------------------
 
-_HEX_DIGITS = np.array([i for i in range(36) if i not in (8, 13, 18, 23)])
 _DASHES = np.array([8, 13, 18, 23])
+
+
+def _hex_bytes(chars: np.ndarray, n: int) -> np.ndarray | None:
+    """(n, 16) bytes of n canonical UUIDs (dashes checked by the caller), or None when a
+    digit is not hex. Python's own ``bytes.fromhex`` validates and converts the whole
+    batch in C: twice as fast as numpy's passes over every digit."""
+    digits = chars.tobytes().translate(None, b"-")
+    if len(digits) != 32 * n:  # a dash where a digit belongs
+        return None
+    try:
+        raw = bytes.fromhex(digits.decode("ascii"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if len(raw) != 16 * n:  # fromhex skips whitespace between pairs: not a digit either
+        return None
+    return np.frombuffer(raw, dtype=np.uint8).reshape(n, 16)
 
 
 def _fixed_width_bytes(col: pa.Array, width: int) -> np.ndarray | None:
@@ -149,12 +164,9 @@ def _uuid(col: pa.Array, column: str) -> Field:
     text = col.fill_null("00000000-0000-0000-0000-000000000000") if valid is not None else col
     chars = _fixed_width_bytes(text, 36) if n else np.zeros((0, 36), np.uint8)
     if chars is not None and (chars[:, _DASHES] == ord("-")).all():
-        digits = chars[:, _HEX_DIGITS]
-        low = digits | 0x20  # 'A'-'F' → 'a'-'f'; digits unchanged
-        hexok = ((digits >= ord("0")) & (digits <= ord("9"))) | ((low >= ord("a")) & (low <= ord("f")))
-        if hexok.all():
-            nibbles = (digits & 0x0F) + 9 * (digits >> 6)  # '0'-'9' → 0-9, 'a'-'f'/'A'-'F' → 10-15
-            return Fixed((nibbles[:, 0::2] << 4) | nibbles[:, 1::2], valid)
+        raw = _hex_bytes(chars, n)
+        if raw is not None:
+            return Fixed(raw, valid)
     # any other spelling PostgreSQL accepts (braces, no dashes): parse value by value
     out = np.zeros((n, 16), dtype=np.uint8)
     for i, s in enumerate(text.to_pylist()):
