@@ -111,6 +111,8 @@ CASES = [
          files={"p.yaml": PLAN_BAD_YAML}),
     Case("plan unknown key", ["seed", "--plan", "{tmp}/p.yaml", "--db", "{db}"], ("bogus",), hint=None,
          files={"p.yaml": PLAN_UNKNOWN_KEY}),
+    Case("plan file empty", ["seed", "--plan", "{tmp}/p.yaml", "--db", "{db}"], ("p.yaml", "empty"),
+         hint="tables:", files={"p.yaml": "# to be written\n"}),
     Case("plan unknown table", ["seed", "--plan", "{tmp}/p.yaml", "--ddl", "{tmp}/s.sql", "--db", "{db}"],
          ("nosuch",), hint=None, files={"p.yaml": PLAN_UNKNOWN_TABLE, "s.sql": GOOD_DDL}),
     Case("plan unknown column", ["seed", "--plan", "{tmp}/p.yaml", "--ddl", "{tmp}/s.sql", "--db", "{db}"],

@@ -51,4 +51,10 @@ def load_plan_file(path: str | Path) -> PlanFile:
         mark = getattr(err, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise PlanError(f"not valid YAML{at}: {getattr(err, 'problem', err)}", where=str(p)) from None
+    if data is None:  # an empty file (or comments alone) is a plan cut short more often than one meant
+        raise PlanError(
+            "the plan file is empty",
+            where=str(p),
+            hint="write the tables to seed under tables:, or leave out --plan to seed every table of the schema",
+        )
     return parse_plan(data, str(p))
