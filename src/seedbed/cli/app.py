@@ -54,3 +54,7 @@ def main() -> None:
         app()
     finally:
         gc.freeze()
+
+
+if __name__ == "__main__":
+    main()
