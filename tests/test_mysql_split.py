@@ -236,7 +236,8 @@ def test_killed_runs_leave_a_table_whole_or_empty_and_the_next_run_completes(fre
                                 start_new_session=True)  # fmt: skip
         assert proc.stderr is not None
         for line in proc.stderr:  # until t starts loading
-            if line.startswith("{") and json.loads(line).get("event") == "table_start" and '"t"' in line:
+            event = json.loads(line) if line.startswith("{") else {}
+            if event.get("event") == "table_start" and event.get("table") == "t":
                 break
         time.sleep(share * load_s)
         if proc.poll() is None:

@@ -60,8 +60,7 @@ class Frame:
         self._fixed_cols = fixed  # columns a redraw keeps
         self._cols: dict[str, pa.Array] = {}
         self._refs: dict[str, np.ndarray] = {}
-        # frames of referenced tables, one per index array (kept with it, so its id stays its own)
-        self._parents: dict[tuple[str, int], tuple[np.ndarray, Rows]] = {}
+        # values computed once per frame, each with the array it was computed from
         self._memo: dict[tuple, tuple[object, object]] = {}
         self._busy: set[str] = set()
         self._group: np.ndarray | None = None
@@ -185,13 +184,7 @@ class Frame:
         """``table`` at the rows ``idx`` points to (its entries >= 0). One frame per index
         array: the paths through one reference (task_id.created_at, task_id.project_id)
         share its columns instead of computing them once per path."""
-        key = (table, id(idx))
-        hit = self._parents.get(key)
-        if hit is None or hit[0] is not idx:
-            valid = idx >= 0
-            hit = (idx, self.ctx.frame(table, idx if valid.all() else idx[valid]))
-            self._parents[key] = hit
-        return hit[1]
+        return self.memo(("parent", table, id(idx)), idx, lambda: self.ctx.frame(table, idx[idx >= 0]))
 
     def preset(self, name: str, values: pa.Array) -> None:
         """Fix a column's values (a redraw trying a plain value); the others follow it."""
